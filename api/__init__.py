@@ -1,0 +1,1 @@
+"""FastAPI app: thin routes over the engines, wire schemas, error mapping."""

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from supplygraph.api.deps import Graph
+from supplygraph.graph.results import EntityDetail, OwnersResult, SearchHit
+
+router = APIRouter(prefix="/v1", tags=["entities"])
+
+Depth = Annotated[int, Query(ge=1, le=20)]
+
+
+@router.get("/search", response_model=list[SearchHit])
+def search(
+    graph: Graph,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[SearchHit]:
+    """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first."""
+    return graph.search(q, limit)
+
+
+@router.get("/entities/{entity_id}", response_model=EntityDetail, response_model_by_alias=True)
+def entity(graph: Graph, entity_id: str) -> EntityDetail:
+    """One entity with its identifiers, designations, relations and sources."""
+    return graph.entity(entity_id)
+
+
+@router.get(
+    "/entities/{entity_id}/owners", response_model=OwnersResult, response_model_by_alias=True
+)
+def owners(
+    graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: date | None = None
+) -> OwnersResult:
+    """The upstream ownership and control chain with integrated (effective) shares."""
+    return graph.owners(entity_id, max_depth, as_of)
+
+
+@router.get(
+    "/entities/{entity_id}/holdings", response_model=OwnersResult, response_model_by_alias=True
+)
+def holdings(
+    graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: date | None = None
+) -> OwnersResult:
+    """What the entity owns or controls downstream, same shape as owners."""
+    return graph.holdings(entity_id, max_depth, as_of)

@@ -1,0 +1,1 @@
+"""Domain model, store protocol and backends, resolution and ownership engines."""

@@ -1,0 +1,47 @@
+"""Merging a record into one already stored under the same id: facts accumulate, none is lost.
+
+Backends call these inside their write transaction, so merging is written once for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from .model import Designation, Edge, Node, SourceRef
+
+T = TypeVar("T")
+
+
+def _union(old: Iterable[T], new: Iterable[T]) -> tuple[T, ...]:
+    seen: dict[T, None] = dict.fromkeys(old)
+    for item in new:
+        seen.setdefault(item, None)
+    return tuple(seen)
+
+
+def _sources(old: tuple[SourceRef, ...], new: tuple[SourceRef, ...]) -> tuple[SourceRef, ...]:
+    return _union(old, new)
+
+
+def merge_node(old: Node, new: Node) -> Node:
+    """Keep the stored name and kind; add aliases, identifiers, properties and sources."""
+    aliases = tuple(a for a in _union(old.aliases, (new.name, *new.aliases)) if a != old.name)
+    return old.model_copy(
+        update={
+            "aliases": aliases,
+            "identifiers": _union(old.identifiers, new.identifiers),
+            "country": old.country or new.country,
+            "org_type": old.org_type or new.org_type,
+            "properties": {**new.properties, **old.properties},
+            "sources": _sources(old.sources, new.sources),
+        }
+    )
+
+
+def merge_edge(old: Edge, new: Edge) -> Edge:
+    return old.model_copy(update={"sources": _sources(old.sources, new.sources)})
+
+
+def merge_designation(old: Designation, new: Designation) -> Designation:
+    return old.model_copy(update={"sources": _sources(old.sources, new.sources)})

@@ -1,0 +1,166 @@
+"""The domain model: nodes, edges and designations, each carrying its sources.
+
+Records are plain typed values. Ids are derived from content (see :mod:`.ids`), so loading the
+same file twice yields the same ids and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class NodeKind(StrEnum):
+    ORGANIZATION = "organization"
+    PERSON = "person"
+    BRAND = "brand"
+    PRODUCT = "product"
+    IDENTIFIER = "identifier"
+
+
+class OrgType(StrEnum):
+    COMPANY = "company"
+    STATE_BODY = "state_body"
+    STATE_OWNED_ENTERPRISE = "state_owned_enterprise"
+    RESEARCH_INSTITUTE = "research_institute"
+    PUBLIC_BODY = "public_body"
+
+
+class Relation(StrEnum):
+    OWNS = "OWNS"
+    CONTROLS = "CONTROLS"
+    OWNS_BRAND = "OWNS_BRAND"
+    MANUFACTURES_FOR = "MANUFACTURES_FOR"
+    DISTRIBUTES = "DISTRIBUTES"
+    ASSIGNED = "ASSIGNED"
+    MODEL_OF = "MODEL_OF"
+    SAME_AS = "SAME_AS"
+
+
+class IdScheme(StrEnum):
+    """Identifier kinds. Those in :data:`ASSIGNABLE` become nodes of their own."""
+
+    OUI = "oui"  # IEEE MA-L, 24-bit prefix, 6 hex digits
+    OUI28 = "oui28"  # IEEE MA-M, 7 hex digits
+    OUI36 = "oui36"  # IEEE MA-S / IAB, 9 hex digits
+    FCC_GRANTEE = "fcc_grantee"
+    LEI = "lei"
+    USCC = "uscc"  # Chinese unified social credit code
+    ISIN = "isin"
+    TICKER = "ticker"
+    REGISTRY = "registry"  # a national company-registry number, value "CC:number"
+    SOURCE_KEY = "source_key"  # a record's key in a source dataset, value "dataset:key"
+
+
+ASSIGNABLE: frozenset[IdScheme] = frozenset(
+    {IdScheme.OUI, IdScheme.OUI28, IdScheme.OUI36, IdScheme.FCC_GRANTEE}
+)
+
+Grade = Literal["A", "B", "C"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(_Record):
+    """Where a fact comes from: a document or dataset, and for curated facts a short quote."""
+
+    id: str
+    title: str
+    url: str | None = None
+    published: date | None = None
+    retrieved: date | None = None
+    grade: Grade | None = None
+    quote: str | None = None
+
+
+class Identifier(_Record):
+    scheme: IdScheme
+    value: str
+
+
+class Node(_Record):
+    id: str
+    kind: NodeKind
+    name: str
+    aliases: tuple[str, ...] = ()
+    country: str | None = None
+    org_type: OrgType | None = None
+    identifiers: tuple[Identifier, ...] = ()
+    # Free-form facts that do not deserve a column: a product's model pattern, an identifier
+    # node's scheme and value, a source record's address.
+    properties: dict[str, Any] = Field(default_factory=dict)
+    sources: tuple[SourceRef, ...] = Field(min_length=1)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+class Edge(_Record):
+    """A directed, typed fact between two nodes.
+
+    Direction: OWNS/CONTROLS owner -> owned; OWNS_BRAND organization -> brand;
+    MANUFACTURES_FOR OEM maker -> brand or organization; DISTRIBUTES distributor -> brand;
+    ASSIGNED organization -> identifier; MODEL_OF product -> brand; SAME_AS either way.
+    ``valid_to`` is exclusive: a company sold on 2022-11-24 is no longer owned that day.
+    """
+
+    id: str
+    src: str
+    dst: str
+    relation: Relation
+    share: float | None = Field(default=None, ge=0, le=100)
+    share_min: float | None = Field(default=None, ge=0, le=100)
+    share_max: float | None = Field(default=None, ge=0, le=100)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    reported_on: date | None = None
+    confidence: float = Field(default=1.0, ge=0, le=1)
+    reason: str | None = None  # for SAME_AS: why the records were linked
+    note: str | None = None
+    sources: tuple[SourceRef, ...] = Field(min_length=1)
+
+    def active_on(self, day: date | None) -> bool:
+        if day is None:
+            return True
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return not (self.valid_to is not None and day >= self.valid_to)
+
+    @property
+    def share_bounds(self) -> tuple[float | None, float | None]:
+        """(low, high) in percent; exact shares give equal bounds, unknown gives (None, None)."""
+        if self.share is not None:
+            return self.share, self.share
+        return self.share_min, self.share_max
+
+
+class Designation(_Record):
+    """An entity's listing on a list or measure (BIS Entity List, NS-CMIC, ...)."""
+
+    id: str
+    entity_id: str
+    list_id: str
+    list_name: str | None = None
+    authority: str | None = None
+    program: str | None = None
+    citation: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    note: str | None = None
+    sources: tuple[SourceRef, ...] = Field(min_length=1)
+
+    def active_on(self, day: date | None) -> bool:
+        if day is None:
+            return True
+        if self.start_date is not None and day < self.start_date:
+            return False
+        return not (self.end_date is not None and day >= self.end_date)
+
+
+Record = Node | Edge | Designation

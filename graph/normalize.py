@@ -1,0 +1,210 @@
+"""Normalizers for what users type: company names in any script, MAC addresses, FCC IDs.
+
+Name handling leans on ``normality`` (case, punctuation, transliteration via ICU) and ``rigour``
+(legal-form removal) rather than hand-rolled rules; the only local data is the short list of
+Chinese legal-form suffixes, which rigour leaves in place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from netaddr import EUI, AddrFormatError
+from normality import ascii_text, normalize
+from rigour.names import remove_org_types
+
+from supplygraph.errors import InvalidQuery
+
+# Longest first: "股份有限公司" must go before "有限公司" would leave "股份".
+_CJK_LEGAL_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "有限責任公司",
+    "集团有限公司",
+    "集團有限公司",
+    "有限公司",
+    "集团公司",
+    "集團公司",
+    "公司",
+)
+
+# Tokens too common to select fuzzy candidates with; they still count when scoring.
+STOP_TOKENS = frozenset(
+    [
+        "co",
+        "ltd",
+        "inc",
+        "corp",
+        "corporation",
+        "company",
+        "limited",
+        "llc",
+        "plc",
+        "gmbh",
+        "sa",
+        "ag",
+        "bv",
+        "group",
+        "holding",
+        "holdings",
+        "the",
+        "of",
+        "and",
+        "for",
+        "de",
+        "la",
+        "international",
+        "intl",
+        "technology",
+        "technologies",
+        "tech",
+        "electronics",
+        "electronic",
+        "digital",
+        "network",
+        "networks",
+        "systems",
+        "system",
+        "industries",
+        "industry",
+        "science",
+        "trading",
+        "hangzhou",
+        "zhejiang",
+        "china",
+        "chinese",
+        "shenzhen",
+        "beijing",
+        "shanghai",
+    ]
+)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _is_cjk(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY"))
+
+
+def has_cjk(text: str) -> bool:
+    return any(_is_cjk(ch) for ch in text)
+
+
+def _strip_cjk_legal(text: str) -> str:
+    for suffix in _CJK_LEGAL_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            return text[: -len(suffix)]
+    return text
+
+
+@lru_cache(maxsize=65536)
+def name_keys(name: str) -> tuple[str, ...]:
+    """Exact-match keys for a name: script-preserving, legal form removed, and transliterated.
+
+    >>> name_keys("Hangzhou Hikvision Digital Technology Co.,Ltd.")
+    ('hangzhou hikvision digital technology co ltd', 'hangzhou hikvision digital technology')
+    """
+    base = normalize(name) or ""
+    keys: list[str] = []
+    for candidate in (base, _collapse(remove_org_types(base)), _strip_cjk_legal(base)):
+        if candidate and candidate not in keys:
+            keys.append(candidate)
+    if has_cjk(base) or not base.isascii():
+        for key in list(keys):
+            latin = _collapse(ascii_text(key) or "")
+            if latin and latin not in keys and not has_cjk(key):
+                keys.append(latin)
+    return tuple(keys)
+
+
+@lru_cache(maxsize=65536)
+def fuzzy_key(name: str) -> str:
+    """The form names are compared in: normalized, legal form removed, Latin script kept.
+
+    CJK text keeps its characters (transliterated pinyin syllables would make unrelated names
+    look alike); other scripts are transliterated.
+    """
+    base = normalize(name) or ""
+    stripped = _collapse(remove_org_types(base)) or base
+    stripped = _strip_cjk_legal(stripped)
+    if has_cjk(stripped) or stripped.isascii():
+        return stripped
+    return _collapse(ascii_text(stripped) or "")
+
+
+def name_tokens(name: str) -> set[str]:
+    """Tokens that select fuzzy-match candidates: words, or character bigrams for CJK."""
+    key = fuzzy_key(name)
+    if has_cjk(key):
+        chars = [ch for ch in key if not ch.isspace()]
+        return {"cjk:" + a + b for a, b in zip(chars, chars[1:], strict=False)}
+    return {t for t in key.split() if len(t) > 1 and t not in STOP_TOKENS}
+
+
+_HEX = re.compile(r"[0-9A-F]+")
+
+
+def mac_prefixes(mac: str) -> dict[str, str]:
+    """The IEEE assignment keys a MAC address (or a bare 24-bit prefix) falls under.
+
+    Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff, bare hex, and a 6-digit prefix.
+
+    >>> mac_prefixes("0c75.d2aa.bbcc")
+    {'oui': '0C75D2', 'oui28': '0C75D2A', 'oui36': '0C75D2AAB'}
+    """
+    raw = mac.strip()
+    digits = re.sub(r"[\s:.\-]", "", raw).upper()
+    if len(digits) == 6 and _HEX.fullmatch(digits):
+        return {"oui": digits}
+    try:
+        eui = EUI(raw) if len(digits) != 12 else EUI(digits)
+    except (AddrFormatError, ValueError, TypeError):
+        raise InvalidQuery(
+            "mac",
+            f"{mac!r} is not a MAC address (expected 12 hex digits, e.g. 0c:75:d2:11:22:33, "
+            "or a 6-digit prefix)",
+        ) from None
+    if eui.version != 48:
+        raise InvalidQuery("mac", f"{mac!r} is a 64-bit EUI; give a 48-bit MAC address")
+    hexed = f"{int(eui):012X}"
+    return {"oui": hexed[:6], "oui28": hexed[:7], "oui36": hexed[:9]}
+
+
+def is_locally_administered(mac: str) -> bool:
+    """A set U/L bit means the address was not assigned by the IEEE (randomized, virtual)."""
+    digits = re.sub(r"[\s:.\-]", "", mac).upper()
+    return len(digits) >= 2 and bool(int(digits[:2], 16) & 0x02)
+
+
+_FCC_ID = re.compile(r"[A-Z0-9][A-Z0-9\-]*")
+
+
+def fcc_grantee_code(fcc_id: str) -> str:
+    """The grantee code of an FCC ID: 5 characters when it starts with "2", otherwise 3.
+
+    >>> fcc_grantee_code("2ADTD-5604SD")
+    '2ADTD'
+    >>> fcc_grantee_code("bbq ipc123")
+    'BBQ'
+    """
+    text = re.sub(r"\s", "", fcc_id).upper()
+    if not _FCC_ID.fullmatch(text):
+        raise InvalidQuery("fcc_id", f"{fcc_id!r} is not an FCC ID (letters, digits and '-')")
+    size = 5 if text.startswith("2") else 3
+    if len(text) < size:
+        raise InvalidQuery(
+            "fcc_id", f"{fcc_id!r} is too short: the grantee code alone has {size} characters"
+        )
+    code = text[:size]
+    if "-" in code:
+        raise InvalidQuery("fcc_id", f"{fcc_id!r}: the grantee code {code!r} cannot contain '-'")
+    return code
+
+
+def model_key(model: str) -> str:
+    """Model numbers are compared upper-cased with inner white space removed."""
+    return re.sub(r"\s+", "", model).upper()

@@ -1,0 +1,183 @@
+"""Integrated ownership: who owns an entity (upstream) and what it holds (downstream).
+
+``effective_share`` is the product of the shares along each ownership path, summed over all
+paths (76.5% through a wholly owned holding plus 23.5% direct is 100%). Shares are percent.
+An unknown share makes the result a range or unknown, never 0. Cross-holdings terminate because
+only simple paths are summed, within a depth bound. Control (non-equity) edges never add to a
+share; they are reported in ``controls`` and in the paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import cast
+
+import networkx as nx
+
+from .model import Edge, Relation
+from .results import EntityRef, OwnerOut, OwnersResult, Step
+from .store import Direction, GraphView
+
+OWNERSHIP_RELATIONS = frozenset({Relation.OWNS, Relation.CONTROLS})
+MAX_PATHS_SHOWN = 5
+MAX_PATHS_SUMMED = 10_000
+
+
+def _preference(edge: Edge) -> tuple[date, date, float, str]:
+    """Among parallel OWNS edges for one pair, the most recently stated fact wins."""
+    oldest = date.min
+    return (edge.reported_on or oldest, edge.valid_from or oldest, edge.confidence, edge.id)
+
+
+def collapse_parallel(edges: Iterable[Edge]) -> list[Edge]:
+    """One edge per (owner, owned, relation): summing two reports of one stake double counts."""
+    best: dict[tuple[str, str, Relation], Edge] = {}
+    for e in edges:
+        key = (e.src, e.dst, e.relation)
+        if key not in best or _preference(e) > _preference(best[key]):
+            best[key] = e
+    return list(best.values())
+
+
+@dataclass
+class ShareRange:
+    exact: float | None
+    low: float | None
+    high: float | None
+
+
+def combine_paths(paths: list[list[Edge]]) -> ShareRange:
+    """Integrated share over ownership paths, in percent.
+
+    >>> from supplygraph.graph.model import Edge, SourceRef
+    >>> src = (SourceRef(id="s", title="t"),)
+    >>> e = lambda a, b, s: Edge(id=a+b, src=a, dst=b, relation="OWNS", share=s, sources=src)
+    >>> combine_paths([[e("h", "t", 100), e("p", "h", 76.5)], [e("p", "t", 23.5)]]).exact
+    100.0
+    """
+    if not paths:
+        return ShareRange(None, None, None)
+    total_low = 0.0
+    total_high = 0.0
+    any_low = False
+    all_exact = True
+    for path in paths:
+        low: float | None = 1.0
+        high = 1.0
+        for edge in path:
+            lo, hi = edge.share_bounds
+            low = None if (low is None or lo is None) else low * lo / 100.0
+            high *= (hi if hi is not None else 100.0) / 100.0
+            if edge.share is None:
+                all_exact = False
+        if low is not None:
+            total_low += low
+            any_low = True
+        total_high += high
+    low_pct = round(min(total_low * 100.0, 100.0), 6) if any_low else None
+    high_pct = round(min(total_high * 100.0, 100.0), 6)
+    exact = low_pct if all_exact else None
+    return ShareRange(exact=exact, low=low_pct, high=high_pct)
+
+
+def _collect(
+    view: GraphView, start: str, upward: bool, max_depth: int, as_of: date
+) -> tuple[nx.MultiDiGraph[str], set[str]]:
+    """The ownership/control neighbourhood, one batched store call per hop."""
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    g.add_node(start)
+    seen = {start}
+    frontier = [start]
+    direction = Direction.IN if upward else Direction.OUT
+    for _ in range(max_depth):
+        if not frontier:
+            break
+        fresh: list[str] = []
+        edges = [
+            e for e in view.edges(frontier, direction, OWNERSHIP_RELATIONS) if e.active_on(as_of)
+        ]
+        for e in collapse_parallel(edges):
+            g.add_edge(e.src, e.dst, key=e.id, edge=e)
+            other = e.src if upward else e.dst
+            if other not in seen:
+                seen.add(other)
+                fresh.append(other)
+        frontier = fresh
+    return g, set(frontier)
+
+
+def _edge_paths(
+    g: nx.MultiDiGraph[str], src: str, dst: str, cutoff: int, limit: int
+) -> list[list[Edge]]:
+    out: list[list[Edge]] = []
+    for edge_path in nx.all_simple_edge_paths(g, src, dst, cutoff=cutoff):
+        out.append([g.edges[cast(tuple[str, str, str], step)]["edge"] for step in edge_path])
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _controls(paths: list[list[Edge]]) -> bool:
+    """Control: some path where every link is control or a majority stake."""
+
+    def link(e: Edge) -> bool:
+        lo, _ = e.share_bounds
+        return e.relation is Relation.CONTROLS or (lo is not None and lo > 50.0)
+
+    return any(path and all(link(e) for e in path) for path in paths)
+
+
+def ownership(
+    view: GraphView, entity_id: str, upward: bool, max_depth: int, as_of: date
+) -> list[OwnerOut]:
+    g, unexpanded = _collect(view, entity_id, upward, max_depth, as_of)
+    owned_only: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    owned_only.add_nodes_from(g.nodes)
+    for u, v, key, data in g.edges(keys=True, data=True):
+        if cast(Edge, data["edge"]).relation is Relation.OWNS:
+            owned_only.add_edge(u, v, key=key, edge=data["edge"])
+    others = [n for n in g.nodes if n != entity_id]
+    nodes = view.nodes([*others, entity_id])
+    names = {i: n.name for i, n in nodes.items()}
+    depth = nx.single_source_shortest_path_length(g.reverse(copy=False) if upward else g, entity_id)
+    results: list[OwnerOut] = []
+    for other in others:
+        node = nodes.get(other)
+        head, tail = (other, entity_id) if upward else (entity_id, other)
+        all_paths = _edge_paths(g, head, tail, max_depth, MAX_PATHS_SUMMED)
+        own_paths = _edge_paths(owned_only, head, tail, max_depth, MAX_PATHS_SUMMED)
+        share = combine_paths(own_paths)
+        direct = [p[0].share for p in own_paths if len(p) == 1]
+        top = g.in_degree(other) == 0 if upward else g.out_degree(other) == 0
+        results.append(
+            OwnerOut(
+                id=other,
+                name=node.name if node else other,
+                kind=node.kind.value if node else "unknown",
+                org_type=node.org_type.value if node and node.org_type else None,
+                depth=depth.get(other, 0),
+                direct_share=direct[0] if direct else None,
+                effective_share=share.exact,
+                effective_share_min=share.low,
+                effective_share_max=share.high,
+                controls=_controls(all_paths),
+                ultimate=top and other not in unexpanded,
+                paths=[[Step.of(e, names) for e in p] for p in all_paths[:MAX_PATHS_SHOWN]],
+            )
+        )
+    results.sort(key=lambda o: (o.depth, -(o.effective_share_min or 0.0), o.name))
+    return results
+
+
+def owners(view: GraphView, entity: EntityRef, max_depth: int, as_of: date) -> OwnersResult:
+    return OwnersResult(
+        entity=entity, as_of=as_of, owners=ownership(view, entity.id, True, max_depth, as_of)
+    )
+
+
+def holdings(view: GraphView, entity: EntityRef, max_depth: int, as_of: date) -> OwnersResult:
+    return OwnersResult(
+        entity=entity, as_of=as_of, holdings=ownership(view, entity.id, False, max_depth, as_of)
+    )

@@ -1,0 +1,183 @@
+"""The verdict engine: "is this (product, brand, device, company) ultimately the target?"
+
+``yes``: some evidence path runs from the target down to what the query resolved to.
+``no``: the query resolved to known nodes and none is reached from the target.
+``unknown``: the query resolved to nothing known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from supplygraph.errors import InvalidQuery, TargetNotFound
+
+from .matching import match_fcc, match_mac, match_model, match_name
+from .model import Edge, Node, NodeKind
+from .normalize import is_locally_administered
+from .reach import ReachCache
+from .results import DesignationOut, EntityRef, Match, ResolveResult, Step, Verdict
+from .store import GraphView
+
+DEFAULT_TARGET = "hikvision"
+MAX_PATHS = 10
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str | None = None
+    brand: str | None = None
+    model: str | None = None
+    mac: str | None = None
+    fcc_id: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        raw = {
+            "name": self.name,
+            "brand": self.brand,
+            "model": self.model,
+            "mac": self.mac,
+            "fcc_id": self.fcc_id,
+        }
+        return {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
+
+
+class Resolver:
+    """Answers queries against one store view; caches closures and pattern lists by version."""
+
+    def __init__(self, view: GraphView) -> None:
+        self.view = view
+        self.reach_cache = ReachCache()
+        self._patterns: tuple[str, list[Node]] | None = None
+
+    # -- pieces -----------------------------------------------------------------------------
+    def find_target(self, target: str | None) -> Node:
+        wanted = (target or DEFAULT_TARGET).strip()
+        if not wanted:
+            raise InvalidQuery("target", "target is empty")
+        node = self.view.nodes([wanted]).get(wanted)
+        if node is not None:
+            return node
+        matches = match_name(
+            self.view,
+            wanted,
+            field="target",
+            kinds={NodeKind.ORGANIZATION, NodeKind.BRAND, NodeKind.PERSON},
+            threshold=0.92,
+        )
+        if not matches:
+            raise TargetNotFound(wanted)
+        return self.view.nodes([matches[0].id])[matches[0].id]
+
+    def patterns(self) -> list[Node]:
+        version = self.view.version()
+        if self._patterns is None or self._patterns[0] != version:
+            self._patterns = (version, self.view.nodes_with_property(NodeKind.PRODUCT, "pattern"))
+        return self._patterns[1]
+
+    def match(self, query: Query) -> tuple[list[Match], list[str]]:
+        fields = query.fields()
+        if not fields:
+            raise InvalidQuery("query", "give at least one of name, brand, model, mac, fcc_id")
+        matches: list[Match] = []
+        notes: list[str] = []
+        if "mac" in fields:
+            found = match_mac(self.view, fields["mac"])
+            if not found and is_locally_administered(fields["mac"]):
+                notes.append(
+                    "the MAC address is locally administered (randomized or virtual): "
+                    "the IEEE registry cannot tell its maker"
+                )
+            matches += found
+        if "fcc_id" in fields:
+            matches += match_fcc(self.view, fields["fcc_id"])
+        if "brand" in fields:
+            matches += match_name(
+                self.view,
+                fields["brand"],
+                field="brand",
+                kinds={NodeKind.BRAND, NodeKind.ORGANIZATION},
+            )
+        if "model" in fields:
+            matches += match_model(self.view, fields["model"], self.patterns())
+        if "name" in fields:
+            matches += match_name(self.view, fields["name"], field="name")
+        return matches, notes
+
+    # -- the verdict ------------------------------------------------------------------------
+    def resolve(
+        self, query: Query, target: str | None = None, as_of: date | None = None
+    ) -> ResolveResult:
+        day = as_of or date.today()
+        target_node = self.find_target(target)
+        matches, notes = self.match(query)
+        reach = self.reach_cache.get(self.view, target_node.id, day)
+        if reach.truncated:
+            notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
+
+        scored: list[tuple[float, Match, list[Edge]]] = []
+        for m in matches:
+            for path in reach.paths_to(m.id, MAX_PATHS):
+                weakest = min((e.confidence for e in path), default=1.0)
+                scored.append((m.score * weakest, m, path))
+        scored.sort(key=lambda t: (-t[0], len(t[2])))
+        scored = scored[:MAX_PATHS]
+
+        node_ids = {target_node.id} | {m.id for m in matches}
+        node_ids |= {x for _, _, p in scored for e in p for x in (e.src, e.dst)}
+        nodes = self.view.nodes(node_ids)
+        names = {i: n.name for i, n in nodes.items()}
+        paths = [[Step.of(e, names) for e in path] for _, _, path in scored]
+        on_paths = {target_node.id} | {x for _, _, p in scored for e in p for x in (e.src, e.dst)}
+        designations = self._designations(on_paths, names, day)
+
+        verdict: Verdict
+        if scored:
+            verdict, confidence = "yes", round(scored[0][0], 3)
+        elif matches:
+            verdict, confidence = "no", round(max(m.score for m in matches), 3)
+        else:
+            verdict, confidence = "unknown", 0.0
+        return ResolveResult(
+            verdict=verdict,
+            target=EntityRef.of(target_node),
+            matched=matches,
+            paths=paths,
+            designations=designations,
+            confidence=confidence,
+            as_of=day,
+            explanation=explain(verdict, target_node, matches, scored, names),
+            notes=notes,
+        )
+
+    def _designations(
+        self, ids: set[str], names: dict[str, str], day: date
+    ) -> list[DesignationOut]:
+        found = self.view.designations(ids)
+        return [
+            DesignationOut.of(d, names.get(entity_id, entity_id), day)
+            for entity_id in sorted(found)
+            for d in found[entity_id]
+        ]
+
+
+def explain(
+    verdict: str,
+    target: Node,
+    matches: list[Match],
+    scored: list[tuple[float, Match, list[Edge]]],
+    names: dict[str, str],
+) -> str:
+    """One readable sentence for the verdict."""
+    if verdict == "unknown":
+        return "The query matched nothing known; no verdict can be given."
+    if verdict == "no":
+        found = ", ".join(sorted({f"{m.name} ({m.kind})" for m in matches})[:5])
+        return f"Resolved to {found}; no evidence path leads from {target.name} to it."
+    _, match, path = scored[0]
+    if not path:
+        return f"{match.name} is {target.name} itself."
+    chain = " -> ".join(
+        f"{names.get(e.src, e.src)} {e.relation.value} {names.get(e.dst, e.dst)}" for e in path
+    )
+    return f"{match.name} leads to {target.name}: {chain}."

@@ -1,0 +1,165 @@
+"""What the engines answer with. The API serves these shapes as they are (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .model import Designation, Edge, Node, SourceRef
+
+Verdict = Literal["yes", "no", "unknown"]
+
+
+class EntityRef(BaseModel):
+    id: str
+    name: str
+    kind: str
+
+    @classmethod
+    def of(cls, node: Node) -> EntityRef:
+        return cls(id=node.id, name=node.name, kind=node.kind.value)
+
+
+class Match(BaseModel):
+    """What (part of) the query resolved to, and how well."""
+
+    id: str
+    name: str
+    kind: str
+    score: float = Field(ge=0, le=1)
+    field: str  # which query field matched: name, brand, model, mac, fcc_id
+    matched_on: str  # the key, prefix or name variant that matched
+
+
+class Step(BaseModel):
+    """One edge of an evidence path. ``from``/``to`` keep the edge's own direction."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    from_name: str
+    to_name: str
+    relation: str
+    share: float | None = None
+    share_min: float | None = None
+    share_max: float | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    confidence: float
+    reason: str | None = None
+    note: str | None = None
+    sources: list[SourceRef]
+
+    @classmethod
+    def of(cls, edge: Edge, names: dict[str, str]) -> Step:
+        return cls(
+            from_=edge.src,
+            to=edge.dst,
+            from_name=names.get(edge.src, edge.src),
+            to_name=names.get(edge.dst, edge.dst),
+            relation=edge.relation.value,
+            share=edge.share,
+            share_min=edge.share_min,
+            share_max=edge.share_max,
+            valid_from=edge.valid_from,
+            valid_to=edge.valid_to,
+            confidence=edge.confidence,
+            reason=edge.reason,
+            note=edge.note,
+            sources=list(edge.sources),
+        )
+
+
+class DesignationOut(BaseModel):
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    entity_id: str
+    entity_name: str
+    list_: str = Field(alias="list")
+    list_name: str | None
+    authority: str | None
+    program: str | None
+    citation: str | None
+    start_date: date | None
+    end_date: date | None
+    active: bool
+    note: str | None = None
+    sources: list[SourceRef]
+
+    @classmethod
+    def of(cls, d: Designation, entity_name: str, as_of: date | None) -> DesignationOut:
+        return cls(
+            entity_id=d.entity_id,
+            entity_name=entity_name,
+            list_=d.list_id,
+            list_name=d.list_name,
+            authority=d.authority,
+            program=d.program,
+            citation=d.citation,
+            start_date=d.start_date,
+            end_date=d.end_date,
+            active=d.active_on(as_of),
+            note=d.note,
+            sources=list(d.sources),
+        )
+
+
+class ResolveResult(BaseModel):
+    verdict: Verdict
+    target: EntityRef
+    matched: list[Match]
+    paths: list[list[Step]]
+    designations: list[DesignationOut]
+    confidence: float = Field(ge=0, le=1)
+    as_of: date
+    explanation: str
+    notes: list[str] = []
+
+
+class OwnerOut(BaseModel):
+    """One owner (or holding) with integrated ownership; shares in percent, unknown is null."""
+
+    id: str
+    name: str
+    kind: str
+    org_type: str | None
+    depth: int
+    direct_share: float | None
+    effective_share: float | None
+    effective_share_min: float | None
+    effective_share_max: float | None
+    controls: bool
+    ultimate: bool
+    paths: list[list[Step]]
+
+
+class OwnersResult(BaseModel):
+    entity: EntityRef
+    as_of: date
+    owners: list[OwnerOut] = []
+    holdings: list[OwnerOut] = []
+
+
+class EntityDetail(BaseModel):
+    id: str
+    kind: str
+    name: str
+    aliases: list[str]
+    country: str | None
+    org_type: str | None
+    identifiers: list[dict[str, str]]
+    properties: dict[str, object]
+    designations: list[DesignationOut]
+    relations: list[Step]
+    sources: list[SourceRef]
+
+
+class SearchHit(BaseModel):
+    id: str
+    name: str
+    kind: str
+    score: float
+    matched_on: str

@@ -1,0 +1,351 @@
+"""The embedded store of record: one SQLite file, no server.
+
+Each ``with store.writer()`` block is one SQLite transaction, so a failed or killed load leaves
+the previous graph intact (SQLite's journal rolls the partial transaction back on next open).
+Readers use one connection per thread; WAL mode lets them read while a load runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import orjson
+from pydantic import BaseModel
+
+from supplygraph.errors import InvalidStoreURL, StoreUnavailable
+
+from .merge import merge_designation, merge_edge, merge_node
+from .model import Designation, Edge, Identifier, Node, NodeKind, Record, Relation
+from .normalize import name_keys, name_tokens
+from .store import Direction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, kind TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS edges (
+    id TEXT PRIMARY KEY, src TEXT NOT NULL, dst TEXT NOT NULL, relation TEXT NOT NULL,
+    data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS edges_src ON edges (src, relation);
+CREATE INDEX IF NOT EXISTS edges_dst ON edges (dst, relation);
+CREATE TABLE IF NOT EXISTS names (key TEXT NOT NULL, node_id TEXT NOT NULL,
+    PRIMARY KEY (key, node_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS names_node ON names (node_id);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT NOT NULL, node_id TEXT NOT NULL,
+    PRIMARY KEY (token, node_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tokens_node ON tokens (node_id);
+CREATE TABLE IF NOT EXISTS idents (scheme TEXT NOT NULL, value TEXT NOT NULL,
+    node_id TEXT NOT NULL, PRIMARY KEY (scheme, value, node_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idents_node ON idents (node_id);
+CREATE TABLE IF NOT EXISTS props (kind TEXT NOT NULL, prop TEXT NOT NULL, node_id TEXT NOT NULL,
+    PRIMARY KEY (kind, prop, node_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS designations (id TEXT PRIMARY KEY, entity_id TEXT NOT NULL,
+    list_id TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS designations_entity ON designations (entity_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# SQLite's default limit on host parameters is 32766; stay well below it.
+CHUNK = 500
+BATCH = 2000
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _dump(record: BaseModel) -> bytes:
+    return orjson.dumps(record.model_dump(mode="json", exclude_defaults=True))
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class SQLiteStore:
+    """``sqlite:///path/to/graph.db`` (relative paths are relative to the working directory)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.url = f"sqlite:///{path}"
+        self._local = threading.local()
+        self._memory_conn: sqlite3.Connection | None = None
+        if path != ":memory:":
+            parent = Path(path).parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreUnavailable(f"cannot create {parent}: {exc}") from exc
+        conn = self._connect()
+        with conn:
+            conn.executescript(SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+
+    @classmethod
+    def from_url(cls, url: str) -> SQLiteStore:
+        parsed = urlparse(url)
+        if parsed.netloc not in ("", "localhost"):
+            raise InvalidStoreURL(f"{url!r}: use sqlite:///relative/path or sqlite:////abs/path")
+        path = parsed.path[1:] if parsed.path.startswith("/") else parsed.path
+        if not path:
+            raise InvalidStoreURL(f"{url!r} names no database file")
+        return cls(path)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path == ":memory:":
+            # One shared connection: a second one would open a different, empty database.
+            if self._memory_conn is None:
+                self._memory_conn = sqlite3.connect(
+                    ":memory:", check_same_thread=False, isolation_level=None
+                )
+            return self._memory_conn
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot open SQLite store {self.path}: {exc}") from exc
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def writer(self) -> Iterator[SQLiteWriter]:
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        writer = SQLiteWriter(conn)
+        try:
+            yield writer
+            writer.flush()
+            conn.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def view(self) -> SQLiteView:
+        return SQLiteView(self._connect)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+        if self._memory_conn is not None:
+            self._memory_conn.close()
+            self._memory_conn = None
+
+
+class SQLiteWriter:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._nodes: dict[str, Node] = {}
+        self._edges: dict[str, Edge] = {}
+        self._designations: dict[str, Designation] = {}
+
+    def put(self, records: Iterable[Record]) -> None:
+        for record in records:
+            if isinstance(record, Node):
+                old = self._nodes.get(record.id)
+                self._nodes[record.id] = record if old is None else merge_node(old, record)
+            elif isinstance(record, Edge):
+                olde = self._edges.get(record.id)
+                self._edges[record.id] = record if olde is None else merge_edge(olde, record)
+            else:
+                oldd = self._designations.get(record.id)
+                self._designations[record.id] = (
+                    record if oldd is None else merge_designation(oldd, record)
+                )
+            if len(self._nodes) + len(self._edges) + len(self._designations) >= BATCH:
+                self.flush()
+
+    def delete_designations(self, ids: Sequence[str]) -> None:
+        self.flush()
+        for chunk in _chunks(list(ids)):
+            self.conn.execute(f"DELETE FROM designations WHERE id IN ({_marks(len(chunk))})", chunk)
+
+    def _existing(self, table: str, ids: Sequence[str], model: type[M]) -> dict[str, M]:
+        found: dict[str, M] = {}
+        for chunk in _chunks(ids):
+            rows = self.conn.execute(
+                f"SELECT id, data FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk
+            )
+            for row_id, data in rows:
+                found[row_id] = model.model_validate_json(data)
+        return found
+
+    def flush(self) -> None:
+        if self._nodes:
+            self._write_nodes(list(self._nodes.values()))
+            self._nodes.clear()
+        if self._edges:
+            edges = list(self._edges.values())
+            old = self._existing("edges", [e.id for e in edges], Edge)
+            edges = [merge_edge(old[e.id], e) if e.id in old else e for e in edges]
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?, ?)",
+                [(e.id, e.src, e.dst, e.relation.value, _dump(e)) for e in edges],
+            )
+            self._edges.clear()
+        if self._designations:
+            des = list(self._designations.values())
+            oldd = self._existing("designations", [d.id for d in des], Designation)
+            des = [merge_designation(oldd[d.id], d) if d.id in oldd else d for d in des]
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO designations VALUES (?, ?, ?, ?)",
+                [(d.id, d.entity_id, d.list_id, _dump(d)) for d in des],
+            )
+            self._designations.clear()
+
+    def _write_nodes(self, nodes: list[Node]) -> None:
+        ids = [n.id for n in nodes]
+        old = self._existing("nodes", ids, Node)
+        nodes = [merge_node(old[n.id], n) if n.id in old else n for n in nodes]
+        stale = [n.id for n in nodes if n.id in old]
+        for table in ("names", "tokens", "idents"):
+            for chunk in _chunks(stale):
+                self.conn.execute(
+                    f"DELETE FROM {table} WHERE node_id IN ({_marks(len(chunk))})", chunk
+                )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
+            [(n.id, n.kind.value, _dump(n)) for n in nodes],
+        )
+        names: list[tuple[str, str]] = []
+        tokens: list[tuple[str, str]] = []
+        idents: list[tuple[str, str, str]] = []
+        props: list[tuple[str, str, str]] = []
+        for n in nodes:
+            # Identifier nodes are found by identifier only: their "names" are the values.
+            if n.kind is not NodeKind.IDENTIFIER:
+                keys = {k for name in n.names for k in name_keys(name)}
+                names.extend((k, n.id) for k in keys)
+                toks = {t for name in n.names for t in name_tokens(name)}
+                tokens.extend((t, n.id) for t in toks)
+            idents.extend((i.scheme.value, i.value, n.id) for i in n.identifiers)
+            props.extend((n.kind.value, p, n.id) for p in n.properties)
+        self.conn.executemany("INSERT OR IGNORE INTO names VALUES (?, ?)", names)
+        self.conn.executemany("INSERT OR IGNORE INTO tokens VALUES (?, ?)", tokens)
+        self.conn.executemany("INSERT OR IGNORE INTO idents VALUES (?, ?, ?)", idents)
+        self.conn.executemany("INSERT OR IGNORE INTO props VALUES (?, ?, ?)", props)
+
+
+class SQLiteView:
+    def __init__(self, connect: Any) -> None:
+        self._connect = connect
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection = self._connect()
+        return conn
+
+    def version(self) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return str(row[0])
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        found: dict[str, Node] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            for row_id, data in self.conn.execute(
+                f"SELECT id, data FROM nodes WHERE id IN ({_marks(len(chunk))})", chunk
+            ):
+                found[row_id] = Node.model_validate_json(data)
+        return found
+
+    def edges(
+        self,
+        ids: Collection[str],
+        direction: Direction,
+        relations: Collection[Relation] | None = None,
+    ) -> list[Edge]:
+        unique = list(dict.fromkeys(ids))
+        rels = [r.value for r in relations] if relations is not None else None
+        columns = {"out": ("src",), "in": ("dst",), "both": ("src", "dst")}[direction.value]
+        seen: dict[str, Edge] = {}
+        for column in columns:
+            for chunk in _chunks(unique):
+                sql = f"SELECT id, data FROM edges WHERE {column} IN ({_marks(len(chunk))})"
+                params: list[str] = list(chunk)
+                if rels is not None:
+                    sql += f" AND relation IN ({_marks(len(rels))})"
+                    params += rels
+                for row_id, data in self.conn.execute(sql, params):
+                    if row_id not in seen:
+                        seen[row_id] = Edge.model_validate_json(data)
+        return list(seen.values())
+
+    def find_by_identifier(
+        self, identifiers: Collection[Identifier]
+    ) -> dict[Identifier, list[str]]:
+        found: dict[Identifier, list[str]] = {}
+        for ident in identifiers:
+            rows = self.conn.execute(
+                "SELECT node_id FROM idents WHERE scheme = ? AND value = ?",
+                (ident.scheme.value, ident.value),
+            ).fetchall()
+            if rows:
+                found[ident] = [r[0] for r in rows]
+        return found
+
+    def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for chunk in _chunks(list(dict.fromkeys(keys))):
+            for key, node_id in self.conn.execute(
+                f"SELECT key, node_id FROM names WHERE key IN ({_marks(len(chunk))})", chunk
+            ):
+                found.setdefault(key, []).append(node_id)
+        return found
+
+    def find_by_token(self, tokens: Collection[str], limit: int) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for token in dict.fromkeys(tokens):
+            rows = self.conn.execute(
+                "SELECT node_id FROM tokens WHERE token = ? LIMIT ?", (token, limit)
+            ).fetchall()
+            if rows:
+                found[token] = [r[0] for r in rows]
+        return found
+
+    def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]:
+        found: dict[str, list[Designation]] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            for entity_id, data in self.conn.execute(
+                "SELECT entity_id, data FROM designations "
+                f"WHERE entity_id IN ({_marks(len(chunk))}) ORDER BY id",
+                chunk,
+            ):
+                found.setdefault(entity_id, []).append(Designation.model_validate_json(data))
+        return found
+
+    def nodes_with_property(self, kind: NodeKind, prop: str) -> list[Node]:
+        rows = self.conn.execute(
+            "SELECT n.data FROM props p JOIN nodes n ON n.id = p.node_id "
+            "WHERE p.kind = ? AND p.prop = ? ORDER BY n.id",
+            (kind.value, prop),
+        )
+        return [Node.model_validate_json(r[0]) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        def count(table: str) -> int:
+            return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+        return {t: count(t) for t in ("nodes", "edges", "designations")}
+
+    def iter_records(self) -> Iterator[Record]:
+        # A separate cursor per table keeps memory flat on large stores.
+        for data in self.conn.execute("SELECT data FROM nodes ORDER BY id"):
+            yield Node.model_validate_json(data[0])
+        for data in self.conn.execute("SELECT data FROM edges ORDER BY id"):
+            yield Edge.model_validate_json(data[0])
+        for data in self.conn.execute("SELECT data FROM designations ORDER BY id"):
+            yield Designation.model_validate_json(data[0])

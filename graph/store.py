@@ -1,0 +1,101 @@
+"""The store protocol: a writer half and a read-only view half, both working in batches.
+
+Backends implement a handful of primitives; everything else (paths, ownership arithmetic,
+resolution) is written once on top of them in the engines. A single lookup is a batch of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+from urllib.parse import urlparse
+
+from supplygraph.errors import InvalidStoreURL
+
+from .model import Designation, Edge, Identifier, Node, NodeKind, Record, Relation
+
+
+class Direction(StrEnum):
+    OUT = "out"  # edges whose src is in the given ids
+    IN = "in"  # edges whose dst is in the given ids
+    BOTH = "both"
+
+
+@runtime_checkable
+class GraphWriter(Protocol):
+    """Puts records in batches; everything put inside one ``with store.writer()`` is atomic."""
+
+    def put(self, records: Iterable[Record]) -> None: ...
+
+    def delete_designations(self, ids: Sequence[str]) -> None: ...
+
+
+@runtime_checkable
+class GraphView(Protocol):
+    """Read-only batch primitives."""
+
+    def version(self) -> str:
+        """Changes whenever committed data changes; engines key their caches on it."""
+        ...
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]: ...
+
+    def edges(
+        self,
+        ids: Collection[str],
+        direction: Direction,
+        relations: Collection[Relation] | None = None,
+    ) -> list[Edge]: ...
+
+    def find_by_identifier(
+        self, identifiers: Collection[Identifier]
+    ) -> dict[Identifier, list[str]]: ...
+
+    def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]: ...
+
+    def find_by_token(self, tokens: Collection[str], limit: int) -> dict[str, list[str]]: ...
+
+    def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]: ...
+
+    def nodes_with_property(self, kind: NodeKind, prop: str) -> list[Node]:
+        """Every node of ``kind`` that has ``prop`` set (model-number patterns, ...)."""
+        ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def iter_records(self) -> Iterator[Record]:
+        """Every node, edge and designation: for migration and export."""
+        ...
+
+
+class GraphStore(Protocol):
+    url: str
+
+    def writer(self) -> AbstractContextManager[GraphWriter]: ...
+
+    def view(self) -> GraphView: ...
+
+    def close(self) -> None: ...
+
+
+DEFAULT_STORE_URL = "sqlite:///./data/supplygraph.db"
+
+
+def open_store(url: str = DEFAULT_STORE_URL) -> GraphStore:
+    """Open the store a URL names: ``sqlite:///path``, ``neo4j://...``, ``falkordb://...``.
+
+    >>> store = open_store("sqlite:///:memory:")
+    >>> store.view().counts()["nodes"]
+    0
+    """
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        from .sqlite_store import SQLiteStore
+
+        return SQLiteStore.from_url(url)
+    raise InvalidStoreURL(
+        f"unsupported store URL {url!r}: use sqlite:///path, neo4j://host:7687 or "
+        "falkordb://host:6379/graph"
+    )

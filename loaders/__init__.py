@@ -1,0 +1,1 @@
+"""Source files to typed records with provenance, streamed. No storage, no HTTP."""

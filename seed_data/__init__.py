@@ -1,0 +1,1 @@
+"""Curated, cited seed facts (YAML); see README.md in this folder."""

@@ -1,0 +1,209 @@
+"""The ``supplygraph`` command line (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from supplygraph.errors import SupplyGraphError
+from supplygraph.service import SupplyGraph
+from supplygraph.settings import Settings
+
+app = typer.Typer(
+    help="Is this product, brand, device or company ultimately Hikvision (or any target)?",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+StoreOpt = Annotated[
+    str | None, typer.Option("--store", help="Store URL (default: $SUPPLYGRAPH_STORE or sqlite)")
+]
+
+
+def _open(store: str | None) -> SupplyGraph:
+    return SupplyGraph.open(store or Settings().store)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except SupplyGraphError as exc:
+        err.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def bootstrap(graph: SupplyGraph) -> None:
+    """Load the seed data and the IEEE registry into an empty store."""
+    with _progress("seed data") as tick:
+        graph.load_seed(tick)
+    with _progress("IEEE MAC registry") as tick:
+        graph.load_oui(tick)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Run the REST API (and the web UI). An empty store is filled with the seed data first."""
+    import uvicorn
+
+    from supplygraph.api.app import create_app
+
+    settings = Settings()
+    with _errors():
+        graph = _open(store)
+        if settings.bootstrap and graph.is_empty():
+            err.print("empty store: loading seed data and the IEEE MAC registry")
+            bootstrap(graph)
+    uvicorn.run(
+        create_app(graph),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+    )
+
+
+@app.command()
+def load(
+    paths: Annotated[list[str], typer.Argument(help="'seed', 'oui', or files to load")],
+    store: StoreOpt = None,
+) -> None:
+    """Load the seed data (`load seed`), the IEEE registry (`load oui`) or source files."""
+    with _errors():
+        graph = _open(store)
+        for path in paths:
+            if path == "seed":
+                with _progress("seed data") as tick:
+                    n = graph.load_seed(tick)
+            elif path == "oui":
+                with _progress("IEEE MAC registry") as tick:
+                    n = graph.load_oui(tick)
+            else:
+                err.print(f"[red]error:[/red] {path}: loading source files is not available yet")
+                raise typer.Exit(2)
+            err.print(f"{path}: {n:,} records written")
+
+
+def _print(model: object, as_json: bool) -> None:
+    data = model.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
+    if as_json:
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@app.command()
+def resolve(
+    name: Annotated[str | None, typer.Option(help="Company or product name")] = None,
+    brand: Annotated[str | None, typer.Option(help="Brand")] = None,
+    model: Annotated[str | None, typer.Option(help="Model number")] = None,
+    mac: Annotated[str | None, typer.Option(help="MAC address or 24-bit prefix")] = None,
+    fcc_id: Annotated[str | None, typer.Option("--fcc-id", help="FCC ID")] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Target id or name (default Hikvision)")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full JSON answer")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Is this ultimately the target? Prints the verdict and its evidence paths."""
+    with _errors():
+        day = _date(as_of)
+        result = _open(store).resolve(
+            name=name, brand=brand, model=model, mac=mac, fcc_id=fcc_id, target=target, as_of=day
+        )
+    if as_json:
+        _print(result, True)
+        return
+    colour = {"yes": "red", "no": "green", "unknown": "yellow"}[result.verdict]
+    out.print(
+        f"[bold {colour}]{result.verdict}[/] (confidence {result.confidence}) "
+        f"- target {result.target.name}",
+        highlight=False,
+    )
+    out.print(result.explanation, highlight=False)
+    for i, path in enumerate(result.paths, 1):
+        out.print(f"path {i}:", highlight=False)
+        for step in path:
+            share = f" {step.share}%" if step.share is not None else ""
+            cites = "; ".join(s.title for s in step.sources)
+            out.print(
+                f"  {step.from_name} -{step.relation}{share}-> {step.to_name}  [{cites}]",
+                highlight=False,
+                markup=False,
+            )
+    for d in result.designations:
+        out.print(
+            f"designation: {d.entity_name} on {d.list_name or d.list_} from {d.start_date}",
+            highlight=False,
+        )
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False)
+
+
+@app.command()
+def owners(
+    entity: Annotated[str, typer.Argument(help="Entity id or name")],
+    max_depth: Annotated[int, typer.Option("--max-depth")] = 6,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """The upstream ownership and control chain, with integrated shares."""
+    with _errors():
+        result = _open(store).owners(entity, max_depth, _date(as_of))
+    if as_json:
+        _print(result, True)
+        return
+    out.print(f"owners of {result.entity.name} as of {result.as_of}:", highlight=False)
+    for o in result.owners:
+        share = "unknown" if o.effective_share is None else f"{o.effective_share:g}%"
+        if o.effective_share is None and o.effective_share_min is not None:
+            share = f"{o.effective_share_min:g}-{o.effective_share_max:g}%"
+        flags = ", ".join(f for f, on in (("controls", o.controls), ("ultimate", o.ultimate)) if on)
+        out.print(
+            f"  {'  ' * (o.depth - 1)}{o.name} [{o.id}] depth {o.depth}, effective {share}"
+            f"{' (' + flags + ')' if flags else ''}",
+            highlight=False,
+            markup=False,
+        )
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        from supplygraph.errors import InvalidQuery
+
+        raise InvalidQuery("as_of", f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,65 @@
+"""One exception root; the API maps each subclass to an HTTP status in one table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SupplyGraphError(Exception):
+    """Root of every error supplygraph raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidQuery(SupplyGraphError):
+    """A query field is malformed (a MAC that is not one, an empty query, ...)."""
+
+    code = "invalid_query"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, {"field": field})
+        self.field = field
+
+
+class EntityNotFound(SupplyGraphError):
+    code = "entity_not_found"
+
+    def __init__(self, entity: str) -> None:
+        super().__init__(f"no entity with id or name {entity!r}", {"entity": entity})
+
+
+class TargetNotFound(SupplyGraphError):
+    code = "target_not_found"
+
+    def __init__(self, target: str) -> None:
+        super().__init__(
+            f"target {target!r} matches no known entity; give an entity id or a known name",
+            {"target": target},
+        )
+
+
+class InvalidRecord(SupplyGraphError):
+    """A source file holds something we cannot read; names the file, line/record and field."""
+
+    code = "invalid_record"
+
+    def __init__(self, file: str, line: int | str | None, field: str | None, message: str) -> None:
+        where = file if line is None else f"{file}:{line}"
+        text = f"{where}: {message}" if field is None else f"{where}: field {field!r}: {message}"
+        super().__init__(text, {"file": file, "line": line, "field": field})
+        self.file, self.line, self.field = file, line, field
+
+
+class StoreUnavailable(SupplyGraphError):
+    """The configured store cannot be reached or opened."""
+
+    code = "store_unavailable"
+
+
+class InvalidStoreURL(SupplyGraphError):
+    code = "invalid_store_url"

@@ -1,0 +1,193 @@
+"""The library facade: one object over a store that the CLI, the API and integrators share.
+
+>>> from supplygraph import SupplyGraph
+>>> sg = SupplyGraph.open("sqlite:///:memory:")
+>>> _ = sg.load_seed()
+>>> sg.resolve(brand="HiLook").verdict
+'yes'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from datetime import date
+
+from supplygraph.errors import EntityNotFound, InvalidQuery
+from supplygraph.graph import ownership
+from supplygraph.graph.matching import match_name
+from supplygraph.graph.model import Identifier, IdScheme, NodeKind, Record, Relation
+from supplygraph.graph.normalize import fcc_grantee_code, mac_prefixes
+from supplygraph.graph.resolve import Query, Resolver
+from supplygraph.graph.results import (
+    DesignationOut,
+    EntityDetail,
+    EntityRef,
+    OwnersResult,
+    ResolveResult,
+    SearchHit,
+    Step,
+)
+from supplygraph.graph.store import DEFAULT_STORE_URL, Direction, GraphStore, open_store
+
+Progress = Callable[[int], None]
+
+
+def load_records(
+    store: GraphStore, records: Iterable[Record], progress: Progress | None = None
+) -> int:
+    """Write records in one atomic transaction; returns how many were written."""
+    count = 0
+    with store.writer() as writer:
+        batch: list[Record] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= 1000:
+                writer.put(batch)
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        writer.put(batch)
+        count += len(batch)
+        if progress:
+            progress(len(batch))
+    return count
+
+
+class SupplyGraph:
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.view = store.view()
+        self.resolver = Resolver(self.view)
+
+    @classmethod
+    def open(cls, url: str = DEFAULT_STORE_URL) -> SupplyGraph:
+        return cls(open_store(url))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- loading ----------------------------------------------------------------------------
+    def load_seed(self, progress: Progress | None = None) -> int:
+        from supplygraph.loaders import seed
+
+        return load_records(self.store, seed.records(), progress)
+
+    def load_oui(self, progress: Progress | None = None) -> int:
+        from supplygraph.loaders import oui
+
+        return load_records(self.store, oui.records(), progress)
+
+    def is_empty(self) -> bool:
+        return self.view.counts()["nodes"] == 0
+
+    # -- questions --------------------------------------------------------------------------
+    def resolve(
+        self,
+        name: str | None = None,
+        brand: str | None = None,
+        model: str | None = None,
+        mac: str | None = None,
+        fcc_id: str | None = None,
+        target: str | None = None,
+        as_of: date | None = None,
+    ) -> ResolveResult:
+        query = Query(name=name, brand=brand, model=model, mac=mac, fcc_id=fcc_id)
+        return self.resolver.resolve(query, target=target, as_of=as_of)
+
+    def find_entity(self, ref: str) -> EntityRef:
+        node = self.view.nodes([ref]).get(ref)
+        if node is None:
+            matches = match_name(self.view, ref, threshold=0.92, limit=1)
+            if not matches:
+                raise EntityNotFound(ref)
+            node = self.view.nodes([matches[0].id])[matches[0].id]
+        return EntityRef.of(node)
+
+    def owners(self, ref: str, max_depth: int = 6, as_of: date | None = None) -> OwnersResult:
+        _check_depth(max_depth)
+        return ownership.owners(self.view, self.find_entity(ref), max_depth, as_of or date.today())
+
+    def holdings(self, ref: str, max_depth: int = 6, as_of: date | None = None) -> OwnersResult:
+        _check_depth(max_depth)
+        return ownership.holdings(
+            self.view, self.find_entity(ref), max_depth, as_of or date.today()
+        )
+
+    def entity(self, entity_id: str) -> EntityDetail:
+        node = self.view.nodes([entity_id]).get(entity_id)
+        if node is None:
+            raise EntityNotFound(entity_id)
+        edges = [
+            e
+            for e in self.view.edges([entity_id], Direction.BOTH)
+            if e.relation is not Relation.ASSIGNED or e.src == entity_id
+        ]
+        # An OUI-holding organization has many ASSIGNED edges; list them, they are the evidence.
+        names = {
+            n.id: n.name
+            for n in self.view.nodes({x for e in edges for x in (e.src, e.dst)}).values()
+        }
+        today = date.today()
+        designations = [
+            DesignationOut.of(d, node.name, today)
+            for d in self.view.designations([entity_id]).get(entity_id, [])
+        ]
+        return EntityDetail(
+            id=node.id,
+            kind=node.kind.value,
+            name=node.name,
+            aliases=list(node.aliases),
+            country=node.country,
+            org_type=node.org_type.value if node.org_type else None,
+            identifiers=[{"scheme": i.scheme.value, "value": i.value} for i in node.identifiers],
+            properties=dict(node.properties),
+            designations=designations,
+            relations=[Step.of(e, names) for e in sorted(edges, key=lambda e: (e.relation, e.id))],
+            sources=list(node.sources),
+        )
+
+    def search(self, q: str, limit: int = 20) -> list[SearchHit]:
+        """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first."""
+        text = q.strip()
+        if not text:
+            raise InvalidQuery("q", "the search text is empty")
+        hits: dict[str, SearchHit] = {}
+        idents = [
+            Identifier(scheme=s, value=text.upper())
+            for s in (IdScheme.USCC, IdScheme.LEI, IdScheme.ISIN, IdScheme.TICKER)
+        ]
+        # The text may also be a MAC address or an FCC ID; if it is not, those keys are skipped.
+        with suppress(InvalidQuery):
+            idents += [
+                Identifier(scheme=IdScheme(k), value=v) for k, v in mac_prefixes(text).items()
+            ]
+        with suppress(InvalidQuery):
+            idents.append(Identifier(scheme=IdScheme.FCC_GRANTEE, value=fcc_grantee_code(text)))
+        found = self.view.find_by_identifier(idents)
+        nodes = self.view.nodes({i for ids in found.values() for i in ids})
+        for ident, ids in found.items():
+            for i in ids:
+                n = nodes[i]
+                hits[i] = SearchHit(
+                    id=i,
+                    name=n.name,
+                    kind=n.kind.value,
+                    score=1.0,
+                    matched_on=f"{ident.scheme.value}:{ident.value}",
+                )
+        for m in match_name(self.view, text, field="q", threshold=0.75, limit=limit):
+            if m.id not in hits:
+                hits[m.id] = SearchHit(
+                    id=m.id, name=m.name, kind=m.kind, score=m.score, matched_on=m.matched_on
+                )
+        ordered = sorted(
+            hits.values(), key=lambda h: (-h.score, h.kind != NodeKind.ORGANIZATION.value, h.name)
+        )
+        return ordered[:limit]
+
+
+def _check_depth(max_depth: int) -> None:
+    if not 1 <= max_depth <= 20:
+        raise InvalidQuery("max_depth", "max_depth must be between 1 and 20")

@@ -1,0 +1,128 @@
+"""The REST API over the real seeded store: contract fields, errors as 4xx with one shape."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def _error(resp: object) -> dict[str, object]:
+    body = resp.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"}
+    assert {"code", "message", "details"} <= set(body["error"])
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def test_healthz(client: TestClient) -> None:
+    resp = client.get("/healthz")
+    assert resp.status_code == 200 and resp.json()["status"] == "ok"
+
+
+def test_resolve_contract_fields(client: TestClient) -> None:
+    resp = client.get("/v1/resolve", params={"mac": "0C-75-D2-AB-CD-EF"})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert {"verdict", "target", "matched", "paths", "designations", "confidence"} <= set(body)
+    assert body["verdict"] == "yes"
+    assert body["target"] == {
+        "id": "hikvision",
+        "name": body["target"]["name"],
+        "kind": "organization",
+    }
+    assert {"id", "name", "kind", "score"} <= set(body["matched"][0])
+    step = body["paths"][0][0]
+    assert {"from", "to", "relation", "share", "valid_from", "valid_to", "sources"} <= set(step)
+    assert step["from"] == "hikvision"
+    source = body["paths"][0][-1]["sources"][0]
+    assert source["url"].startswith("https://") and source["title"]
+    des = body["designations"][0]
+    assert {"list", "authority", "program", "start_date", "end_date", "sources"} <= set(des)
+
+
+def test_resolve_with_target_and_as_of(client: TestClient) -> None:
+    resp = client.get(
+        "/v1/resolve", params={"brand": "Lorex", "target": "dahua", "as_of": "2020-01-01"}
+    )
+    assert resp.status_code == 200 and resp.json()["verdict"] == "yes"
+
+
+def test_bad_mac_is_422_with_field(client: TestClient) -> None:
+    resp = client.get("/v1/resolve", params={"mac": "zz:zz"})
+    assert resp.status_code == 422
+    err = _error(resp)
+    assert err["code"] == "invalid_query"
+    assert err["details"] == {"field": "mac"}
+    assert "zz:zz" in str(err["message"])
+
+
+def test_empty_query_is_422(client: TestClient) -> None:
+    resp = client.get("/v1/resolve")
+    assert resp.status_code == 422
+    assert _error(resp)["details"] == {"field": "query"}
+
+
+def test_unknown_target_is_404(client: TestClient) -> None:
+    resp = client.get("/v1/resolve", params={"brand": "HiLook", "target": "qqqq zzzz"})
+    assert resp.status_code == 404
+    assert _error(resp)["code"] == "target_not_found"
+
+
+def test_bad_date_is_422_naming_field(client: TestClient) -> None:
+    resp = client.get("/v1/resolve", params={"brand": "HiLook", "as_of": "yesterday"})
+    assert resp.status_code == 422
+    assert "as_of" in str(_error(resp)["message"])
+
+
+def test_search_by_name_alias_and_identifier(client: TestClient) -> None:
+    hits = client.get("/v1/search", params={"q": "海康威视"}).json()
+    assert hits[0]["id"] == "hikvision"
+    hits = client.get("/v1/search", params={"q": "91330000733796106P"}).json()
+    assert hits[0]["id"] == "hikvision" and hits[0]["matched_on"] == "uscc:91330000733796106P"
+    hits = client.get("/v1/search", params={"q": "0c:75:d2"}).json()
+    assert hits[0]["kind"] == "identifier"
+    assert client.get("/v1/search", params={"q": ""}).status_code == 422
+
+
+def test_entity_page_data(client: TestClient) -> None:
+    body = client.get("/v1/entities/hikvision").json()
+    assert "杭州海康威视数字技术股份有限公司" in body["aliases"]
+    assert {"scheme": "uscc", "value": "91330000733796106P"} in body["identifiers"]
+    assert body["designations"] and body["sources"]
+    assert client.get("/v1/entities/nope").status_code == 404
+
+
+def test_owners_shape_and_chain(client: TestClient) -> None:
+    body = client.get("/v1/entities/hikvision/owners").json()
+    assert body["entity"]["id"] == "hikvision"
+    owners = {o["id"]: o for o in body["owners"]}
+    assert {"cethik", "cetc", "sasac"} <= set(owners)
+    for o in owners.values():
+        assert {
+            "id",
+            "name",
+            "kind",
+            "depth",
+            "direct_share",
+            "effective_share",
+            "controls",
+            "ultimate",
+            "paths",
+        } <= set(o)
+    assert owners["sasac"]["ultimate"] is True
+    assert owners["cethik"]["depth"] == 1
+
+
+def test_holdings_and_depth_validation(client: TestClient) -> None:
+    body = client.get("/v1/entities/hikvision/holdings").json()
+    assert "hikrobot" in {h["id"] for h in body["holdings"]}
+    assert client.get("/v1/entities/hikvision/owners", params={"max_depth": 0}).status_code == 422
+
+
+def test_openapi_is_served(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {
+        "/v1/resolve",
+        "/v1/search",
+        "/v1/entities/{entity_id}",
+        "/v1/entities/{entity_id}/owners",
+        "/v1/entities/{entity_id}/holdings",
+    } <= set(paths)

@@ -1,0 +1,157 @@
+"""One contract for every store backend: the same tests run unchanged against each.
+
+The embedded SQLite store always runs. Server backends run when configured
+(SUPPLYGRAPH_TEST_FALKORDB=falkordb://host:port/graph, NEO4J_URI for Neo4j) and show as
+skipped otherwise, never as passed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from factories import SRC, edge, ident, listing, org, owns
+from supplygraph.graph.model import IdScheme, Node, NodeKind, Relation, SourceRef
+from supplygraph.graph.ownership import ownership
+from supplygraph.graph.resolve import Query, Resolver
+from supplygraph.graph.store import Direction, GraphStore, open_store
+
+
+def _server_url(name: str) -> str | None:
+    if name == "falkordb":
+        return os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
+    if name == "neo4j":
+        return os.environ.get("NEO4J_URI")
+    return None
+
+
+@pytest.fixture(params=["sqlite", "falkordb", "neo4j"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    if request.param == "sqlite":
+        s = open_store(f"sqlite:///{tmp_path / 'contract.db'}")
+    else:
+        url = _server_url(request.param)
+        if not url:
+            pytest.skip(f"{request.param} backend not configured")
+        if request.param == "falkordb":
+            url = url.rstrip("/") + f"-{uuid.uuid4().hex[:8]}"  # a fresh graph per test
+        s = open_store(url)
+        getattr(s, "clear", lambda: None)()
+    yield s
+    getattr(s, "drop", lambda: None)()
+    s.close()
+
+
+def _fill(store: GraphStore) -> None:
+    with store.writer() as w:
+        w.put(
+            [
+                org(
+                    "acme",
+                    "Acme Holdings Co., Ltd.",
+                    "Acme",
+                    identifiers=(ident(IdScheme.LEI, "LEI0000000000000001"),),
+                ),
+                org("acme-sub", "Acme Subsidiary GmbH"),
+                org("other", "Unrelated Widgets Inc."),
+                Node(
+                    id="oui:AABBCC",
+                    kind=NodeKind.IDENTIFIER,
+                    name="MAC block AA:BB:CC",
+                    identifiers=(ident(IdScheme.OUI, "AABBCC"),),
+                    properties={"scheme": "oui"},
+                    sources=(SRC,),
+                ),
+                Node(
+                    id="fam",
+                    kind=NodeKind.PRODUCT,
+                    name="AC- family",
+                    properties={"pattern": "^AC-"},
+                    sources=(SRC,),
+                ),
+                owns("acme", "acme-sub", 100.0),
+                edge("acme-sub", Relation.ASSIGNED, "oui:AABBCC"),
+                listing("acme", "us-bis-entity-list", date(2020, 1, 1)),
+            ]
+        )
+
+
+def test_nodes_edges_and_lookups(store: GraphStore) -> None:
+    _fill(store)
+    view = store.view()
+    assert set(view.nodes(["acme", "acme-sub", "missing"])) == {"acme", "acme-sub"}
+    out = view.edges(["acme"], Direction.OUT)
+    assert [(e.src, e.relation, e.dst, e.share) for e in out] == [
+        ("acme", Relation.OWNS, "acme-sub", 100.0)
+    ]
+    assert view.edges(["acme-sub"], Direction.IN, [Relation.ASSIGNED]) == []
+    both = view.edges(["acme-sub"], Direction.BOTH)
+    assert {e.relation for e in both} == {Relation.OWNS, Relation.ASSIGNED}
+    found = view.find_by_identifier(
+        [ident(IdScheme.OUI, "AABBCC"), ident(IdScheme.LEI, "LEI0000000000000001")]
+    )
+    assert found[ident(IdScheme.OUI, "AABBCC")] == ["oui:AABBCC"]
+    assert found[ident(IdScheme.LEI, "LEI0000000000000001")] == ["acme"]
+    assert view.find_by_name_key(["acme"])["acme"] == ["acme"]
+    assert "acme" in view.find_by_name_key(["acme holdings"])["acme holdings"]
+    assert view.find_by_token(["widgets"], 10) == {"widgets": ["other"]}
+    assert view.designations(["acme"])["acme"][0].list_id == "us-bis-entity-list"
+    assert [n.id for n in view.nodes_with_property(NodeKind.PRODUCT, "pattern")] == ["fam"]
+    assert view.counts() == {"nodes": 5, "edges": 2, "designations": 1}
+
+
+def test_loading_twice_changes_nothing_and_sources_accumulate(store: GraphStore) -> None:
+    _fill(store)
+    before = store.view().counts()
+    version = store.view().version()
+    _fill(store)
+    assert store.view().counts() == before
+    assert store.view().version() != version
+    other = SourceRef(id="second", title="another source")
+    with store.writer() as w:
+        w.put(
+            [
+                org("acme", "Acme Holdings Co., Ltd.", "ACME Corp").model_copy(
+                    update={"sources": (other,)}
+                )
+            ]
+        )
+    node = store.view().nodes(["acme"])["acme"]
+    assert {s.id for s in node.sources} == {"test-fixture", "second"}
+    assert "ACME Corp" in node.aliases and "Acme" in node.aliases
+    assert store.view().find_by_name_key(["acme corp"])["acme corp"] == ["acme"]
+
+
+def test_a_failed_load_leaves_the_previous_graph_intact(store: GraphStore) -> None:
+    _fill(store)
+    before = store.view().counts()
+    with pytest.raises(RuntimeError), store.writer() as w:
+        w.put([org(f"n{i}", f"New Org {i}") for i in range(5000)])  # crosses a batch flush
+        raise RuntimeError("the load fails half way")
+    assert store.view().counts() == before
+    assert store.view().nodes(["n1"]) == {}
+
+
+def test_iter_records_round_trips(store: GraphStore, tmp_path: Path) -> None:
+    _fill(store)
+    copy = open_store(f"sqlite:///{tmp_path / 'copy.db'}")
+    with copy.writer() as w:
+        w.put(store.view().iter_records())
+    assert copy.view().counts() == store.view().counts()
+    copy.close()
+
+
+def test_engines_run_on_the_backend(store: GraphStore) -> None:
+    _fill(store)
+    resolver = Resolver(store.view())
+    yes = resolver.resolve(Query(mac="aa:bb:cc:01:02:03"), target="acme", as_of=date(2025, 1, 1))
+    assert yes.verdict == "yes"
+    assert [s.relation for s in yes.paths[0]] == ["OWNS", "ASSIGNED"]
+    assert resolver.resolve(Query(name="Unrelated Widgets"), target="acme").verdict == "no"
+    assert resolver.resolve(Query(model="AC-100"), target="acme").verdict == "no"
+    up = ownership(store.view(), "acme-sub", True, 5, date(2025, 1, 1))
+    assert [(o.id, o.effective_share) for o in up] == [("acme", 100.0)]
