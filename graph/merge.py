@@ -44,4 +44,10 @@ def merge_edge(old: Edge, new: Edge) -> Edge:
 
 
 def merge_designation(old: Designation, new: Designation) -> Designation:
-    return old.model_copy(update={"sources": _sources(old.sources, new.sources)})
+    """Sources accumulate; an end date, once stated (a delisting), is kept or updated."""
+    return old.model_copy(
+        update={
+            "sources": _sources(old.sources, new.sources),
+            "end_date": new.end_date or old.end_date,
+        }
+    )

@@ -6,7 +6,7 @@ same file twice yields the same ids and changes nothing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -161,6 +161,23 @@ class Designation(_Record):
         if self.start_date is not None and day < self.start_date:
             return False
         return not (self.end_date is not None and day >= self.end_date)
+
+
+class LoadEntry(_Record):
+    """One file loaded into a store: the load log behind `supplygraph sources`."""
+
+    id: str
+    file: str
+    sha256: str
+    format: str
+    dataset: str
+    loaded_at: datetime
+    # read / added / updated / skipped / warnings, as the loader counted them
+    counts: dict[str, int] = Field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    # The designations this file stated: the next version of the same dataset is diffed against
+    # them, and a listing that disappeared gets an end date instead of vanishing.
+    designation_ids: tuple[str, ...] = ()
 
 
 Record = Node | Edge | Designation

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from supplygraph.errors import InvalidStoreURL, StoreUnavailable
 
 from .merge import merge_designation, merge_edge, merge_node
-from .model import Designation, Edge, Identifier, Node, NodeKind, Record, Relation
+from .model import Designation, Edge, Identifier, LoadEntry, Node, NodeKind, Record, Relation
 from .normalize import name_keys, name_tokens
 from .store import Direction
 
@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS designations (id TEXT PRIMARY KEY, entity_id TEXT NOT
     list_id TEXT NOT NULL, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS designations_entity ON designations (entity_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS loads (id TEXT PRIMARY KEY, dataset TEXT NOT NULL,
+    loaded_at TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS loads_dataset ON loads (dataset, loaded_at);
 """
 
 # SQLite's default limit on host parameters is 32766; stay well below it.
@@ -173,6 +176,13 @@ class SQLiteWriter:
         self.flush()
         for chunk in _chunks(list(ids)):
             self.conn.execute(f"DELETE FROM designations WHERE id IN ({_marks(len(chunk))})", chunk)
+
+    def record_load(self, entry: LoadEntry) -> None:
+        self.flush()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO loads VALUES (?, ?, ?, ?)",
+            (entry.id, entry.dataset, entry.loaded_at.isoformat(), _dump(entry)),
+        )
 
     def _existing(self, table: str, ids: Sequence[str], model: type[M]) -> dict[str, M]:
         found: dict[str, M] = {}
@@ -340,6 +350,15 @@ class SQLiteView:
             return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
         return {t: count(t) for t in ("nodes", "edges", "designations")}
+
+    def loads(self, dataset: str | None = None) -> list[LoadEntry]:
+        sql = "SELECT data FROM loads"
+        params: tuple[str, ...] = ()
+        if dataset is not None:
+            sql += " WHERE dataset = ?"
+            params = (dataset,)
+        rows = self.conn.execute(sql + " ORDER BY loaded_at DESC, id", params)
+        return [LoadEntry.model_validate_json(r[0]) for r in rows]
 
     def iter_records(self) -> Iterator[Record]:
         # A separate cursor per table keeps memory flat on large stores.

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from supplygraph.errors import InvalidStoreURL
 
-from .model import Designation, Edge, Identifier, Node, NodeKind, Record, Relation
+from .model import Designation, Edge, Identifier, LoadEntry, Node, NodeKind, Record, Relation
 
 
 class Direction(StrEnum):
@@ -30,6 +30,10 @@ class GraphWriter(Protocol):
     def put(self, records: Iterable[Record]) -> None: ...
 
     def delete_designations(self, ids: Sequence[str]) -> None: ...
+
+    def record_load(self, entry: LoadEntry) -> None:
+        """Append to the load log, in the same transaction as the records it describes."""
+        ...
 
 
 @runtime_checkable
@@ -64,6 +68,10 @@ class GraphView(Protocol):
         ...
 
     def counts(self) -> dict[str, int]: ...
+
+    def loads(self, dataset: str | None = None) -> list[LoadEntry]:
+        """The load log, newest first; only one dataset's entries when ``dataset`` is given."""
+        ...
 
     def iter_records(self) -> Iterator[Record]:
         """Every node, edge and designation: for migration and export."""

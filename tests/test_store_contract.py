@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from factories import SRC, edge, ident, listing, org, owns
-from supplygraph.graph.model import IdScheme, Node, NodeKind, Relation, SourceRef
+from supplygraph.graph.model import IdScheme, LoadEntry, Node, NodeKind, Relation, SourceRef
 from supplygraph.graph.ownership import ownership
 from supplygraph.graph.resolve import Query, Resolver
 from supplygraph.graph.store import Direction, GraphStore, open_store
@@ -134,6 +134,28 @@ def test_a_failed_load_leaves_the_previous_graph_intact(store: GraphStore) -> No
         raise RuntimeError("the load fails half way")
     assert store.view().counts() == before
     assert store.view().nodes(["n1"]) == {}
+
+
+def test_load_log_is_kept_with_the_load(store: GraphStore) -> None:
+    stamp = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    entry = LoadEntry(
+        id="l1",
+        file="a.csv",
+        sha256="00",
+        format="csl",
+        dataset="us-csl",
+        loaded_at=stamp,
+        counts={"read": 3},
+        designation_ids=("d1", "d2"),
+    )
+    with store.writer() as w:
+        w.put([org("acme", "Acme")])
+        w.record_load(entry)
+    with pytest.raises(RuntimeError), store.writer() as w:
+        w.record_load(entry.model_copy(update={"id": "l2", "loaded_at": stamp.replace(year=2027)}))
+        raise RuntimeError("failed load: its log entry must not stay")
+    assert store.view().loads() == [entry]
+    assert store.view().loads("us-csl") == [entry] and store.view().loads("other") == []
 
 
 def test_iter_records_round_trips(store: GraphStore, tmp_path: Path) -> None:
