@@ -103,6 +103,11 @@ def open_store(url: str = DEFAULT_STORE_URL) -> GraphStore:
         from .sqlite_store import SQLiteStore
 
         return SQLiteStore.from_url(url)
+    if scheme in ("falkordb", "neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"):
+        # Lazy: the server drivers are an optional extra (supplygraph[cypher]).
+        from .cypher_store import CypherStore
+
+        return CypherStore.from_url(url)
     raise InvalidStoreURL(
         f"unsupported store URL {url!r}: use sqlite:///path, neo4j://host:7687 or "
         "falkordb://host:6379/graph"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from factories import SRC, edge, ident, listing, org, owns
 from supplygraph.graph.model import IdScheme, LoadEntry, Node, NodeKind, Relation, SourceRef
+from supplygraph.graph.normalize import name_keys
 from supplygraph.graph.ownership import ownership
 from supplygraph.graph.resolve import Query, Resolver
 from supplygraph.graph.store import Direction, GraphStore, open_store
@@ -177,3 +178,122 @@ def test_engines_run_on_the_backend(store: GraphStore) -> None:
     assert resolver.resolve(Query(model="AC-100"), target="acme").verdict == "no"
     up = ownership(store.view(), "acme-sub", True, 5, date(2025, 1, 1))
     assert [(o.id, o.effective_share) for o in up] == [("acme", 100.0)]
+
+
+# -- gaps the server backends made visible -------------------------------------------------
+
+
+def test_text_survives_the_round_trip_and_stays_findable(store: GraphStore) -> None:
+    """Quotes, backslashes, new lines, control and CJK characters reach the store as data."""
+    tricky = "Q\"uote\\d 'Co'\nLine\x1fSep $rows }) //"
+    node = org("tricky", tricky, "海康威视数字技术股份有限公司", "Ünïcödé GmbH").model_copy(
+        update={"properties": {"note": 'a\\b"c\n{}', "nested": {"k": [1, 2.5, None]}}}
+    )
+    with store.writer() as w:
+        w.put([node])
+    assert store.view().nodes(["tricky"])["tricky"] == node
+    keys = {k for name in node.names for k in name_keys(name)}
+    assert {"海康威视数字技术", "unicode"} <= keys  # legal form stripped, transliterated
+    assert store.view().find_by_name_key(keys) == {k: ["tricky"] for k in keys}
+
+
+def test_lookups_are_batched_and_ordered(store: GraphStore) -> None:
+    with store.writer() as w:
+        w.put([org(f"w{i:02d}", f"Widgetmaker {i}") for i in range(12)])
+    view = store.view()
+    # A token shared by twelve nodes, limited to five: the five smallest ids, every time.
+    assert view.find_by_token(["widgetmaker", "absent"], 5) == {
+        "widgetmaker": [f"w{i:02d}" for i in range(5)]
+    }
+    keys = [f"widgetmaker {i}" for i in range(12)]
+    found = view.find_by_name_key([*keys, "nobody"])
+    assert found == {f"widgetmaker {i}": [f"w{i:02d}"] for i in range(12)}
+    assert view.nodes([]) == {} and view.edges([], Direction.BOTH) == []
+
+
+def test_dangling_edges_are_kept_and_nodes_fill_in_later(store: GraphStore) -> None:
+    with store.writer() as w:
+        w.put([owns("ghost-owner", "ghost", 60.0)])
+    view = store.view()
+    assert view.counts() == {"nodes": 0, "edges": 1, "designations": 0}
+    assert view.nodes(["ghost", "ghost-owner"]) == {}
+    assert [e.dst for e in view.edges(["ghost-owner"], Direction.OUT)] == ["ghost"]
+    with store.writer() as w:
+        w.put([org("ghost", "Ghost Ltd")])
+    assert set(view.nodes(["ghost", "ghost-owner"])) == {"ghost"}
+    assert view.counts()["nodes"] == 1
+    assert sum(1 for _ in view.iter_records()) == 2
+
+
+def test_relation_filters_and_edge_sources_accumulate(store: GraphStore) -> None:
+    _fill(store)
+    other = SourceRef(id="second", title="another source")
+    with store.writer() as w:
+        w.put([owns("acme", "acme-sub", 100.0).model_copy(update={"sources": (other,)})])
+        w.put([edge("acme", Relation.CONTROLS, "other")])
+    view = store.view()
+    (owned,) = view.edges(["acme"], Direction.OUT, [Relation.OWNS])
+    assert {s.id for s in owned.sources} == {"test-fixture", "second"}
+    assert owned.share == 100.0
+    both = view.edges(["acme"], Direction.OUT, [Relation.OWNS, Relation.CONTROLS])
+    assert sorted(e.relation for e in both) == [Relation.CONTROLS, Relation.OWNS]
+    assert view.edges(["other"], Direction.IN, [Relation.CONTROLS])[0].src == "acme"
+    assert view.counts()["edges"] == 3
+
+
+def test_delisting_and_deleting_designations(store: GraphStore) -> None:
+    _fill(store)
+    listed = listing("acme", "us-bis-entity-list", date(2020, 1, 1))
+    with store.writer() as w:
+        w.put([listed.model_copy(update={"end_date": date(2024, 5, 1)})])
+        w.put([listing("acme-sub", "us-fcc-covered", date(2021, 3, 12))])
+    found = store.view().designations(["acme", "acme-sub", "other"])
+    assert found["acme"][0].end_date == date(2024, 5, 1)
+    assert set(found) == {"acme", "acme-sub"}
+    with store.writer() as w:
+        w.delete_designations([listed.id, "never-stored"])
+    assert "acme" not in store.view().designations(["acme"])
+    assert store.view().counts()["designations"] == 1
+
+
+def test_versions_change_with_commits_only(store: GraphStore) -> None:
+    _fill(store)
+    version = store.view().version()
+    with pytest.raises(RuntimeError), store.writer() as w:
+        w.put([org("late", "Late Arrival")])
+        raise RuntimeError("rolled back")
+    assert store.view().version() == version
+    with store.writer() as w:
+        w.put([org("late", "Late Arrival")])
+    assert store.view().version() != version
+
+
+def test_load_log_entries_replace_by_id_and_sort_newest_first(store: GraphStore) -> None:
+    first = LoadEntry(
+        id="a",
+        file="a.csv",
+        sha256="00",
+        format="csl",
+        dataset="us-csl",
+        loaded_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    second = first.model_copy(update={"id": "b", "loaded_at": datetime(2025, 6, 1, tzinfo=UTC)})
+    with store.writer() as w:
+        w.record_load(first)
+        w.record_load(second)
+        w.record_load(first.model_copy(update={"counts": {"read": 9}}))
+    assert [(e.id, e.counts) for e in store.view().loads()] == [("b", {}), ("a", {"read": 9})]
+
+
+def test_a_writer_reads_its_own_flushed_batches_on_its_thread(store: GraphStore) -> None:
+    """Loaders link and count against what earlier batches of the same load wrote."""
+    _fill(store)
+    view = store.view()
+    with store.writer() as w:
+        w.put([org("fresh", "Fresh Arrival Ltd"), owns("acme", "fresh", 75.0)])
+        getattr(w, "flush", lambda: None)()
+        assert set(view.nodes(["fresh", "acme"])) == {"fresh", "acme"}
+        assert view.find_by_name_key(["fresh arrival"]) == {"fresh arrival": ["fresh"]}
+        assert {e.dst for e in view.edges(["acme"], Direction.OUT)} == {"acme-sub", "fresh"}
+        assert view.counts()["nodes"] == 6
+    assert store.view().counts()["nodes"] == 6

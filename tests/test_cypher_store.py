@@ -1,0 +1,224 @@
+"""What only a server store has: URLs, outages and recovery, isolation of a load in progress.
+
+The contract suite (test_store_contract.py) covers the protocol itself on every backend. These
+tests use a real FalkorDB server (SUPPLYGRAPH_TEST_FALKORDB, started by .ci/run) and show as
+skipped without one; outages are real too: a loopback relay between client and server is cut.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+from factories import org, owns
+from fastapi.testclient import TestClient
+from supplygraph.api.app import create_app
+from supplygraph.graph.cypher_queries import Dialect, schema_statements
+from supplygraph.graph.cypher_store import CypherStore
+from supplygraph.graph.store import open_store
+from tcp_relay import TcpRelay
+
+from supplygraph.errors import InvalidStoreURL, StoreUnavailable
+from supplygraph.service import SupplyGraph
+
+FAST_FAIL = "retries=1&backoff=0.05&timeout=2"
+
+
+@pytest.fixture()
+def falkordb_url() -> Iterator[str]:
+    base = os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
+    if not base:
+        pytest.skip("falkordb backend not configured (SUPPLYGRAPH_TEST_FALKORDB)")
+    url = base.rstrip("/") + f"-{uuid.uuid4().hex[:8]}"
+    yield url
+    store = open_store(url)
+    getattr(store, "drop", lambda: None)()
+    store.close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("falkordb://127.0.0.1:6379/g?colour=blue", "unknown option(s) colour"),
+        ("falkordb://127.0.0.1:6379/g?batch_size=lots", "batch_size must be a whole number"),
+        ("falkordb://127.0.0.1:6379/g?batch_size=0", "batch_size must be at least 1"),
+        ("falkordb://127.0.0.1:6379/g?timeout=-1", "timeout cannot be negative"),
+        ("falkordb://127.0.0.1:notaport/g", "invalid port"),
+        ("neo4j:///nohost", "names no host"),
+    ],
+)
+def test_bad_store_urls_are_refused_clearly(url: str, words: str) -> None:
+    with pytest.raises(InvalidStoreURL, match=words.replace("(", r"\(").replace(")", r"\)")):
+        open_store(url)
+
+
+def test_unreachable_servers_give_store_unavailable() -> None:
+    port = _closed_port()
+    with pytest.raises(StoreUnavailable, match="FalkorDB at falkordb://127.0.0.1"):
+        open_store(f"falkordb://127.0.0.1:{port}/g?{FAST_FAIL}")
+    # The real Neo4j driver against a closed port: no server, no credentials needed to fail.
+    with pytest.raises(StoreUnavailable, match="Neo4j at bolt://127.0.0.1"):
+        open_store(f"bolt://127.0.0.1:{port}?{FAST_FAIL}")
+
+
+def test_schema_differs_only_by_dialect() -> None:
+    neo4j, falkordb = schema_statements(Dialect.NEO4J), schema_statements(Dialect.FALKORDB)
+    assert len(neo4j) == len(falkordb)
+    assert all("IF NOT EXISTS" in s for s in neo4j)
+    assert any("IS UNIQUE" in s for s in neo4j)
+    assert not any("IF NOT EXISTS" in s for s in falkordb)
+
+
+def test_outage_gives_503_then_recovers_by_itself(falkordb_url: str) -> None:
+    server = urlparse(falkordb_url)
+    relay = TcpRelay((server.hostname or "127.0.0.1", server.port or 6379))
+    try:
+        url = f"falkordb://127.0.0.1:{relay.port}{server.path}?{FAST_FAIL}"
+        store = open_store(url)
+        with store.writer() as w:
+            w.put([org("acme", "Acme Holdings"), org("sub", "Acme Sub"), owns("acme", "sub", 100)])
+        client = TestClient(create_app(SupplyGraph(store)), raise_server_exceptions=False)
+        query = "/v1/resolve?name=Acme%20Sub&target=acme"
+        assert client.get(query).json()["verdict"] == "yes"
+
+        relay.cut()
+        with pytest.raises(StoreUnavailable):
+            store.view().counts()
+        down = client.get(query)
+        assert down.status_code == 503
+        assert down.headers["Retry-After"]
+        assert down.json()["error"]["code"] == "store_unavailable"
+        with pytest.raises(StoreUnavailable), store.writer() as w:
+            w.put([org("lost", "Never Written")])
+
+        relay.restore()  # same port: the database is back
+        assert store.view().counts()["nodes"] == 2
+        up = client.get(query)
+        assert up.status_code == 200 and up.json()["verdict"] == "yes"
+        with store.writer() as w:
+            w.put([org("later", "Written After The Outage")])
+        assert set(store.view().nodes(["later", "lost"])) == {"later"}
+        store.close()
+    finally:
+        relay.close()
+
+
+def test_readers_do_not_see_a_load_in_progress(falkordb_url: str) -> None:
+    store = open_store(falkordb_url + "?batch_size=10")
+    with store.writer() as w:
+        w.put([org("old", "Old Co")])
+    reader = open_store(falkordb_url)
+    with store.writer() as w:
+        w.put([org(f"n{i}", f"New Co {i}") for i in range(50)])  # five batches sent
+        assert reader.view().counts()["nodes"] == 1
+        assert reader.view().nodes(["n1"]) == {}
+    assert reader.view().counts()["nodes"] == 51
+    reader.close()
+    store.close()
+
+
+def test_concurrent_writers_take_turns_and_both_land(falkordb_url: str) -> None:
+    first = open_store(falkordb_url)
+    second = open_store(falkordb_url)
+    assert isinstance(second, CypherStore)
+    entered = threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_load() -> None:
+        try:
+            with first.writer() as w:
+                entered.set()
+                w.put([org("a", "Alpha Merged", "First Alias")])
+                time.sleep(0.5)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=slow_load)
+    thread.start()
+    assert entered.wait(10)
+    with second.writer() as w:  # waits for the lock, then sees the first load's node
+        w.put([org("a", "Alpha Merged", "Second Alias")])
+    thread.join()
+    assert not errors
+    node = second.view().nodes(["a"])["a"]
+    assert set(node.aliases) == {"First Alias", "Second Alias"}
+    first.close()
+    second.close()
+
+
+KILLED_LOAD = """
+import os, sys
+from supplygraph.graph.model import Node, NodeKind, SourceRef
+from supplygraph.graph.store import open_store
+store = open_store(sys.argv[1])
+src = SourceRef(id="s", title="killed load")
+with store.writer() as w:
+    w.put([Node(id=f"k{i}", kind=NodeKind.ORGANIZATION, name=f"Killed {i}", sources=(src,))
+           for i in range(30)])
+    w.flush()
+    os.kill(os.getpid(), 9)  # no clean-up of any kind runs
+"""
+
+
+def test_a_killed_load_leaves_the_graph_intact_and_blocks_nobody(falkordb_url: str) -> None:
+    store = open_store(falkordb_url)
+    with store.writer() as w:
+        w.put([org("kept", "Kept Co")])
+    before = store.view().version()
+    lease = falkordb_url + "?batch_size=10&lock_lease=1"
+    done = subprocess.run([sys.executable, "-c", KILLED_LOAD, lease], timeout=120)
+    assert done.returncode == -9
+    assert store.view().counts()["nodes"] == 1 and store.view().version() == before
+    # The dead writer's lock runs out after its lease; the next load goes through.
+    with store.writer() as w:
+        w.put([org("next", "Next Co")])
+    assert set(store.view().nodes(["kept", "next", "k1"])) == {"kept", "next"}
+    store.close()
+
+
+def test_concurrent_readers_only_ever_see_whole_loads(falkordb_url: str) -> None:
+    writer_store = open_store(falkordb_url + "?batch_size=10")  # every put below is sent
+    with writer_store.writer() as w:
+        w.put([org(f"base{i}", f"Base {i}") for i in range(500)])
+    stop = threading.Event()
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        store = open_store(falkordb_url)
+        while not stop.is_set():
+            try:
+                seen.append(store.view().counts()["nodes"])
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+                return
+        store.close()
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for t in readers:
+        t.start()
+    for k in range(8):  # each load adds 50 nodes, sent in five batches of 10
+        with writer_store.writer() as w:
+            for b in range(5):
+                w.put([org(f"n{k}-{b}-{i}", f"Node {k} {b} {i}") for i in range(10)])
+    stop.set()
+    for t in readers:
+        t.join()
+    assert not errors
+    assert seen and all(n >= 500 and (n - 500) % 50 == 0 for n in seen), sorted(set(seen))
+    assert writer_store.view().counts()["nodes"] == 900
+    writer_store.close()
