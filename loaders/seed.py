@@ -35,6 +35,8 @@ from supplygraph.errors import InvalidRecord
 from .oui import ieee_org_id
 
 SEED_DATASET = "supplygraph-seed"
+# Files in the seed folder that are not graph records: the rule calendar read by graph/regimes.py.
+NOT_GRAPH_DATA = frozenset({"rules.yaml"})
 
 
 class _Strict(BaseModel):
@@ -166,6 +168,8 @@ def read_seed(directory: Path | None = None) -> Seed:
     folder = directory or seed_dir()
     seed = Seed()
     for path in sorted(folder.glob("*.yaml")):
+        if path.name in NOT_GRAPH_DATA:
+            continue
         data = _read(path)
         seed.files[str(path)] = data
         for s in data.sources:

@@ -1,0 +1,47 @@
+"""The load log over HTTP: which files are in the store, when they came and what they held."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from supplygraph.api.deps import Graph
+
+router = APIRouter(prefix="/v1", tags=["sources"])
+
+
+class SourceLoad(BaseModel):
+    """One loaded file; ``designations`` counts the listings it stated."""
+
+    id: str
+    file: str
+    sha256: str
+    format: str
+    dataset: str
+    loaded_at: datetime
+    counts: dict[str, int]
+    warnings: list[str]
+    designations: int
+
+
+@router.get("/sources", response_model=list[SourceLoad])
+def sources(
+    graph: Graph, dataset: Annotated[str | None, Query(max_length=200)] = None
+) -> list[SourceLoad]:
+    """The load log, newest first (optionally one dataset's entries)."""
+    return [
+        SourceLoad(
+            id=e.id,
+            file=e.file,
+            sha256=e.sha256,
+            format=e.format,
+            dataset=e.dataset,
+            loaded_at=e.loaded_at,
+            counts=e.counts,
+            warnings=list(e.warnings),
+            designations=len(e.designation_ids),
+        )
+        for e in graph.view.loads(dataset)
+    ]

@@ -1,0 +1,53 @@
+"""What a loader needs besides the file: where to report warnings, counts and progress.
+
+A loader only yields records; the context collects what the user should be told about the file
+(rows read, rows skipped, warnings naming the row) and turns unreadable input into
+:class:`~supplygraph.errors.InvalidRecord` errors that name the file, line and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from supplygraph.errors import InvalidRecord
+
+# More warnings than this are counted but not kept: a broken file must not fill the load log.
+MAX_KEPT_WARNINGS = 50
+
+
+@dataclass
+class LoadContext:
+    """Per-file state shared by a loader and the ingest pipeline."""
+
+    path: Path
+    dataset: str = ""
+    read: int = 0
+    skipped: int = 0
+    warning_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    progress: Callable[[int], None] | None = None
+
+    @property
+    def file(self) -> str:
+        return str(self.path)
+
+    def warn(self, where: int | str | None, message: str) -> None:
+        """Record a problem that does not stop the load (a malformed row we can skip)."""
+        self.warning_count += 1
+        if len(self.warnings) < MAX_KEPT_WARNINGS:
+            prefix = f"{self.path.name}:{where}: " if where is not None else f"{self.path.name}: "
+            self.warnings.append(prefix + message)
+
+    def error(self, where: int | str | None, field_name: str | None, message: str) -> InvalidRecord:
+        """An error naming this file, the line or record, and the field."""
+        return InvalidRecord(self.file, where, field_name, message)
+
+    def count_read(self, n: int = 1) -> None:
+        self.read += n
+        if self.progress is not None:
+            self.progress(n)
+
+    def skip(self, n: int = 1) -> None:
+        self.skipped += n

@@ -1,0 +1,288 @@
+"""GLEIF: golden-copy XML (LEI-CDF entity records, RR-CDF relationship records, reporting
+exceptions) streamed with the standard library's ``iterparse``, and GLEIF API v1 JSON responses.
+
+- an LEI record -> an organization with its LEI, legal name, other and transliterated names,
+  legal-address country and registration status.
+- IS_DIRECTLY_CONSOLIDATED_BY / IS_ULTIMATELY_CONSOLIDATED_BY -> CONTROLS from the parent (end
+  node) to the child (start node); the relationship period gives the validity, the latest
+  accounting period is kept in the note. Fund relations (IS_FUND-MANAGED_BY, IS_SUBFUND_OF,
+  IS_FEEDER_TO) are not ownership or control and are counted as skipped.
+- relationship endpoints are named by LEI only: each becomes a :class:`Ref`, resolved at ingest to
+  the stored node holding that LEI (load the LEI file first).
+- reporting exceptions state why a parent is not reported; they give no graph facts (skipped).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from supplygraph.graph.ids import make_id
+from supplygraph.graph.model import (
+    Edge,
+    Identifier,
+    IdScheme,
+    Node,
+    NodeKind,
+    Record,
+    Relation,
+    SourceRef,
+)
+
+from .common import Ref, country_code, parse_date, strong_identifier
+from .context import LoadContext
+from .reading import check_not_empty, iter_json_items
+
+FORMAT = "gleif"
+CONTROL_TYPES = {"IS_DIRECTLY_CONSOLIDATED_BY", "IS_ULTIMATELY_CONSOLIDATED_BY"}
+SOURCE = SourceRef(
+    id="gleif",
+    title="GLEIF Legal Entity Identifier data (golden copy / API)",
+    url="https://www.gleif.org/en/lei-data/gleif-golden-copy",
+    grade="A",
+)
+Item = Record | Ref
+# An API list of children may be empty: that is an answer, not a broken file.
+ALLOW_EMPTY = True
+
+
+def member_files(path: Path) -> list[Path]:
+    return [path]
+
+
+def lei_node_id(lei: str) -> str:
+    return make_id("lei", lei)
+
+
+def records(path: Path, ctx: LoadContext) -> Iterator[Item]:
+    if path.suffix.lower() == ".json":
+        yield from _api(path, ctx)
+    else:
+        yield from _xml(path, ctx)
+
+
+# ---- XML ------------------------------------------------------------------------------------
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _find(elem: ET.Element, *names: str) -> ET.Element | None:
+    """The first descendant along local names (namespaces ignored)."""
+    current: ET.Element | None = elem
+    for name in names:
+        if current is None:
+            return None
+        current = next((c for c in current if _local(c.tag) == name), None)
+    return current
+
+
+def _text(elem: ET.Element, *names: str) -> str:
+    found = _find(elem, *names)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _xml(path: Path, ctx: LoadContext) -> Iterator[Item]:
+    check_not_empty(ctx, path)
+    stack: list[ET.Element] = []
+    try:
+        for event, elem in ET.iterparse(path, events=("start", "end")):
+            if event == "start":
+                if not stack:
+                    root = _local(elem.tag)
+                    ctx.dataset = {
+                        "LEIData": "gleif-lei",
+                        "RelationshipData": "gleif-rr",
+                        "ReportingExceptionData": "gleif-repex",
+                    }.get(root, "")
+                    if not ctx.dataset:
+                        raise ctx.error(1, None, f"unknown GLEIF XML root element {root!r}")
+                stack.append(elem)
+                continue
+            stack.pop()
+            name = _local(elem.tag)
+            if name == "LEIRecord":
+                ctx.count_read()
+                yield from _lei_record(ctx, elem)
+            elif name == "RelationshipRecord":
+                ctx.count_read()
+                yield from _rr_record(ctx, elem)
+            elif name == "Exception" and ctx.dataset == "gleif-repex":
+                ctx.count_read()
+                ctx.skip()
+            else:
+                continue
+            # Drop the finished record from its parent so memory stays flat on 2M-record files.
+            if stack:
+                stack[-1].remove(elem)
+    except ET.ParseError as exc:
+        line = exc.position[0] if exc.position else None
+        raise ctx.error(line, None, f"XML syntax error: {exc}") from None
+
+
+def _lei_record(ctx: LoadContext, elem: ET.Element) -> Iterator[Item]:
+    lei_text = _text(elem, "LEI")
+    lei = strong_identifier(IdScheme.LEI, lei_text)
+    if lei is None:
+        raise ctx.error(f"LEI record {lei_text or '?'}", "LEI", "not a valid LEI")
+    entity = _find(elem, "Entity")
+    if entity is None:
+        raise ctx.error(f"LEI record {lei.value}", "Entity", "missing")
+    name = _text(entity, "LegalName")
+    if not name:
+        raise ctx.error(f"LEI record {lei.value}", "LegalName", "missing")
+    aliases: list[str] = []
+    for group in ("OtherEntityNames", "TransliteratedOtherEntityNames"):
+        holder = _find(entity, group)
+        if holder is not None:
+            aliases += [(c.text or "").strip() for c in holder if (c.text or "").strip()]
+    props: dict[str, Any] = {
+        key: value
+        for key, value in (
+            ("lei_entity_status", _text(entity, "EntityStatus")),
+            ("lei_registration_status", _text(elem, "Registration", "RegistrationStatus")),
+            ("lei_category", _text(entity, "EntityCategory")),
+            ("lei_jurisdiction", _text(entity, "LegalJurisdiction")),
+        )
+        if value
+    }
+    yield _lei_node(lei, name, aliases, _text(entity, "LegalAddress", "Country"), props)
+
+
+def _lei_node(
+    lei: Identifier, name: str, aliases: list[str], country: str, props: dict[str, Any]
+) -> Node:
+    return Node(
+        id=lei_node_id(lei.value),
+        kind=NodeKind.ORGANIZATION,
+        name=name,
+        aliases=tuple(dict.fromkeys(a for a in aliases if a != name)),
+        country=country_code(country),
+        identifiers=(lei,),
+        properties=props,
+        sources=(SOURCE.model_copy(update={"quote": f"{lei.value} {name}"}),),
+    )
+
+
+def _rr_record(ctx: LoadContext, elem: ET.Element) -> Iterator[Item]:
+    rel = _find(elem, "Relationship")
+    if rel is None:
+        raise ctx.error(ctx.read, "Relationship", "missing")
+    child, parent = _text(rel, "StartNode", "NodeID"), _text(rel, "EndNode", "NodeID")
+    rtype = _text(rel, "RelationshipType")
+    periods = []
+    holder = _find(rel, "RelationshipPeriods")
+    for period in holder if holder is not None else []:
+        periods.append(
+            (
+                _text(period, "PeriodType"),
+                parse_date(_text(period, "StartDate")),
+                parse_date(_text(period, "EndDate")),
+            )
+        )
+    yield from _relationship(ctx, child, parent, rtype, _text(rel, "RelationshipStatus"), periods)
+
+
+def _relationship(
+    ctx: LoadContext,
+    child: str,
+    parent: str,
+    rtype: str,
+    status: str,
+    periods: list[tuple[str, date | None, date | None]],
+) -> Iterator[Item]:
+    where = f"relationship {child} {rtype} {parent}"
+    if rtype not in CONTROL_TYPES:
+        ctx.skip()
+        return
+    child_lei = strong_identifier(IdScheme.LEI, child)
+    parent_lei = strong_identifier(IdScheme.LEI, parent)
+    if child_lei is None or parent_lei is None:
+        raise ctx.error(where, "NodeID", "not a valid LEI")
+    valid_from = valid_to = None
+    accounting: tuple[date | None, date | None] | None = None
+    for ptype, start, end in periods:
+        if ptype == "RELATIONSHIP_PERIOD":
+            valid_from, valid_to = start, end
+        elif ptype == "ACCOUNTING_PERIOD" and (
+            # Keep the latest accounting period: it is the one the relationship now rests on.
+            accounting is None or (start or date.min) > (accounting[0] or date.min)
+        ):
+            accounting = (start, end)
+    note = rtype.lower().replace("_", " ")
+    if accounting is not None:
+        note += f"; accounting period {accounting[0]} to {accounting[1]}"
+    if status and status != "ACTIVE":
+        note += f"; relationship status {status}"
+    src_id, dst_id = lei_node_id(parent_lei.value), lei_node_id(child_lei.value)
+    yield Ref(src_id, parent_lei)
+    yield Ref(dst_id, child_lei)
+    yield Edge(
+        id=make_id("gleif-rr", child_lei.value, rtype, parent_lei.value),
+        src=src_id,
+        dst=dst_id,
+        relation=Relation.CONTROLS,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        reported_on=accounting[1] if accounting else None,
+        note=note,
+        sources=(SOURCE.model_copy(update={"quote": f"{child} {rtype} {parent}"}),),
+    )
+
+
+# ---- API JSON -------------------------------------------------------------------------------
+def _api(path: Path, ctx: LoadContext) -> Iterator[Item]:
+    ctx.dataset = "gleif-api"
+    for line, item in iter_json_items(ctx, path, keys=("data",), allow_empty=True):
+        ctx.count_read()
+        if not isinstance(item, dict) or "attributes" not in item:
+            raise ctx.error(line, "data", "expected a GLEIF API resource with 'attributes'")
+        attrs = item["attributes"]
+        if item.get("type") == "lei-records":
+            yield from _api_lei(ctx, line, attrs)
+        elif item.get("type") == "relationship-records":
+            rel = attrs.get("relationship") or {}
+            periods = [
+                (p.get("type", ""), parse_date(p.get("startDate")), parse_date(p.get("endDate")))
+                for p in rel.get("periods") or []
+            ]
+            yield from _relationship(
+                ctx,
+                str((rel.get("startNode") or {}).get("id") or ""),
+                str((rel.get("endNode") or {}).get("id") or ""),
+                str(rel.get("type") or ""),
+                str(rel.get("status") or ""),
+                periods,
+            )
+        else:
+            ctx.skip()
+
+
+def _api_lei(ctx: LoadContext, line: int, attrs: dict[str, Any]) -> Iterator[Item]:
+    lei = strong_identifier(IdScheme.LEI, str(attrs.get("lei") or ""))
+    if lei is None:
+        raise ctx.error(line, "lei", "not a valid LEI")
+    entity = attrs.get("entity") or {}
+    name = str((entity.get("legalName") or {}).get("name") or "").strip()
+    if not name:
+        raise ctx.error(line, "entity.legalName", "missing")
+    aliases = [
+        str(n.get("name"))
+        for key in ("otherNames", "transliteratedOtherNames")
+        for n in entity.get(key) or []
+        if isinstance(n, dict) and n.get("name")
+    ]
+    props = {
+        k: v
+        for k, v in (
+            ("lei_entity_status", entity.get("status")),
+            ("lei_registration_status", (attrs.get("registration") or {}).get("status")),
+            ("lei_category", entity.get("category")),
+            ("lei_jurisdiction", entity.get("jurisdiction")),
+        )
+        if v
+    }
+    country = str((entity.get("legalAddress") or {}).get("country") or "")
+    yield _lei_node(lei, name, aliases, country, props)

@@ -1,0 +1,332 @@
+"""Record linkage at load time: the same company from several sources becomes one entity, or is
+linked by SAME_AS with a score and a reason. Deterministic and explainable:
+
+1. **Identifiers** (USCC, LEI, ISIN, each checked for shape): a loaded node whose identifier is
+   already held by a stored node takes that node's id, so its names, identifiers, sources and
+   designations land on the existing entity. When several stored nodes hold it, the curated one
+   (a hand-written id such as ``hikvision``) wins, then the smallest id; the others are linked to
+   it by SAME_AS with score 1.0 and the identifier as the reason.
+2. **Strict name and country**: an organization with no identifier match is linked by SAME_AS to
+   stored organizations whose full normalized name (case, punctuation and script folded, legal
+   form kept) is the same: score 0.9 when both state the same country; 0.7 when one side states
+   none (and at most three such candidates exist). Different countries, a conflicting identifier
+   of the same scheme, or a candidate from the same dataset never link.
+
+The linker also counts what a batch adds or changes, and keeps back edges and designations whose
+entity has not been seen yet (files may name an owner before they describe it) until the end of
+the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from supplygraph.graph.ids import make_id
+from supplygraph.graph.merge import merge_designation, merge_edge, merge_node
+from supplygraph.graph.model import (
+    Designation,
+    Edge,
+    Identifier,
+    IdScheme,
+    Node,
+    NodeKind,
+    Record,
+    Relation,
+    SourceRef,
+)
+from supplygraph.graph.normalize import name_keys
+from supplygraph.graph.store import Direction, GraphView
+
+from .common import Ref, designation_id
+from .context import LoadContext
+
+STRONG = (IdScheme.USCC, IdScheme.LEI, IdScheme.ISIN)
+# Ids made by make_id end in a 20-hex digest; curated seed ids are words.
+_DERIVED = re.compile(r"-[0-9a-f]{20}$")
+MAX_NAME_CANDIDATES = 3
+LINKAGE_SOURCE = SourceRef(
+    id="supplygraph-linkage",
+    title="supplygraph record linkage at load time: same USCC/LEI/ISIN, or same normalized "
+    "name and country (see the edge's reason)",
+)
+
+
+def _pick(ids: Iterable[str]) -> str:
+    return min(ids, key=lambda i: (bool(_DERIVED.search(i)), i))
+
+
+def same_as_id(a: str, b: str) -> str:
+    low, high = sorted((a, b))
+    return make_id("same", low, high)
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    linked: int = 0  # nodes merged into an existing entity by identifier
+    same_as: int = 0  # SAME_AS edges written
+    dropped: int = 0  # edges/designations naming an entity found nowhere
+    des_added: list[str] = field(default_factory=list)
+    des_changed: list[str] = field(default_factory=list)
+
+
+class Linker:
+    """Rewrites one file's records against the store before they are written."""
+
+    def __init__(self, view: GraphView, ctx: LoadContext, previous: frozenset[str]) -> None:
+        self.view = view
+        self.ctx = ctx
+        self.previous = previous  # designation ids the dataset's last load stated
+        self.redirect: dict[str, str] = {}
+        self.missing: set[str] = set()  # Ref targets that no stored node holds
+        self.deferred: list[Edge | Designation] = []
+        self.designation_ids: set[str] = set()
+        self.counts = Counts()
+
+    # -- the batch step ---------------------------------------------------------------------
+    def link(self, batch: Sequence[Record | Ref]) -> list[Record]:
+        """The records to write for ``batch``, ids rewritten, SAME_AS links added."""
+        refs = [r for r in batch if isinstance(r, Ref)]
+        if refs:
+            self._resolve_refs(refs)
+        nodes, links = self._link_nodes([r for r in batch if isinstance(r, Node)])
+        node_ids = {n.id for n in nodes}
+        out: list[Record] = [*nodes, *links]
+        pending: list[Edge | Designation] = []
+        for record in batch:
+            if isinstance(record, Edge | Designation):
+                pending.append(self._rewrite(record))
+        out += self._ready(pending, node_ids)
+        return self._count(out)
+
+    def finish(self) -> list[Record]:
+        """Deferred records whose entities now exist; the rest are dropped with a warning."""
+        if not self.deferred:
+            return []
+        kept: list[Record] = []
+        deferred, self.deferred = self.deferred, []
+        for chunk_start in range(0, len(deferred), 1000):
+            chunk = [self._rewrite(r) for r in deferred[chunk_start : chunk_start + 1000]]
+            wanted = {i for r in chunk for i in _ends(r)}
+            found = set(self.view.nodes(wanted))
+            for record in chunk:
+                absent = [i for i in _ends(record) if i not in found]
+                if absent:
+                    self._drop(record, absent)
+                else:
+                    kept.append(record)
+        return self._count(kept)
+
+    # -- identifiers ------------------------------------------------------------------------
+    def _resolve_refs(self, refs: list[Ref]) -> None:
+        todo = [r for r in refs if r.node_id not in self.redirect and r.node_id not in self.missing]
+        if not todo:
+            return
+        found = self.view.find_by_identifier({r.identifier for r in todo})
+        existing = self.view.nodes({r.node_id for r in todo})
+        for ref in todo:
+            ids = found.get(ref.identifier, [])
+            if ref.node_id in ids or (not ids and ref.node_id in existing):
+                continue  # stored under its own id: nothing to remember, memory stays flat
+            if ids:
+                self.redirect[ref.node_id] = _pick(ids)
+            else:
+                self.missing.add(ref.node_id)
+
+    def _link_nodes(self, nodes: list[Node]) -> tuple[list[Node], list[Edge]]:
+        if not nodes:
+            return [], []
+        strong = {i for n in nodes for i in n.identifiers if i.scheme in STRONG}
+        found = self.view.find_by_identifier(strong) if strong else {}
+        linked: list[Node] = []
+        links: list[Edge] = []
+        name_pending: list[Node] = []
+        for node in nodes:
+            candidates: dict[str, Identifier] = {}
+            for ident in node.identifiers:
+                for other in found.get(ident, []):
+                    candidates.setdefault(other, ident)
+            target = self.redirect.get(node.id)
+            if target is None and candidates:
+                target = _pick(candidates)
+            if target is not None and target != node.id:
+                self.redirect[node.id] = target
+                self.counts.linked += 1
+                node = node.model_copy(update={"id": target})
+            for other, ident in sorted(candidates.items()):
+                if other != node.id:
+                    links.append(self._same_as(node, other, 1.0, _ident_reason(ident)))
+            if not candidates and node.kind is NodeKind.ORGANIZATION:
+                name_pending.append(node)
+            linked.append(node)
+        return linked, links + self._name_links(name_pending)
+
+    # -- names ------------------------------------------------------------------------------
+    def _name_links(self, nodes: list[Node]) -> list[Edge]:
+        keys = {n.id: name_keys(n.name)[0] for n in nodes if name_keys(n.name)}
+        if not keys:
+            return []
+        found = self.view.find_by_name_key(set(keys.values()))
+        cand_ids = {c for ids in found.values() for c in ids}
+        stored = self.view.nodes(cand_ids) if cand_ids else {}
+        edges: list[Edge] = []
+        for node in nodes:
+            key = keys.get(node.id)
+            if key is None:
+                continue
+            mine = {s.id for s in node.sources}
+            candidates = []
+            for cid in sorted(set(found.get(key, []))):
+                other = stored.get(cid)
+                if other is None or cid == node.id or other.kind is not NodeKind.ORGANIZATION:
+                    continue
+                if mine & {s.id for s in other.sources} or _conflict(node, other):
+                    continue
+                if node.country and other.country and node.country != other.country:
+                    continue
+                candidates.append(other)
+            stated = [c for c in candidates if node.country and c.country == node.country]
+            if stated:
+                for other in stated:
+                    reason = f"same normalized name {key!r} and country {node.country}"
+                    edges.append(self._same_as(node, other.id, 0.9, reason))
+            elif 0 < len(candidates) <= MAX_NAME_CANDIDATES:
+                for other in candidates:
+                    reason = f"same normalized name {key!r}; country not stated by both records"
+                    edges.append(self._same_as(node, other.id, 0.7, reason))
+        return edges
+
+    def _same_as(self, node: Node, other: str, score: float, reason: str) -> Edge:
+        self.counts.same_as += 1
+        return Edge(
+            id=same_as_id(node.id, other),
+            src=node.id,
+            dst=other,
+            relation=Relation.SAME_AS,
+            confidence=score,
+            reason=reason,
+            # The link is our inference, not a statement of either source: it cites the rule,
+            # and the same link found from either side is the same record.
+            sources=(LINKAGE_SOURCE,),
+        )
+
+    # -- references -------------------------------------------------------------------------
+    def _rewrite(self, record: Edge | Designation) -> Edge | Designation:
+        if isinstance(record, Designation):
+            entity = self.redirect.get(record.entity_id, record.entity_id)
+            new_id = designation_id(entity, record.list_id, record.start_date)
+            if entity == record.entity_id and new_id == record.id:
+                return record
+            return record.model_copy(update={"entity_id": entity, "id": new_id})
+        src = self.redirect.get(record.src, record.src)
+        dst = self.redirect.get(record.dst, record.dst)
+        if (src, dst) == (record.src, record.dst):
+            return record
+        return record.model_copy(update={"src": src, "dst": dst})
+
+    def _ready(self, records: list[Edge | Designation], batch_nodes: set[str]) -> list[Record]:
+        """Records whose entities exist (in this batch or the store); the rest wait."""
+        if not records:
+            return []
+        wanted = {i for r in records for i in _ends(r) if i not in batch_nodes}
+        found = set(self.view.nodes(wanted)) if wanted else set()
+        ready: list[Record] = []
+        for record in records:
+            ends = _ends(record)
+            gone = [i for i in ends if i in self.missing]
+            if gone:
+                self._drop(record, gone)
+            elif all(i in batch_nodes or i in found for i in ends):
+                ready.append(record)
+            else:
+                self.deferred.append(record)
+        return ready
+
+    def _drop(self, record: Edge | Designation, absent: list[str]) -> None:
+        self.counts.dropped += 1
+        self.ctx.skip()
+        what = f"{record.relation.value} edge" if isinstance(record, Edge) else "designation"
+        self.ctx.warn(
+            None,
+            f"{what} {record.id} names {', '.join(absent)}, which is neither in this file nor "
+            "in the store (for GLEIF relationships, load the LEI records first); skipped",
+        )
+
+    # -- counting ---------------------------------------------------------------------------
+    def _count(self, records: list[Record]) -> list[Record]:
+        merged: dict[str, Record] = {}
+        for record in records:
+            key = f"{type(record).__name__}:{record.id}"
+            seen = merged.get(key)
+            merged[key] = record if seen is None else _merge(seen, record)
+        items = list(merged.values())
+        nodes = [r for r in items if isinstance(r, Node)]
+        edges = [r for r in items if isinstance(r, Edge)]
+        des = [r for r in items if isinstance(r, Designation)]
+        old_nodes = self.view.nodes({n.id for n in nodes}) if nodes else {}
+        old_edges: dict[str, Edge] = {}
+        if edges:
+            rels = {e.relation for e in edges}
+            # BOTH: a SAME_AS link may be stored in the other direction under the same id.
+            for e in self.view.edges({e.src for e in edges}, Direction.BOTH, rels):
+                old_edges[e.id] = e
+        old_des: dict[str, Designation] = {}
+        if des:
+            for found in self.view.designations({d.entity_id for d in des}).values():
+                old_des.update((d.id, d) for d in found)
+        for record in items:
+            old: Any = (
+                old_nodes.get(record.id)
+                if isinstance(record, Node)
+                else old_edges.get(record.id)
+                if isinstance(record, Edge)
+                else old_des.get(record.id)
+            )
+            if isinstance(record, Designation):
+                self.designation_ids.add(record.id)
+                if record.id not in self.previous and len(self.counts.des_added) < 10_000:
+                    self.counts.des_added.append(record.id)
+            if old is None:
+                self.counts.added += 1
+                continue
+            new = _merge(old, record)
+            if new == old:
+                self.counts.unchanged += 1
+            else:
+                self.counts.updated += 1
+                if isinstance(record, Designation) and record.id in self.previous:
+                    self.counts.des_changed.append(record.id)
+        return items
+
+
+def _ends(record: Edge | Designation) -> tuple[str, ...]:
+    return (record.entity_id,) if isinstance(record, Designation) else (record.src, record.dst)
+
+
+def _merge(old: Record, new: Record) -> Record:
+    if isinstance(old, Node) and isinstance(new, Node):
+        return merge_node(old, new)
+    if isinstance(old, Edge) and isinstance(new, Edge):
+        return merge_edge(old, new)
+    if isinstance(old, Designation) and isinstance(new, Designation):
+        return merge_designation(old, new)
+    raise TypeError(f"cannot merge {type(old).__name__} with {type(new).__name__}")
+
+
+def _ident_reason(ident: Identifier) -> str:
+    return f"same {ident.scheme.value.upper()} {ident.value}"
+
+
+def _conflict(a: Node, b: Node) -> bool:
+    """Both records state an identifier of the same strong scheme, and the values differ."""
+    for scheme in STRONG:
+        mine = {i.value for i in a.identifiers if i.scheme is scheme}
+        theirs = {i.value for i in b.identifiers if i.scheme is scheme}
+        if mine and theirs and not mine & theirs:
+            return True
+    return False
