@@ -16,13 +16,25 @@ from typing import cast
 
 import networkx as nx
 
-from .model import Edge, Relation
-from .results import EntityRef, OwnerOut, OwnersResult, Step
+from .model import Edge, Node, OrgType, Relation
+from .results import EntityRef, OwnerOut, OwnersResult, StateOwnedFinding, Step, UltimateOwner
 from .store import Direction, GraphView
 
 OWNERSHIP_RELATIONS = frozenset({Relation.OWNS, Relation.CONTROLS})
 MAX_PATHS_SHOWN = 5
 MAX_PATHS_SUMMED = 10_000
+
+# Org types that make an owner "the state". Loaders map their sources onto these (BODS `state` /
+# `stateBody`, FtM PublicBody, OFAC "Target Type State-Owned Enterprise"); a source that only
+# flags state ownership without a type may set ``properties["state_owned"] = True``.
+STATE_ORG_TYPES = frozenset(
+    {OrgType.STATE_BODY, OrgType.STATE_OWNED_ENTERPRISE, OrgType.PUBLIC_BODY}
+)
+
+
+def is_state(node: Node) -> bool:
+    """A state, a state body or a state-owned enterprise."""
+    return node.org_type in STATE_ORG_TYPES or node.properties.get("state_owned") is True
 
 
 def _preference(edge: Edge) -> tuple[date, date, float, str]:
@@ -119,6 +131,12 @@ def _edge_paths(
     return out
 
 
+def _shown(paths: list[list[Edge]]) -> list[list[Edge]]:
+    """The paths worth showing first: most ownership links, then shortest."""
+    ranked = sorted(paths, key=lambda p: (-sum(e.relation is Relation.OWNS for e in p), len(p)))
+    return ranked[:MAX_PATHS_SHOWN]
+
+
 def _controls(paths: list[list[Edge]]) -> bool:
     """Control: some path where every link is control or a majority stake."""
 
@@ -132,6 +150,13 @@ def _controls(paths: list[list[Edge]]) -> bool:
 def ownership(
     view: GraphView, entity_id: str, upward: bool, max_depth: int, as_of: date
 ) -> list[OwnerOut]:
+    return _analyse(view, entity_id, upward, max_depth, as_of)[1]
+
+
+def _analyse(
+    view: GraphView, entity_id: str, upward: bool, max_depth: int, as_of: date
+) -> tuple[nx.MultiDiGraph[str], list[OwnerOut], dict[str, Node]]:
+    """The ownership graph, the integrated result per owner (or holding), and the nodes."""
     g, unexpanded = _collect(view, entity_id, upward, max_depth, as_of)
     owned_only: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     owned_only.add_nodes_from(g.nodes)
@@ -164,16 +189,125 @@ def ownership(
                 effective_share_max=share.high,
                 controls=_controls(all_paths),
                 ultimate=top and other not in unexpanded,
-                paths=[[Step.of(e, names) for e in p] for p in all_paths[:MAX_PATHS_SHOWN]],
+                paths=[[Step.of(e, names) for e in p] for p in _shown(all_paths)],
             )
         )
     results.sort(key=lambda o: (o.depth, -(o.effective_share_min or 0.0), o.name))
-    return results
+    return g, results, nodes
 
 
 def owners(view: GraphView, entity: EntityRef, max_depth: int, as_of: date) -> OwnersResult:
+    g, found, nodes = _analyse(view, entity.id, True, max_depth, as_of)
+    states = {o.id for o in found if (n := nodes.get(o.id)) is not None and is_state(n)}
+    ultimate = [
+        UltimateOwner(
+            id=o.id,
+            name=o.name,
+            kind=o.kind,
+            org_type=o.org_type,
+            state=o.id in states,
+            effective_share=o.effective_share,
+            effective_share_min=o.effective_share_min,
+            effective_share_max=o.effective_share_max,
+            controls=o.controls,
+        )
+        for o in found
+        if o.ultimate
+    ]
     return OwnersResult(
-        entity=entity, as_of=as_of, owners=ownership(view, entity.id, True, max_depth, as_of)
+        entity=entity,
+        as_of=as_of,
+        owners=found,
+        ultimate_owners=ultimate,
+        state_owned=state_finding(g, entity, nodes.get(entity.id), found, states, max_depth),
+    )
+
+
+def _sum_bounds(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(min(sum(known), 100.0), 6) if known else None
+
+
+def _chain_text(path: list[Step]) -> str:
+    """'SASAC -> CETC -> CETHIK -> Hikvision', with the share of each OWNS link when known."""
+    if not path:
+        return ""
+    parts = [path[0].from_name]
+    for step in path:
+        share = f" {step.share:g}%" if step.share is not None else ""
+        link = "owns" if step.relation == Relation.OWNS.value else "controls"
+        parts.append(f"({link}{share}) {step.to_name}")
+    return " ".join(parts)
+
+
+def _share_text(exact: float | None, low: float | None, high: float | None) -> str:
+    if exact is not None:
+        return f"{exact:g}%"
+    if low is not None and high is not None:
+        return f"between {low:g}% and {high:g}%"
+    if high is not None:
+        return f"not known (at most {high:g}%)"
+    return "not known"
+
+
+def state_finding(
+    g: nx.MultiDiGraph[str],
+    entity: EntityRef,
+    node: Node | None,
+    found: list[OwnerOut],
+    states: set[str],
+    max_depth: int,
+) -> StateOwnedFinding:
+    """Is a state body or SOE at the top of the entity's chains? With the chain that shows it.
+
+    The highest state-type owners are reported (a state body above an SOE wins over the SOE);
+    their integrated shares are disjoint (neither owns the other), so they add up.
+    """
+    if not states:
+        if node is not None and is_state(node):
+            return StateOwnedFinding(
+                state_owned=True,
+                by=[entity],
+                reason=f"{entity.name} is itself a state body or state-owned enterprise; "
+                "no owner above it is recorded.",
+            )
+        tops = [o.name for o in found if o.ultimate]
+        where = f"; the chains end at {', '.join(tops[:5])}" if tops else ""
+        return StateOwnedFinding(
+            state_owned=False,
+            reason=f"No state body or state-owned enterprise was found among the {len(found)} "
+            f"recorded owners of {entity.name} (followed to depth {max_depth}){where}.",
+        )
+    highest = [o for o in found if o.id in states and not (nx.ancestors(g, o.id) & states)]
+    exacts = [o.effective_share for o in highest]
+    exact = _sum_bounds(exacts) if all(x is not None for x in exacts) else None
+    low = _sum_bounds([o.effective_share_min for o in highest])
+    high = _sum_bounds([o.effective_share_max for o in highest])
+    controls = any(o.controls for o in highest)
+    paths = [p for o in highest for p in o.paths][:MAX_PATHS_SHOWN]
+    who = ", ".join(
+        f"{o.name} ({(o.org_type or 'state-owned').replace('_', ' ')})" for o in highest
+    )
+    chain = _chain_text(paths[0]).rstrip(".") if paths else ""
+    # A minority stake of an SOE is a state owner, not state ownership: say which it is.
+    if controls or (low is not None and low >= 50.0):
+        head = f"{entity.name} is state-owned or state-controlled"
+    else:
+        head = f"{entity.name} has state owners (no majority or control recorded)"
+    reason = (
+        f"{head}: {who} at the top of the chain {chain}. "
+        f"Integrated share: {_share_text(exact, low, high)}"
+        + ("; the state also controls it." if controls else ".")
+    )
+    return StateOwnedFinding(
+        state_owned=True,
+        by=[EntityRef(id=o.id, name=o.name, kind=o.kind) for o in highest],
+        effective_share=exact,
+        effective_share_min=low,
+        effective_share_max=high,
+        controls=controls,
+        reason=reason,
+        paths=paths,
     )
 
 

@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 from factories import edge, org, owns
-from supplygraph.graph.model import Relation
-from supplygraph.graph.ownership import ownership
+from fastapi.testclient import TestClient
+from fixture_graphs import bods_state_chain
+from supplygraph.graph.model import OrgType, Relation
+from supplygraph.graph.ownership import owners, ownership
+from supplygraph.graph.results import EntityRef
 from supplygraph.graph.store import GraphStore, open_store
+
+from supplygraph.service import SupplyGraph, load_records
 
 DAY = date(2025, 1, 1)
 
@@ -99,3 +104,87 @@ def test_as_of_uses_validity(store: GraphStore) -> None:
     assert [o.id for o in ownership(view, "sold", True, 5, date(2020, 1, 1))] == ["seller"]
     assert ownership(view, "sold", True, 5, date(2022, 11, 24)) == []
     assert ownership(view, "sold", True, 5, date(2017, 1, 1)) == []
+
+
+# -- ultimate owners and the state-ownership finding -------------------------------------------
+def test_bods_state_chain_gives_one_hundred_percent_state_ownership(tmp_path: Path) -> None:
+    """76.5% through a wholly owned holding plus 23.5% direct: the ministry holds 100%."""
+    sg = SupplyGraph.open(f"sqlite:///{tmp_path / 'bods.db'}")
+    try:
+        load_records(sg.store, bods_state_chain())
+        ports = sg.find_entity("Ruritanian Ports Company")
+        result = sg.owners(ports.id, as_of=date(2024, 6, 1))
+    finally:
+        sg.close()
+    ministry = next(o for o in result.owners if o.name == "Ministry of Finance of Ruritania")
+    assert ministry.effective_share == pytest.approx(100.0)
+    # BODS also states the 76.5% indirect interest as a summary: it must not count twice.
+    assert ministry.direct_share == 23.5
+    assert ministry.ultimate
+    finding = result.state_owned
+    assert finding is not None and finding.state_owned
+    assert [b.name for b in finding.by] == ["Ministry of Finance of Ruritania"]
+    assert finding.effective_share == pytest.approx(100.0)
+    assert "state-owned or state-controlled" in finding.reason
+    assert result.ultimate_owners is not None
+    assert [(u.name, u.state) for u in result.ultimate_owners] == [
+        ("Ministry of Finance of Ruritania", True)
+    ]
+    # The chain through the holding is shown first (two ownership links).
+    assert [s.to_name for s in finding.paths[0]] == [
+        "Ruritania State Holdings Ltd",
+        "Ruritanian Ports Company",
+    ]
+
+
+def test_no_state_at_the_top(store: GraphStore) -> None:
+    with store.writer() as w:
+        w.put([org(i, i.title()) for i in ("founder", "company")])
+        w.put([owns("founder", "company", 80)])
+    result = owners(
+        store.view(), EntityRef(id="company", name="Company", kind="organization"), 6, DAY
+    )
+    assert result.state_owned is not None and result.state_owned.state_owned is False
+    assert "Founder" in result.state_owned.reason
+    assert result.ultimate_owners is not None and result.ultimate_owners[0].id == "founder"
+    assert result.ultimate_owners[0].state is False
+
+
+def test_minority_soe_stake_is_a_state_owner_not_state_control(store: GraphStore) -> None:
+    with store.writer() as w:
+        w.put(
+            [
+                org("soe", "Soe", org_type=OrgType.STATE_OWNED_ENTERPRISE),
+                org("family", "Family"),
+                org("co", "Co"),
+            ]
+        )
+        w.put([owns("soe", "co", 10), owns("family", "co", 60)])
+    finding = owners(store.view(), EntityRef(id="co", name="Co", kind="organization"), 6, DAY)
+    assert finding.state_owned is not None and finding.state_owned.state_owned
+    assert finding.state_owned.effective_share == 10.0
+    assert "no majority or control recorded" in finding.state_owned.reason
+
+
+def test_hikvision_chain_up_to_cetc_and_sasac(graph: SupplyGraph) -> None:
+    result = graph.owners("hikvision", as_of=date(2026, 1, 1))
+    finding = result.state_owned
+    assert finding is not None and finding.state_owned
+    assert [b.id for b in finding.by] == ["sasac"]
+    assert finding.controls  # SASAC controls CETC, CETC controls Hikvision (seed sources)
+    chain = [finding.paths[0][0].from_] + [s.to for s in finding.paths[0]]
+    assert chain == ["sasac", "cetc", "cethik", "hikvision"]
+    # SASAC's share of CETC is not published: the integrated share stays a bound, never 0.
+    assert finding.effective_share is None and finding.effective_share_max == pytest.approx(37.0)
+    assert result.ultimate_owners is not None
+    assert {u.id for u in result.ultimate_owners if u.state} == {"sasac"}
+    assert "CETHIK" in finding.reason or "China Electronics Technology HIK" in finding.reason
+
+
+def test_owners_endpoint_carries_the_finding(client: TestClient) -> None:
+    body = client.get("/v1/entities/hikvision/owners").json()
+    assert body["state_owned"]["state_owned"] is True
+    assert body["state_owned"]["by"][0]["id"] == "sasac"
+    assert body["owners"]  # the existing shape is unchanged
+    holdings = client.get("/v1/entities/hikvision/holdings").json()
+    assert holdings["state_owned"] is None

@@ -1,0 +1,20 @@
+"""Per-regulation verdicts for one entity: ``GET /v1/entities/{id}/regimes``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from supplygraph.api.deps import Graph
+from supplygraph.graph.results import RegimesResult
+
+router = APIRouter(prefix="/v1", tags=["regimes"])
+
+
+@router.get(
+    "/entities/{entity_id}/regimes", response_model=RegimesResult, response_model_by_alias=True
+)
+def regimes(graph: Graph, entity_id: str, as_of: date | None = None) -> RegimesResult:
+    """Does each regime (OFAC 50%, BIS affiliates, listings, NDAA 889, FCC, Canada) apply on
+    ``as_of`` (default today)? Each verdict with its reason, evidence paths and sources."""
+    return graph.regimes(entity_id, as_of)
