@@ -298,13 +298,19 @@ class SQLiteView:
         self, identifiers: Collection[Identifier]
     ) -> dict[Identifier, list[str]]:
         found: dict[Identifier, list[str]] = {}
+        # One query per scheme and chunk, not per key: bulk audits ask for thousands at once.
+        by_scheme: dict[str, dict[str, Identifier]] = {}
         for ident in identifiers:
-            rows = self.conn.execute(
-                "SELECT node_id FROM idents WHERE scheme = ? AND value = ?",
-                (ident.scheme.value, ident.value),
-            ).fetchall()
-            if rows:
-                found[ident] = [r[0] for r in rows]
+            by_scheme.setdefault(ident.scheme.value, {})[ident.value] = ident
+        for scheme, wanted in by_scheme.items():
+            for chunk in _chunks(list(wanted)):
+                rows = self.conn.execute(
+                    "SELECT value, node_id FROM idents "
+                    f"WHERE scheme = ? AND value IN ({_marks(len(chunk))}) ORDER BY value, node_id",
+                    [scheme, *chunk],
+                )
+                for value, node_id in rows:
+                    found.setdefault(wanted[value], []).append(node_id)
         return found
 
     def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]:

@@ -1,0 +1,114 @@
+"""The ``supplygraph audit`` command's work: progress bar, output naming, closing summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from supplygraph.graph.resolve import Resolver
+
+from . import audit_file
+from .run import Summary
+from .writers import format_for
+
+
+class RowsColumn(ProgressColumn):
+    """Rows done and rows per second (the bar itself advances in bytes, for a true ETA)."""
+
+    def render(self, task: Task) -> Text:
+        rows = int(task.fields.get("rows", 0))
+        elapsed = task.elapsed or 0.0
+        rate = rows / elapsed if elapsed > 0 else 0.0
+        return Text(f"{rows:,} rows  {rate:,.0f} rows/s", style="progress.data.speed")
+
+
+@contextmanager
+def audit_progress(
+    console: Console, label: str
+) -> Iterator[Callable[[int, int, int | None], None]]:
+    """A progress callback drawing a bar with rows, rows/s and the time remaining."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        RowsColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task: TaskID | None = None
+
+        def tick(rows: int, done: int, total: int | None) -> None:
+            nonlocal task
+            if task is None:
+                task = bar.add_task(label, total=total)
+            bar.update(task, completed=done, rows=rows)
+
+        yield tick
+
+
+def default_output(inventory: Path, fmt: str) -> Path:
+    """``cameras.xlsx`` -> ``cameras.audit.csv`` in the working directory."""
+    return Path.cwd() / f"{inventory.stem}.audit.{fmt}"
+
+
+def run_audit(
+    resolver: Resolver,
+    inventory: Path,
+    output: str | None,
+    fmt: str | None,
+    target: str | None,
+    as_of: date | None,
+    input_format: str | None,
+    console: Console,
+) -> tuple[Summary, str]:
+    """Audit ``inventory`` with a progress bar on ``console``; returns the summary and where the
+    output went."""
+    out: Path | None
+    if output == "-":
+        out = None
+        kind = format_for(None, fmt)
+    else:
+        kind = format_for(Path(output) if output else None, fmt)
+        out = Path(output) if output else default_output(inventory, kind)
+    with audit_progress(console, inventory.name) as tick:
+        summary = audit_file(
+            resolver,
+            inventory,
+            out,
+            kind,
+            target,
+            as_of,
+            input_format,
+            progress=tick,
+            own_process=True,
+        )
+    return summary, "standard output" if out is None else str(out)
+
+
+def describe(summary: Summary, where: str) -> str:
+    """The closing line: counts by verdict, speed and the output's place."""
+    v = summary.verdicts
+    rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
+    return (
+        f"{summary.rows:,} rows in {summary.seconds:.1f} s ({rate:,.0f} rows/s): "
+        f"yes {v['yes']:,}, no {v['no']:,}, unknown {v['unknown']:,}, errors {v['error']:,} "
+        f"(target {summary.target['name']}, as of {summary.as_of}) -> {where}"
+    )

@@ -1,0 +1,530 @@
+"""Inventory readers: CSV, XLSX, JSON array, NDJSON, nmap XML and plain MAC lists, streamed.
+
+Every reader turns a file into an :class:`Inventory`: the column names, and rows as cell lists
+aligned to them, each with its line (or record) number and a problem when the row cannot be read
+as it stands. Readers never stop on a bad row; a file that cannot be an inventory at all (no
+column names a MAC, brand, model, FCC ID or company) raises :class:`InvalidRecord` up front.
+
+Memory stays flat: CSV and NDJSON are read line by line, JSON arrays element by element, XLSX
+with openpyxl's read-only mode, nmap XML with ``iterparse`` (clearing each host once read).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from xml.etree.ElementTree import Element, ParseError, iterparse
+
+from supplygraph.errors import InvalidRecord
+
+from .columns import ColumnMap, map_columns
+
+FORMATS = ("csv", "xlsx", "json", "ndjson", "nmap", "maclist")
+
+
+class Missing:
+    """A JSON record's absent key: written as nothing (not as null) in JSON output."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = Missing()
+
+# One row: (line or record number, cells aligned to the columns, problem or None).
+Row = tuple[int, list[Any], str | None]
+
+
+@dataclass
+class Inventory:
+    """An opened inventory: columns, a stream of rows and how far reading has got."""
+
+    name: str
+    format: str
+    columns: list[str]
+    rows: Iterator[Row]
+    position: Callable[[], int]  # units done (bytes, or rows for XLSX)
+    total: int | None  # units in all, when known
+    unit: str = "bytes"
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def mapping(self) -> ColumnMap:
+        """The column map; raises when no column holds anything to resolve."""
+        found = map_columns(self.columns)
+        if not found.index:
+            shown = ", ".join(repr(c) for c in self.columns[:12]) or "(none)"
+            raise InvalidRecord(
+                self.name,
+                1,
+                None,
+                f"no column holds a MAC address, FCC ID, brand/manufacturer, model or "
+                f"company/supplier name (columns: {shown})",
+            )
+        return found
+
+    def close(self) -> None:
+        for close in self.closers:
+            close()
+
+
+# -- detection --------------------------------------------------------------------------------
+_MACISH = re.compile(
+    r"^\s*(?:[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){2}"
+    r"|[0-9A-Fa-f]{12})\s*$"
+)
+
+
+def _text_lines(head: bytes, limit: int = 20) -> list[str]:
+    text = head.decode(_encoding(head), errors="replace").lstrip("\ufeff")
+    lines = [ln.strip() for ln in text.splitlines()[:-1] or text.splitlines()]
+    return [ln for ln in lines if ln and not ln.startswith("#")][:limit]
+
+
+def _looks_like_maclist(head: bytes) -> bool:
+    lines = _text_lines(head)
+    if lines and not _MACISH.match(lines[0]) and fold_header(lines[0]) in _MAC_HEADERS:
+        lines = lines[1:]
+    return bool(lines) and all(_MACISH.match(ln) for ln in lines)
+
+
+def fold_header(text: str) -> str:
+    from .columns import fold
+
+    return fold(text)
+
+
+_MAC_HEADERS = {"mac", "mac address", "macaddress", "mac addr"}
+
+
+def detect_format(name: str, head: bytes) -> str:
+    """The format of an inventory from its name and first bytes."""
+    suffix = Path(name).suffix.lower()
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".ndjson", ".jsonl"):
+        return "ndjson"
+    if start.startswith(b"["):
+        return "json"
+    if start.startswith(b"{"):
+        return "ndjson"
+    if start.startswith(b"<") or suffix == ".xml":
+        return "nmap"
+    if suffix == ".json":
+        return "json"
+    if _looks_like_maclist(head):
+        return "maclist"
+    return "csv"
+
+
+def open_inventory(path: Path, fmt: str | None = None) -> Inventory:
+    """Open ``path`` as an inventory, detecting the format unless ``fmt`` names one."""
+    try:
+        binary: IO[bytes] = path.open("rb")
+    except OSError as exc:
+        raise InvalidRecord(str(path), None, None, f"cannot open: {exc.strerror}") from None
+    try:
+        head = binary.read(65536)
+        binary.seek(0)
+        kind = fmt or detect_format(path.name, head)
+        if kind not in FORMATS:
+            raise InvalidRecord(str(path), None, None, f"unknown inventory format {kind!r}")
+        if kind == "xlsx":
+            binary.close()
+            return read_xlsx(path)
+        inventory = READERS[kind](binary, str(path))
+    except BaseException:
+        binary.close()
+        raise
+    inventory.closers.append(binary.close)
+    return inventory
+
+
+# -- text helpers -----------------------------------------------------------------------------
+def _encoding(head: bytes) -> str:
+    """UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (old spreadsheet exports).
+
+    The ``-sig`` and UTF-16 codecs drop the BOM themselves, also after a seek to the start.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if exc.start < len(head) - 3:
+            return "cp1252"
+    return "utf-8"
+
+
+def _text(binary: IO[bytes]) -> tuple[io.TextIOWrapper, str]:
+    """A text stream over ``binary`` (from its start) and a decoded sample of its head."""
+    start = binary.tell()
+    head = binary.read(65536)
+    binary.seek(start)
+    codec = _encoding(head)
+    sample = head.decode(codec, errors="replace")
+    # Undecodable bytes become U+FFFD in the row rather than stopping the run.
+    wrapper = _Text(binary, encoding=codec, errors="replace", newline="")
+    return wrapper, sample
+
+
+class _Text(io.TextIOWrapper):
+    """A text layer that leaves the binary file open when it is dropped: the reader's caller
+    owns the file (a second pass seeks it back, progress reads its position)."""
+
+    def __del__(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.detach()
+
+
+def _tell(binary: IO[bytes]) -> Callable[[], int]:
+    last = 0
+
+    def position() -> int:
+        nonlocal last
+        with contextlib.suppress(ValueError):  # closed at the end of the run
+            last = binary.tell()
+        return last
+
+    return position
+
+
+# -- CSV --------------------------------------------------------------------------------------
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    cut = sample[: sample.rfind("\n") + 1] or sample
+    try:
+        sniffed = csv.Sniffer().sniff(cut, delimiters=",;\t|")
+        delimiter = sniffed.delimiter
+    except csv.Error:
+        first = cut.splitlines()[0] if cut else ""
+        counts = {d: first.count(d) for d in ",;\t|"}
+        delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+    class Sniffed(csv.excel):
+        pass
+
+    Sniffed.delimiter = delimiter
+    return Sniffed
+
+
+def read_csv(binary: IO[bytes], name: str) -> Inventory:
+    """Any delimiter (sniffed), UTF-8 with or without BOM, UTF-16, quoted fields."""
+    text, sample = _text(binary)
+    reader = csv.reader(text, _dialect(sample.lstrip("\ufeff")))
+    header: list[str] | None = None
+    while header is None:
+        try:
+            first = next(reader)
+        except StopIteration:
+            raise InvalidRecord(name, None, None, "the inventory is empty") from None
+        except csv.Error as exc:
+            raise InvalidRecord(name, reader.line_num, None, f"unreadable header: {exc}") from None
+        if any(c.strip() for c in first):
+            header = [c.strip() for c in first]
+    width = len(header)
+
+    def rows() -> Iterator[Row]:
+        last_error = -1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield reader.line_num, [""] * width, f"unreadable line: {exc}"
+                # The reader resumes after the bad line; one that does not move on ends the file.
+                if reader.line_num == last_error:
+                    return
+                last_error = reader.line_num
+                continue
+            n = len(cells)
+            if n == width and (cells[0] or any(cells)):
+                yield reader.line_num, cells, None
+            elif not any(cells):
+                continue  # blank lines (or rows of empty cells) are not rows
+            elif n < width:
+                # Spreadsheets drop trailing empty cells; that is not an error.
+                yield reader.line_num, cells + [""] * (width - n), None
+            else:
+                extra = ", ".join(repr(c) for c in cells[width:] if c)
+                problem = f"line has {n} values but the header has {width} columns"
+                yield (
+                    reader.line_num,
+                    cells[:width],
+                    problem + (f" (extra: {extra})" if extra else ""),
+                )
+
+    return Inventory(name, "csv", header, rows(), _tell(binary), _size(binary))
+
+
+def _size(binary: IO[bytes]) -> int | None:
+    try:
+        here = binary.tell()
+        end = binary.seek(0, io.SEEK_END)
+        binary.seek(here)
+        return end
+    except (OSError, ValueError):
+        return None
+
+
+# -- plain list of MAC addresses ----------------------------------------------------------------
+def read_maclist(binary: IO[bytes], name: str) -> Inventory:
+    """One MAC per line; blank lines and ``#`` comments skipped; an optional header line."""
+    text, _ = _text(binary)
+    size = _size(binary)
+
+    def rows() -> Iterator[Row]:
+        first = True
+        for number, line in enumerate(text, 1):
+            value = line.strip()
+            if not value or value.startswith("#"):
+                continue
+            if first and not _MACISH.match(value) and fold_header(value) in _MAC_HEADERS:
+                first = False
+                continue
+            first = False
+            yield number, [value], None
+
+    return Inventory(name, "maclist", ["MAC Address"], rows(), _tell(binary), size)
+
+
+# -- JSON array and NDJSON --------------------------------------------------------------------
+def _json_array(binary: IO[bytes], name: str) -> Iterator[tuple[int, Any, str | None]]:
+    """Elements of a top-level JSON array, decoded one at a time from a sliding buffer."""
+    text, _ = _text(binary)
+    decoder = json.JSONDecoder()
+    buf = ""
+    pos = 0
+    eof = False
+    index = 0
+
+    def fill() -> bool:
+        nonlocal buf, pos, eof
+        chunk = text.read(1 << 16)
+        if not chunk:
+            eof = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
+
+    def skip_ws() -> None:
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or not fill():
+                return
+
+    skip_ws()
+    if pos >= len(buf) or buf[pos] != "[":
+        raise InvalidRecord(name, None, None, "expected a JSON array of objects ('[' first)")
+    pos += 1
+    skip_ws()
+    if pos < len(buf) and buf[pos] == "]":
+        return
+    while True:
+        skip_ws()
+        while True:
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+                # A number at the very end of the buffer may continue in the next chunk.
+                if end >= len(buf) and not eof and fill():
+                    continue
+                break
+            except json.JSONDecodeError as exc:
+                if not eof and fill():
+                    continue
+                yield index + 1, None, f"JSON syntax error in record {index + 1}: {exc.msg}"
+                return
+        index += 1
+        pos = end
+        yield index, value, None
+        skip_ws()
+        if pos >= len(buf):
+            yield index + 1, None, "JSON array not closed (']' missing)"
+            return
+        if buf[pos] == "]":
+            return
+        if buf[pos] != ",":
+            yield index + 1, None, f"JSON syntax error after record {index}: expected ',' or ']'"
+            return
+        pos += 1
+
+
+def _ndjson(binary: IO[bytes], name: str) -> Iterator[tuple[int, Any, str | None]]:
+    text, _ = _text(binary)
+    for number, line in enumerate(text, 1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line), None
+        except json.JSONDecodeError as exc:
+            yield number, None, f"not JSON ({exc.msg})"
+
+
+def _records(binary: IO[bytes], name: str, fmt: str) -> Iterator[tuple[int, Any, str | None]]:
+    return _json_array(binary, name) if fmt == "json" else _ndjson(binary, name)
+
+
+def read_json(binary: IO[bytes], name: str, fmt: str = "json") -> Inventory:
+    """A JSON array of objects, or NDJSON (one object per line).
+
+    The columns are the union of the records' keys in order of appearance, found by a first
+    pass over the file (records may differ in their keys); a key a record lacks is MISSING.
+    """
+    start = binary.tell()
+    columns: dict[str, None] = {}
+    for _, record, _problem in _records(binary, name, fmt):
+        if isinstance(record, dict):
+            columns.update(dict.fromkeys(str(k) for k in record))
+    binary.seek(start)
+    names = list(columns)
+    where = {c: i for i, c in enumerate(names)}
+    size = _size(binary)
+
+    def rows() -> Iterator[Row]:
+        for number, record, problem in _records(binary, name, fmt):
+            cells: list[Any] = [MISSING] * len(names)
+            if problem is not None:
+                yield number, cells, problem
+            elif not isinstance(record, dict):
+                yield (
+                    number,
+                    cells,
+                    f"record {number} is a JSON {type(record).__name__}, not an object",
+                )
+            else:
+                for key, value in record.items():
+                    cells[where[str(key)]] = value
+                yield number, cells, None
+
+    return Inventory(name, fmt, names, rows(), _tell(binary), size)
+
+
+def read_ndjson(binary: IO[bytes], name: str) -> Inventory:
+    return read_json(binary, name, "ndjson")
+
+
+# -- nmap XML ---------------------------------------------------------------------------------
+NMAP_COLUMNS = ["Host", "Hostname", "MAC Address", "Vendor", "Status"]
+
+
+def _host_row(host: Element) -> list[Any]:
+    ip = mac = vendor = ""
+    for address in host.iter("address"):
+        kind = address.get("addrtype", "")
+        if kind == "mac":
+            mac = address.get("addr", "")
+            vendor = address.get("vendor", "")
+        elif kind in ("ipv4", "ipv6") and not ip:
+            ip = address.get("addr", "")
+    hostname = next((h.get("name", "") for h in host.iter("hostname")), "")
+    status = next((s.get("state", "") for s in host.iter("status")), "")
+    return [ip, hostname, mac, vendor, status]
+
+
+def read_nmap(binary: IO[bytes], name: str) -> Inventory:
+    """Hosts of an nmap XML report (``nmap -oX``): address, hostname, MAC and its vendor."""
+    size = _size(binary)
+    events = iterparse(binary, events=("start", "end"))
+    try:
+        _, root = next(events)
+    except (ParseError, StopIteration) as exc:
+        raise InvalidRecord(name, None, None, f"not XML: {exc}") from None
+    if root.tag != "nmaprun":
+        raise InvalidRecord(name, None, None, f"not an nmap XML report (root <{root.tag}>)")
+
+    def rows() -> Iterator[Row]:
+        count = 0
+        try:
+            for event, elem in events:
+                if event == "end" and elem.tag == "host":
+                    count += 1
+                    yield count, _host_row(elem), None
+                    # Drop what was read, so memory does not grow with the scan.
+                    root.clear()
+        except ParseError as exc:
+            line = exc.position[0] if exc.position else None
+            yield count + 1, [""] * len(NMAP_COLUMNS), f"XML error at line {line}: {exc}"
+
+    return Inventory(name, "nmap", list(NMAP_COLUMNS), rows(), _tell(binary), size)
+
+
+# -- XLSX -------------------------------------------------------------------------------------
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def read_xlsx(path: Path) -> Inventory:
+    """The first worksheet, streamed in openpyxl's read-only mode; the first non-empty row is
+    the header."""
+    from openpyxl import load_workbook
+
+    name = str(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InvalidRecord(name, None, None, f"not a readable XLSX workbook: {exc}") from None
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    header: list[str] | None = None
+    line = 0
+    for cells in values:
+        line += 1
+        if any(c is not None and str(c).strip() for c in cells):
+            header = [_xlsx_cell(c).strip() for c in cells]
+            break
+    if header is None:
+        book.close()
+        raise InvalidRecord(name, None, None, "the first worksheet is empty")
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    done = 0
+
+    def rows() -> Iterator[Row]:
+        nonlocal done, line
+        for cells in values:
+            line += 1
+            done = line
+            row = [_xlsx_cell(c) for c in cells[:width]]
+            if not any(row):
+                continue
+            row += [""] * (width - len(row))
+            extra = [c for c in cells[width:] if c is not None and str(c).strip()]
+            problem = None
+            if extra:
+                problem = f"row has values beyond the header's {width} columns"
+            yield line, row, problem
+
+    total = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
+    inventory = Inventory(name, "xlsx", header, rows(), lambda: done, total, unit="rows")
+    inventory.closers.append(book.close)
+    return inventory
+
+
+READERS: dict[str, Callable[[IO[bytes], str], Inventory]] = {
+    "csv": read_csv,
+    "json": read_json,
+    "ndjson": read_ndjson,
+    "nmap": read_nmap,
+    "maclist": read_maclist,
+}

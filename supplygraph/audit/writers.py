@@ -1,0 +1,337 @@
+"""Audit outputs: CSV, JSON, XLSX and HTML, written atomically (or CSV/JSON to stdout).
+
+Rows keep the input's columns and order, followed by ``verdict``, ``confidence``, ``evidence``,
+``regimes`` (when the regimes engine is installed) and ``error``. A file output is written under
+a temporary name beside the target and renamed at the end, so a failed run leaves nothing
+half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import orjson
+
+from supplygraph.errors import SupplyGraphError
+from supplygraph.graph.bulk import BulkResult
+
+from .readers import MISSING
+from .run import Outcome, Summary
+
+OUTPUT_FORMATS = ("csv", "json", "xlsx", "html")
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
+
+
+class OutputError(SupplyGraphError):
+    code = "output_error"
+
+
+class Writer(Protocol):
+    def write(self, outcome: Outcome) -> None: ...
+
+    def finish(self, summary: Summary) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class _Target:
+    """A file written under a temporary name and renamed into place on commit."""
+
+    def __init__(self, path: Path | None, suffix: str) -> None:
+        self.path = path
+        self.temp: Path | None = None
+        if path is not None:
+            try:
+                fd, name = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".partial", dir=path.parent or "."
+                )
+            except OSError as exc:
+                raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+            os.close(fd)
+            self.temp = Path(name)
+
+    def open_text(self) -> IO[str]:
+        if self.temp is None:
+            return sys.stdout
+        return self.temp.open("w", newline="", encoding="utf-8")
+
+    def open_binary(self) -> IO[bytes]:
+        if self.temp is None:
+            return sys.stdout.buffer
+        return self.temp.open("wb")
+
+    def commit(self) -> None:
+        if self.temp is not None and self.path is not None:
+            # mkstemp creates 0600; give the report the permissions a plain open() would.
+            umask = os.umask(0)
+            os.umask(umask)
+            self.temp.chmod(0o666 & ~umask)
+            os.replace(self.temp, self.path)
+            self.temp = None
+
+    def abort(self) -> None:
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
+            self.temp = None
+
+
+def _plain(value: Any) -> str:
+    if value is MISSING or value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _extras(outcome: Outcome, with_regimes: bool) -> list[str]:
+    r = outcome.result
+    out = [r.verdict or "", "" if r.verdict is None else str(r.confidence), r.evidence]
+    if with_regimes:
+        out.append(outcome.regimes or "")
+    out.append(outcome.error or "")
+    return out
+
+
+class CsvWriter:
+    def __init__(self, target: _Target, columns: list[str], extra: list[str], text: bool) -> None:
+        self.target = target
+        self.file = target.open_text()
+        self.writer = csv.writer(self.file)
+        # The input cells without the line end; our cells follow, serialized once per result.
+        self.cells = csv.writer(self.file, lineterminator="")
+        self.with_regimes = "regimes" in extra
+        self.text = text  # every cell is already a string (CSV, XLSX, nmap, MAC list inputs)
+        self._tails: dict[BulkResult, str] = {}
+        self.writer.writerow(_unique(columns, extra))
+
+    def write(self, outcome: Outcome) -> None:
+        cells = outcome.cells if self.text else [_plain(c) for c in outcome.cells]
+        result = outcome.result
+        if outcome.error is not None:
+            cells.extend(_extras(outcome, self.with_regimes))
+            self.writer.writerow(cells)
+            return
+        # Rows share result objects: the verdict, evidence and regimes cells (the long part of
+        # the line, quoted) are serialized once per object and appended as text.
+        tail = self._tails.get(result)
+        if tail is None:
+            if len(self._tails) >= 100_000:
+                self._tails.clear()
+            buf = io.StringIO()
+            csv.writer(buf).writerow(_extras(outcome, self.with_regimes))
+            tail = self._tails[result] = "," + buf.getvalue()
+        self.cells.writerow(cells)
+        self.file.write(tail)
+
+    def finish(self, summary: Summary) -> None:
+        self.file.flush()
+        if self.file is not sys.stdout:
+            self.file.close()
+        self.target.commit()
+
+    def abort(self) -> None:
+        if self.file is not sys.stdout:
+            self.file.close()
+        self.target.abort()
+
+
+def _unique(columns: list[str], extra: list[str]) -> list[str]:
+    """The output header; an input column that already has one of our names keeps it, ours get
+    an ``audit_`` prefix instead, so nothing is overwritten."""
+    taken = {c.casefold() for c in columns}
+    return [*columns, *(f"audit_{e}" if e.casefold() in taken else e for e in extra)]
+
+
+class JsonWriter:
+    """``{"report": {...}, "rows": [...]}``; rows are spooled to a temporary file meanwhile, so
+    the report (known only at the end) can come first without holding rows in memory."""
+
+    def __init__(self, target: _Target, columns: list[str], extra: list[str]) -> None:
+        self.target = target
+        self.columns = columns
+        self.names = _unique(columns, extra)[len(columns) :]
+        self.with_regimes = "regimes" in extra
+        # Closed in finish() or abort(): it lives as long as the audit.
+        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.first = True
+
+    def write(self, outcome: Outcome) -> None:
+        row: dict[str, Any] = {
+            c: v for c, v in zip(self.columns, outcome.cells, strict=False) if v is not MISSING
+        }
+        r = outcome.result
+        values: list[Any] = [r.verdict, None if r.verdict is None else r.confidence, r.evidence]
+        if self.with_regimes:
+            values.append(outcome.regimes)
+        values.append(outcome.error)
+        row.update(zip(self.names, values, strict=True))
+        if outcome.sources:
+            row["sources"] = list(outcome.sources)
+        self.spool.write((b"\n" if self.first else b",\n") + orjson.dumps(row))
+        self.first = False
+
+    def finish(self, summary: Summary) -> None:
+        out = self.target.open_binary()
+        try:
+            report = orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2)
+            out.write(b'{"report": ' + report + b',\n"rows": [')
+            self.spool.seek(0)
+            shutil.copyfileobj(self.spool, out, 1 << 20)
+            out.write(b"\n]}\n")
+            out.flush()
+        finally:
+            if out is not sys.stdout.buffer:
+                out.close()
+            self.spool.close()
+        self.target.commit()
+
+    def abort(self) -> None:
+        self.spool.close()
+        self.target.abort()
+
+
+class XlsxWriter:
+    """A "Summary" sheet first, then "Audit" (continued in "Audit (2)", ... past Excel's limit)."""
+
+    def __init__(self, target: _Target, columns: list[str], extra: list[str]) -> None:
+        from openpyxl import Workbook
+
+        assert target.temp is not None, "XLSX needs a file, not stdout"
+        self.target = target
+        self.book = Workbook(write_only=True)
+        self.summary_sheet = self.book.create_sheet("Summary")
+        self.header = _unique(columns, extra)
+        self.with_regimes = "regimes" in extra
+        self.sheets = 0
+        self.rows_in_sheet = XLSX_MAX_ROWS
+        self.sheet: Any = None
+
+    def _cells(self, values: list[Any]) -> list[Any]:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        out: list[Any] = []
+        for value in values:
+            text = _plain(value)
+            if text and ILLEGAL_CHARACTERS_RE.search(text):
+                text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+            if text.startswith("="):
+                # A cell that starts with "=" would become a formula; inventories hold data.
+                cell = WriteOnlyCell(self.sheet, value=text)
+                cell.data_type = "s"
+                out.append(cell)
+            else:
+                out.append(text)
+        return out
+
+    def write(self, outcome: Outcome) -> None:
+        if self.rows_in_sheet >= XLSX_MAX_ROWS:
+            self.sheets += 1
+            title = "Audit" if self.sheets == 1 else f"Audit ({self.sheets})"
+            self.sheet = self.book.create_sheet(title)
+            self.sheet.append(self.header)
+            self.rows_in_sheet = 1
+        self.sheet.append(self._cells(outcome.cells + _extras(outcome, self.with_regimes)))
+        self.rows_in_sheet += 1
+
+    def finish(self, summary: Summary) -> None:
+        if self.sheet is None:
+            self.sheet = self.book.create_sheet("Audit")
+            self.sheet.append(self.header)
+        data = summary.to_json()
+        ws = self.summary_sheet
+        ws.append(["Installation audit", data["inventory"]])
+        ws.append(["Target", f"{data['target']['name']} ({data['target']['id']})"])
+        ws.append(["As of", data["as_of"]])
+        ws.append(["Generated", data["generated"]])
+        ws.append(["Rows", data["rows"]])
+        ws.append([])
+        ws.append(["Verdict", "Rows"])
+        for verdict, n in data["verdicts"].items():
+            ws.append([verdict, n])
+        ws.append([])
+        ws.append(["Yes rows by evidence field", "Rows"])
+        for f, n in data["yes_by_field"].items():
+            ws.append([f, n])
+        if "regimes" in data:
+            ws.append([])
+            ws.append(["Regime", "Rows covered"])
+            for regime in data["regimes"].values():
+                ws.append([regime["name"], regime["rows"]])
+        ws.append([])
+        ws.append(["Source", "Title", "URL", "Grade"])
+        for key, src in data["sources"].items():
+            ws.append([key, src.get("title", ""), src.get("url", ""), src.get("grade", "")])
+        assert self.target.temp is not None
+        self.book.save(self.target.temp)
+        self.target.commit()
+
+    def abort(self) -> None:
+        self.target.abort()
+
+
+class HtmlWriter:
+    """The report alone (summary, charts, the yes rows with evidence and sources)."""
+
+    def __init__(self, target: _Target) -> None:
+        self.target = target
+
+    def write(self, outcome: Outcome) -> None:
+        return None
+
+    def finish(self, summary: Summary) -> None:
+        from .html import render
+
+        with self.target.open_text() as f:
+            f.write(render(summary))
+        self.target.commit()
+
+    def abort(self) -> None:
+        self.target.abort()
+
+
+def open_writer(
+    fmt: str, path: Path | None, columns: list[str], extra: list[str], text_cells: bool
+) -> Writer:
+    """A writer for ``fmt``; ``path`` None writes CSV or JSON to standard output."""
+    if fmt not in OUTPUT_FORMATS:
+        raise OutputError(f"unknown output format {fmt!r} (use {', '.join(OUTPUT_FORMATS)})")
+    if path is None and fmt in ("xlsx", "html"):
+        raise OutputError(f"a {fmt} report needs an output file (-o report.{fmt})")
+    target = _Target(path, fmt)
+    try:
+        factories: dict[str, Callable[[], Writer]] = {
+            "csv": lambda: CsvWriter(target, columns, extra, text_cells),
+            "json": lambda: JsonWriter(target, columns, extra),
+            "xlsx": lambda: XlsxWriter(target, columns, extra),
+            "html": lambda: HtmlWriter(target),
+        }
+        return factories[fmt]()
+    except BaseException:
+        target.abort()
+        raise
+
+
+def format_for(path: Path | None, fmt: str | None) -> str:
+    """The output format: as given, else from the output file's suffix, else CSV."""
+    if fmt:
+        return fmt.lower()
+    if path is not None:
+        suffix = path.suffix.lower().lstrip(".")
+        if suffix in OUTPUT_FORMATS:
+            return suffix
+        if suffix == "htm":
+            return "html"
+    return "csv"
