@@ -1,0 +1,51 @@
+"""An entity's neighbourhood as JSON (what the UI graph draws) and as downloadable exports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from supplygraph.api.deps import Graph
+from supplygraph.graph.neighbourhood import MAX_DEPTH, Neighbourhood
+
+from supplygraph.exports import export
+
+router = APIRouter(prefix="/v1", tags=["entities"])
+
+Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH)]
+ExportFormat = Literal["graphml", "gexf", "ftm", "bods", "csv"]
+
+
+@router.get("/entities/{entity_id}/graph", response_model=Neighbourhood)
+def graph_of(
+    graph: Graph, entity_id: str, depth: Depth = 1, as_of: date | None = None
+) -> Neighbourhood:
+    """Nodes and edges within ``depth`` hops, each with its sources and designations.
+
+    Without ``as_of`` every fact is included and facts no longer valid are flagged
+    ``current: false``; with it only facts valid on that day are followed.
+    """
+    return graph.neighbourhood(entity_id, depth, as_of)
+
+
+@router.get(
+    "/entities/{entity_id}/export",
+    response_class=Response,
+    responses={200: {"description": "the neighbourhood as a file"}},
+)
+def export_of(
+    graph: Graph,
+    entity_id: str,
+    format: ExportFormat = "graphml",
+    depth: Depth = 2,
+    as_of: date | None = None,
+) -> Response:
+    """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV."""
+    out = export(graph.neighbourhood(entity_id, depth, as_of), format)
+    return Response(
+        out.content,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
+    )

@@ -1,0 +1,147 @@
+"""Server-rendered UI pages: search, entity, resolve. Each is a thin call into the library."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from supplygraph.api.deps import Graph
+from supplygraph.graph.results import EntityDetail, SearchHit, Step
+
+from supplygraph.errors import EntityNotFound, InvalidQuery, TargetNotFound
+from supplygraph.exports import FORMATS
+
+from .groups import relation_groups
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only http(s) links are rendered: a source URL must never become a script link."""
+    if url and urlparse(url).scheme in ("http", "https"):
+        return url
+    return None
+
+
+TEMPLATES.env.filters["safe_url"] = _safe_url
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+Text = Annotated[str | None, Query(max_length=500)]
+
+RESOLVE_FIELDS = (
+    ("name", "Company name", "e.g. Hangzhou Hikvision, 海康威视"),
+    ("brand", "Brand", "e.g. HiLook, EZVIZ"),
+    ("model", "Model number", "e.g. DS-2CD2143G2-I"),
+    ("mac", "MAC address", "e.g. 0c:75:d2:12:34:56"),
+    ("fcc_id", "FCC ID", "e.g. 2ADTD-5604SD"),
+)
+
+
+def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+
+
+@router.get("", response_class=RedirectResponse)
+def ui_root() -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=308)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, graph: Graph, q: Text = None) -> HTMLResponse:
+    """The search page; with ``q`` the results are rendered on the server too (no JavaScript)."""
+    hits: list[SearchHit] = []
+    text = (q or "").strip()
+    if text:
+        hits = graph.search(text, 30)
+    return _page(request, "search.html", q=text, hits=hits, active="search")
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity_page(request: Request, graph: Graph, entity_id: str) -> HTMLResponse:
+    """Names, identifiers, designations, owners, holdings and relations, then the graph."""
+    try:
+        detail: EntityDetail = graph.entity(entity_id)
+    except EntityNotFound:
+        return _page(
+            request, "not_found.html", status=404, what=f"No entity with id {entity_id!r}."
+        )
+    owners = graph.owners(entity_id).owners
+    holdings = graph.holdings(entity_id).holdings
+    return _page(
+        request,
+        "entity.html",
+        e=detail,
+        owners=owners,
+        holdings=holdings,
+        groups=relation_groups(detail),
+        formats=list(FORMATS),
+        active="entity",
+    )
+
+
+@router.get("/resolve", response_class=HTMLResponse)
+def resolve_page(
+    request: Request,
+    graph: Graph,
+    name: Text = None,
+    brand: Text = None,
+    model: Text = None,
+    mac: Text = None,
+    fcc_id: Text = None,
+    target: Text = None,
+    as_of: Text = None,
+) -> Response:
+    """Ask "is this ultimately the target?": the verdict, its paths drawn and listed, sources."""
+    values = {"name": name, "brand": brand, "model": model, "mac": mac, "fcc_id": fcc_id}
+    values = {k: (v or "").strip() for k, v in values.items()}
+    context: dict[str, Any] = {
+        "fields": RESOLVE_FIELDS,
+        "values": values,
+        "target": (target or "").strip(),
+        "as_of": (as_of or "").strip(),
+        "result": None,
+        "error": None,
+        "active": "resolve",
+    }
+    if not any(values.values()):
+        return _page(request, "resolve.html", **context)
+    try:
+        day = date.fromisoformat(context["as_of"]) if context["as_of"] else None
+    except ValueError:
+        context["error"] = f"as_of: {context['as_of']!r} is not a date (use YYYY-MM-DD)"
+        return _page(request, "resolve.html", status=422, **context)
+    try:
+        result = graph.resolve(
+            **{k: v or None for k, v in values.items()},
+            target=context["target"] or None,
+            as_of=day,
+        )
+    except (InvalidQuery, TargetNotFound) as exc:
+        context["error"] = exc.message
+        status = 404 if isinstance(exc, TargetNotFound) else 422
+        return _page(request, "resolve.html", status=status, **context)
+    context["result"] = result
+    designated = {d.entity_id for d in result.designations if d.active}
+    context["path_graph"] = _path_graph(result.paths, designated)
+    return _page(request, "resolve.html", **context)
+
+
+def _path_graph(paths: list[list[Step]], designated: set[str]) -> dict[str, Any]:
+    """The union of the evidence paths, shaped for the graph script (nodes, edges, sources)."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        for step in path:
+            for node_id, name in ((step.from_, step.from_name), (step.to, step.to_name)):
+                nodes.setdefault(
+                    node_id, {"id": node_id, "name": name, "designated": node_id in designated}
+                )
+            key = f"{step.from_}|{step.relation}|{step.to}"
+            edges.setdefault(key, step.model_dump(mode="json", by_alias=True) | {"id": key})
+    return {"nodes": list(nodes.values()), "edges": list(edges.values())}

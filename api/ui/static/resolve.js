@@ -1,0 +1,44 @@
+/* Resolve page: draw the evidence paths (target on top, what the query matched below). */
+(function () {
+  "use strict";
+  var container = document.getElementById("path-graph");
+  var dataEl = document.getElementById("path-data");
+  if (!container || !dataEl || !window.cytoscape || !window.SGGraph) { return; }
+  var G = window.SGGraph;
+  var data = JSON.parse(dataEl.textContent);
+  var evidence = document.getElementById("evidence-body");
+  var names = {};
+  var incoming = {};
+  data.edges.forEach(function (e) { incoming[e.to] = true; });
+  var elements = [];
+  data.nodes.forEach(function (n) {
+    names[n.id] = n.name;
+    elements.push({ group: "nodes", data: { id: n.id, name: n.name, label: G.shortLabel(n.name), kind: "organization",
+                                            designated: n.designated, raw: n },
+                    classes: incoming[n.id] ? "organization" : "organization center" });
+  });
+  data.edges.forEach(function (e) {
+    var share = G.shareText(e);
+    elements.push({ group: "edges", data: {
+      id: e.id, source: e.from, target: e.to, relation: e.relation, current: true,
+      label: e.relation + (share ? " " + share : ""),
+      raw: { source: e.from, target: e.to, relation: e.relation, share: e.share, share_min: e.share_min,
+             share_max: e.share_max, valid_from: e.valid_from, valid_to: e.valid_to,
+             confidence: e.confidence, reason: e.reason, note: e.note, sources: e.sources } } });
+  });
+  // maxZoom keeps a two-node path from being blown up to fill the canvas.
+  var cy = window.cytoscape({ container: container, style: G.style, elements: elements,
+    minZoom: 0.2, maxZoom: 1.3, boxSelectionEnabled: false });
+  window.supplygraphGraph = cy;
+  cy.layout({ name: "breadthfirst", directed: true, roots: cy.nodes(".center"), spacingFactor: 1.8,
+              animate: false, fit: true, padding: 30, nodeDimensionsIncludeLabels: true }).run();
+  cy.on("tap", "edge", function (evt) { G.showEdge(evidence, evt.target.data("raw"), names); });
+  cy.on("tap", "node", function (evt) {
+    var n = evt.target.data("raw");
+    evidence.textContent = "";
+    evidence.appendChild(G.el("h3", null, n.name));
+    evidence.appendChild(G.el("p", null)).appendChild(
+      G.el("a", { href: "/ui/entities/" + encodeURIComponent(n.id) }, "Open entity page →"));
+  });
+  container.setAttribute("data-ready", "true");
+})();
