@@ -6,12 +6,16 @@ from fastapi import FastAPI
 
 import supplygraph
 from supplygraph.service import SupplyGraph
+from supplygraph.settings import Settings
 
-from . import errors
-from .routes import entities, resolve
+from . import errors, middleware, security
+from .routes import bulk, entities, neighbourhood, ops, regimes, resolve, sources
+from .ui import install as install_ui
 
 
-def create_app(graph: SupplyGraph) -> FastAPI:
+def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
+    """The app over ``graph``; ``settings`` (default: from the environment) set keys and limits."""
+    settings = settings or Settings()
     app = FastAPI(
         title="supplygraph",
         version=supplygraph.__version__,
@@ -19,6 +23,7 @@ def create_app(graph: SupplyGraph) -> FastAPI:
         "(or Dahua, Huawei, any target)? Verdicts with sourced evidence paths.",
     )
     app.state.graph = graph
+    app.state.settings = settings
     errors.install(app)
 
     @app.get("/healthz", tags=["health"])
@@ -26,5 +31,18 @@ def create_app(graph: SupplyGraph) -> FastAPI:
         return {"status": "ok", "version": supplygraph.__version__}
 
     app.include_router(resolve.router)
+    app.include_router(bulk.router)
+    # Right after resolve: the no-op baseline pays the same route matching as what it is
+    # compared with.
+    app.include_router(ops.router)
     app.include_router(entities.router)
+    app.include_router(regimes.router)
+    app.include_router(neighbourhood.router)
+    app.include_router(sources.router)
+    install_ui(app)
+    if settings.metrics:
+        app.include_router(ops.metrics_router)
+    # Order matters: the last added is the outermost, so ids, logs and metrics cover rejections.
+    security.install(app, settings)
+    middleware.install(app, settings)
     return app

@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from supplygraph.service import SupplyGraph
 
 
-def get_graph(request: Request) -> SupplyGraph:
+async def get_graph(request: Request) -> SupplyGraph:
+    # async: FastAPI would run a plain `def` dependency in a worker thread on every request.
     return cast(SupplyGraph, request.app.state.graph)
 
 

@@ -90,8 +90,14 @@ def _is_cjk(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY"))
 
 
+# Every CJK ideograph block starts at or above U+2E80; below it a character needs no lookup.
+_CJK_FLOOR = 0x2E80
+
+
 def has_cjk(text: str) -> bool:
-    return any(_is_cjk(ch) for ch in text)
+    if text.isascii():  # the common case on a load: skip the per-character name lookups
+        return False
+    return any(_is_cjk(ch) for ch in text if ord(ch) >= _CJK_FLOOR)
 
 
 def _strip_cjk_legal(text: str) -> str:
@@ -160,6 +166,10 @@ def mac_prefixes(mac: str) -> dict[str, str]:
     digits = re.sub(r"[\s:.\-]", "", raw).upper()
     if len(digits) == 6 and _HEX.fullmatch(digits):
         return {"oui": digits}
+    if len(digits) == 12 and _HEX.fullmatch(digits):
+        # Twelve hex digits is what every accepted notation reduces to; netaddr's parser (below)
+        # would return the same digits, but costs more than the rest of a cached lookup.
+        return {"oui": digits[:6], "oui28": digits[:7], "oui36": digits[:9]}
     try:
         eui = EUI(raw) if len(digits) != 12 else EUI(digits)
     except (AddrFormatError, ValueError, TypeError):

@@ -125,6 +125,9 @@ class ReachCache:
         self._items: OrderedDict[tuple[str, date, str], Reach] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        # Read by /metrics (cache hit rate).
+        self.hits = 0
+        self.misses = 0
 
     def get(self, view: GraphView, target: str, as_of: date) -> Reach:
         key = (target, as_of, view.version())
@@ -132,7 +135,9 @@ class ReachCache:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
+                self.hits += 1
                 return hit
+            self.misses += 1
         reach = downstream(view, target, as_of)
         with self._lock:
             self._items[key] = reach

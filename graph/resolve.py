@@ -12,14 +12,19 @@ from datetime import date
 
 from supplygraph.errors import InvalidQuery, TargetNotFound
 
+from .answer_cache import AnswerCache
 from .matching import match_fcc, match_mac, match_model, match_name
 from .model import Edge, Node, NodeKind
-from .normalize import is_locally_administered
+from .normalize import fcc_grantee_code, is_locally_administered, mac_prefixes
 from .reach import ReachCache
+from .regimes import RegimeEngine
 from .results import DesignationOut, EntityRef, Match, ResolveResult, Step, Verdict
 from .store import GraphView
 
 DEFAULT_TARGET = "hikvision"
+# A cached answer (model and JSON, with sources and regimes) takes about 150 KiB: 1024 of them
+# bound the cache near 160 MiB while holding every popular question of a procurement flow.
+ANSWER_CACHE_SIZE = 1024
 MAX_PATHS = 10
 
 
@@ -41,20 +46,57 @@ class Query:
         }
         return {k: v.strip() for k, v in raw.items() if v is not None and v.strip()}
 
+    def cache_key(self) -> tuple[object, ...]:
+        """What the answer depends on: normalized identifiers, names as typed.
+
+        Raises the same errors as matching, in the same order (empty query, MAC, FCC ID), so a
+        bad query never reaches the cache. Different spellings of one MAC share a key.
+        """
+        fields = self.fields()
+        if not fields:
+            raise InvalidQuery("query", "give at least one of name, brand, model, mac, fcc_id")
+        parts: list[object] = []
+        if "mac" in fields:
+            # The note about locally administered addresses reads the raw text: keep it in.
+            mac = fields["mac"]
+            parts.append(("mac", tuple(mac_prefixes(mac).items()), is_locally_administered(mac)))
+        if "fcc_id" in fields:
+            parts.append(("fcc_id", fcc_grantee_code(fields["fcc_id"])))
+        parts.extend((k, fields[k]) for k in ("brand", "model", "name") if k in fields)
+        return tuple(parts)
+
 
 class Resolver:
-    """Answers queries against one store view; caches closures and pattern lists by version."""
+    """Answers queries against one store view; caches by store version.
+
+    Closures, pattern lists, targets and whole answers are cached per store version, so a
+    repeated question (the common case for procurement lookups) costs a version check and a key
+    lookup; a load bumps the version and the next question is computed afresh.
+    """
 
     def __init__(self, view: GraphView) -> None:
         self.view = view
         self.reach_cache = ReachCache()
         self._patterns: tuple[str, list[Node]] | None = None
+        self.answers: AnswerCache[tuple[ResolveResult, bytes]] = AnswerCache(ANSWER_CACHE_SIZE)
+        self._targets: AnswerCache[Node] = AnswerCache(size=256)
+        # Regime verdicts per (entity, day, version): the target's are computed once per day.
+        self.regimes = RegimeEngine(view)
 
     # -- pieces -----------------------------------------------------------------------------
-    def find_target(self, target: str | None) -> Node:
+    def find_target(self, target: str | None, version: str | None = None) -> Node:
         wanted = (target or DEFAULT_TARGET).strip()
         if not wanted:
             raise InvalidQuery("target", "target is empty")
+        if version is None:
+            return self._find_target(wanted)
+        hit = self._targets.get((wanted, version))
+        if hit is None:
+            hit = self._find_target(wanted)
+            self._targets.put((wanted, version), hit)
+        return hit
+
+    def _find_target(self, wanted: str) -> Node:
         node = self.view.nodes([wanted]).get(wanted)
         if node is not None:
             return node
@@ -108,8 +150,53 @@ class Resolver:
     def resolve(
         self, query: Query, target: str | None = None, as_of: date | None = None
     ) -> ResolveResult:
+        """The verdict for ``query``; answers are cached per (query, target, day, version).
+
+        The returned object is a shallow copy of the cached answer: replace its fields freely,
+        but do not mutate the nested lists in place.
+        """
+        return self._computed(query, target, as_of)[0].model_copy()
+
+    def resolve_json(
+        self, query: Query, target: str | None = None, as_of: date | None = None
+    ) -> bytes:
+        """The answer serialized as the API sends it (by alias), cached with the answer."""
+        return self._computed(query, target, as_of)[1]
+
+    def cached_json(
+        self, query: Query, target: str | None = None, as_of: date | None = None
+    ) -> bytes | None:
+        """The serialized answer if it is cached, else None (never computes one).
+
+        The API answers from here on the event loop and sends only misses to a worker thread.
+        """
+        found = self._answer(query, target, as_of, compute=False)
+        return None if found is None else found[1]
+
+    def _computed(
+        self, query: Query, target: str | None, as_of: date | None
+    ) -> tuple[ResolveResult, bytes]:
+        found = self._answer(query, target, as_of, compute=True)
+        assert found is not None  # compute=True always yields an answer
+        return found
+
+    def _answer(
+        self, query: Query, target: str | None, as_of: date | None, compute: bool
+    ) -> tuple[ResolveResult, bytes] | None:
         day = as_of or date.today()
-        target_node = self.find_target(target)
+        version = self.view.version()
+        target_node = self.find_target(target, version)
+        key = (target_node.id, query.cache_key(), day, version)
+        # A peek that misses is not counted: the computing call that follows counts it once.
+        cached = self.answers.get(key, count=compute)
+        if cached is None and compute:
+            result = self.compute(query, target_node, day)
+            cached = (result, result.model_dump_json(by_alias=True).encode())
+            self.answers.put(key, cached)
+        return cached
+
+    def compute(self, query: Query, target_node: Node, day: date) -> ResolveResult:
+        """The uncached verdict for ``query`` against ``target_node`` on ``day``."""
         matches, notes = self.match(query)
         reach = self.reach_cache.get(self.view, target_node.id, day)
         if reach.truncated:
@@ -138,6 +225,9 @@ class Resolver:
             verdict, confidence = "no", round(max(m.score for m in matches), 3)
         else:
             verdict, confidence = "unknown", 0.0
+        # The buyer's question is about what they hold: give the best match's regimes too.
+        best = scored[0][1] if scored else max(matches, key=lambda m: m.score, default=None)
+        best_node = nodes.get(best.id) if best is not None else None
         return ResolveResult(
             verdict=verdict,
             target=EntityRef.of(target_node),
@@ -148,6 +238,10 @@ class Resolver:
             as_of=day,
             explanation=explain(verdict, target_node, matches, scored, names),
             notes=notes,
+            regimes=self.regimes.verdicts(target_node.id, day),
+            matched_regimes=(
+                self.regimes.result(EntityRef.of(best_node), day) if best_node else None
+            ),
         )
 
     def _designations(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .model import Designation, Edge, Node, SourceRef
 
 Verdict = Literal["yes", "no", "unknown"]
+RegimeVerdict = Literal["covered", "not_covered", "unknown"]
 
 
 class EntityRef(BaseModel):
@@ -107,6 +108,27 @@ class DesignationOut(BaseModel):
         )
 
 
+class RegimeOut(BaseModel):
+    """One regulation's verdict for one entity on one day, with the reason and the evidence."""
+
+    regime: str
+    name: str
+    verdict: RegimeVerdict
+    reason: str
+    # What data would settle an `unknown` (e.g. "share of A in B not known"); empty otherwise.
+    missing: list[str] = []
+    paths: list[list[Step]] = []
+    sources: list[SourceRef] = []
+
+
+class RegimesResult(BaseModel):
+    """``GET /v1/entities/{id}/regimes``: every regime's verdict for one entity."""
+
+    entity: EntityRef
+    as_of: date
+    regimes: list[RegimeOut]
+
+
 class ResolveResult(BaseModel):
     verdict: Verdict
     target: EntityRef
@@ -117,6 +139,9 @@ class ResolveResult(BaseModel):
     as_of: date
     explanation: str
     notes: list[str] = []
+    # Regime verdicts for the target, and for the best match (what the buyer is buying).
+    regimes: list[RegimeOut] = []
+    matched_regimes: RegimesResult | None = None
 
 
 class OwnerOut(BaseModel):
@@ -136,11 +161,43 @@ class OwnerOut(BaseModel):
     paths: list[list[Step]]
 
 
+class UltimateOwner(BaseModel):
+    """The top of an ownership/control chain: nobody above it in the data."""
+
+    id: str
+    name: str
+    kind: str
+    org_type: str | None
+    state: bool
+    effective_share: float | None
+    effective_share_min: float | None
+    effective_share_max: float | None
+    controls: bool
+
+
+class StateOwnedFinding(BaseModel):
+    """Whether a state, a state body or a state-owned enterprise sits above the entity."""
+
+    state_owned: bool
+    # The highest state-type owners on the chains (a state body at the top, else the top SOE).
+    by: list[EntityRef] = []
+    # Integrated share those owners hold together, in percent; unknown stays null.
+    effective_share: float | None = None
+    effective_share_min: float | None = None
+    effective_share_max: float | None = None
+    controls: bool = False
+    reason: str
+    paths: list[list[Step]] = []
+
+
 class OwnersResult(BaseModel):
     entity: EntityRef
     as_of: date
     owners: list[OwnerOut] = []
     holdings: list[OwnerOut] = []
+    # Upstream only (null for holdings): the tops of the chains and the state-ownership finding.
+    ultimate_owners: list[UltimateOwner] | None = None
+    state_owned: StateOwnedFinding | None = None
 
 
 class EntityDetail(BaseModel):

@@ -87,15 +87,22 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        # The app writes one JSON line per request itself (api/middleware.py).
+        access_log=not settings.access_log,
     )
 
 
 @app.command()
 def load(
     paths: Annotated[list[str], typer.Argument(help="'seed', 'oui', or files to load")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csl, ofac, fcc, ndaa889, 1260h, ftm, bods, gleif, brands"),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Load the seed data (`load seed`), the IEEE registry (`load oui`) or source files."""
+    files: list[str] = []
     with _errors():
         graph = _open(store)
         for path in paths:
@@ -106,9 +113,48 @@ def load(
                 with _progress("IEEE MAC registry") as tick:
                     n = graph.load_oui(tick)
             else:
-                err.print(f"[red]error:[/red] {path}: loading source files is not available yet")
-                raise typer.Exit(2)
+                files.append(path)
+                continue
             err.print(f"{path}: {n:,} records written")
+        if files:
+            _load_files(graph, files, fmt)
+
+
+def _load_files(graph: SupplyGraph, files: list[str], fmt: str | None) -> None:
+    """Each file in its own transaction; the first bad one stops the run (exit code 2)."""
+    from pathlib import Path
+
+    from supplygraph.loaders.ingest import load_file, plan
+
+    for path, name in plan([Path(f) for f in files], fmt):
+        with _progress(f"{path.name} ({name})") as tick:
+            report = load_file(graph.store, path, name, tick)
+        err.print(report.summary(), highlight=False, markup=False)
+        for warning in report.warnings[:20]:
+            err.print(f"  warning: {warning}", highlight=False, markup=False)
+
+
+@app.command()
+def sources(
+    dataset: Annotated[str | None, typer.Option(help="Only this dataset")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """The load log: every file loaded, with its hash, format, dataset, time and counts."""
+    with _errors():
+        entries = _open(store).view.loads(dataset)
+    if as_json:
+        rows = [e.model_dump(mode="json", exclude={"designation_ids"}) for e in entries]
+        sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    for e in entries:
+        counts = ", ".join(f"{k} {v:,}" for k, v in e.counts.items())
+        out.print(
+            f"{e.loaded_at:%Y-%m-%d %H:%M:%S} {e.dataset} [{e.format}] {e.file} "
+            f"sha256 {e.sha256[:12]}: {counts}",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _print(model: object, as_json: bool) -> None:
@@ -192,6 +238,136 @@ def owners(
             highlight=False,
             markup=False,
         )
+    if result.state_owned is not None:
+        out.print(result.state_owned.reason, highlight=False, markup=False)
+
+
+@app.command()
+def regimes(
+    entity: Annotated[str, typer.Argument(help="Entity id or name")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Per-regulation verdicts (OFAC 50%, BIS affiliates, listings, NDAA 889, FCC, Canada)."""
+    with _errors():
+        result = _open(store).regimes(entity, _date(as_of))
+    if as_json:
+        _print(result, True)
+        return
+    out.print(f"regimes for {result.entity.name} as of {result.as_of}:", highlight=False)
+    for r in result.regimes:
+        out.print(f"  {r.regime}: {r.verdict}. {r.reason}", highlight=False, markup=False)
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="About a minute; smaller sizes")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+    falkordb: Annotated[
+        str | None, typer.Option("--falkordb", help="FalkorDB URL for the Cypher figures")
+    ] = None,
+) -> None:
+    """Measure speed, each figure next to a baseline measured in the same run."""
+    from supplygraph.bench.run import run as run_bench
+
+    report = run_bench(quick, falkordb)
+    rows = [
+        {k: f.as_dict()[k] for k in ("name", "value", "unit", "baseline_name", "baseline_value")}
+        | {"ratio": f.ratio, "goal": f.goal, "note": f.note}
+        for f in report.figures
+    ]
+    if as_json:
+        sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    for row in rows:
+        out.print(
+            f"{row['name']}: {row['value']:g} {row['unit']}  vs {row['baseline_name']} "
+            f"{row['baseline_value']}  ratio {row['ratio']}  [{row['goal']}]",
+            highlight=False,
+            markup=False,
+        )
+    for name, why in report.skipped.items():
+        out.print(f"skipped {name}: {why}", highlight=False, markup=False)
+
+
+@app.command()
+def migrate(
+    source: Annotated[str, typer.Option("--from", help="Store URL to copy from")],
+    target: Annotated[str, typer.Option("--to", help="Store URL to copy into")],
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Records per batch")
+    ] = 1000,
+) -> None:
+    """Copy a whole graph (records and load log) between stores, e.g. SQLite to Neo4j."""
+    from supplygraph.migrate import migrate as copy_stores
+
+    with (
+        _errors(),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,} records"),
+            TimeElapsedColumn(),
+            console=err,
+        ) as bar,
+    ):
+        task = bar.add_task("migrating", total=None)
+        report = copy_stores(
+            source,
+            target,
+            batch_size,
+            progress=lambda n: bar.advance(task, n),
+            on_total=lambda total: bar.update(task, total=total),
+        )
+    err.print(
+        f"copied {report.records:,} records and {report.loads:,} load-log entries "
+        f"in {report.seconds:.1f}s",
+        highlight=False,
+    )
+
+
+@app.command()
+def audit(
+    inventory: Annotated[
+        str, typer.Argument(help="Inventory: CSV, XLSX, JSON/NDJSON, nmap XML or a MAC list")
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="Output file, '-' for stdout (default INVENTORY.audit.csv)"
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, json, xlsx or html (default: from -o)")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Target id or name (default Hikvision)")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD")] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option("--input-format", help="csv, xlsx, json, ndjson, nmap, maclist (detected)"),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Resolve every row of an installed-device inventory into a report (bulk, streamed)."""
+    from pathlib import Path
+
+    from supplygraph.audit.console import describe, run_audit
+
+    with _errors():
+        summary, where = run_audit(
+            _open(store).resolver,
+            Path(inventory),
+            output,
+            fmt,
+            target,
+            _date(as_of),
+            input_format,
+            err,
+        )
+    err.print(describe(summary, where), highlight=False, markup=False)
 
 
 def _date(text: str | None) -> date | None:

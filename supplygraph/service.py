@@ -17,6 +17,8 @@ from supplygraph.errors import EntityNotFound, InvalidQuery
 from supplygraph.graph import ownership
 from supplygraph.graph.matching import match_name
 from supplygraph.graph.model import Identifier, IdScheme, NodeKind, Record, Relation
+from supplygraph.graph.neighbourhood import Neighbourhood
+from supplygraph.graph.neighbourhood import neighbourhood as build_neighbourhood
 from supplygraph.graph.normalize import fcc_grantee_code, mac_prefixes
 from supplygraph.graph.resolve import Query, Resolver
 from supplygraph.graph.results import (
@@ -24,6 +26,7 @@ from supplygraph.graph.results import (
     EntityDetail,
     EntityRef,
     OwnersResult,
+    RegimesResult,
     ResolveResult,
     SearchHit,
     Step,
@@ -114,6 +117,16 @@ class SupplyGraph:
         return ownership.holdings(
             self.view, self.find_entity(ref), max_depth, as_of or date.today()
         )
+
+    def neighbourhood(
+        self, entity_id: str, depth: int = 1, as_of: date | None = None
+    ) -> Neighbourhood:
+        """Every node and edge within ``depth`` hops of an entity, with sources (UI, exports)."""
+        return build_neighbourhood(self.view, entity_id, depth, as_of)
+
+    def regimes(self, ref: str, as_of: date | None = None) -> RegimesResult:
+        """Per-regulation verdicts (OFAC 50%, BIS affiliates, listings, NDAA 889, ...)."""
+        return self.resolver.regimes.result(self.find_entity(ref), as_of or date.today())
 
     def entity(self, entity_id: str) -> EntityDetail:
         node = self.view.nodes([entity_id]).get(entity_id)

@@ -21,3 +21,33 @@ class Settings(BaseSettings):
         description="Fill an empty store with seed data and the IEEE registry on `serve`",
     )
     log_level: str = Field(default="info", description="Log level for the server")
+    # -- hardening (api/security.py, api/middleware.py) --------------------------------------
+    api_keys: str = Field(
+        default="",
+        description="Comma-separated API keys; when set, /v1, /ui need header X-API-Key",
+    )
+    admin_keys: str = Field(
+        default="", description="Comma-separated keys for write endpoints (separate from reads)"
+    )
+    rate_limit: float = Field(
+        default=0, ge=0, description="Requests per second allowed per key (or client); 0 = off"
+    )
+    rate_burst: int = Field(
+        default=50, ge=1, description="Requests a key may make at once before the rate applies"
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1, description="Largest request body outside bulk endpoints"
+    )
+    max_bulk_bytes: int = Field(
+        default=256 * 1_048_576, ge=1, description="Largest request body on /v1/resolve/bulk"
+    )
+    cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed by CORS ('*' for any)"
+    )
+    access_log: bool = Field(default=True, description="One JSON log line per request")
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics")
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        """A comma-separated setting as a list, blanks dropped."""
+        return [part.strip() for part in text.split(",") if part.strip()]

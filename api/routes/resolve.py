@@ -1,29 +1,84 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Query
-from supplygraph.api.deps import Graph
+from fastapi import APIRouter, Request, Response
+from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
+from supplygraph.graph.resolve import Query as ResolveQuery
 from supplygraph.graph.results import ResolveResult
+
+from supplygraph.errors import InvalidQuery
+from supplygraph.service import SupplyGraph
 
 router = APIRouter(prefix="/v1", tags=["resolve"])
 
-Text = Annotated[str | None, Query(max_length=500)]
+MAX_TEXT = 500
+TEXT_FIELDS = ("name", "brand", "model", "mac", "fcc_id", "target")
+_DATE = TypeAdapter(date)
 
 
-@router.get("/resolve", response_model=ResolveResult, response_model_by_alias=True)
-def resolve(
-    graph: Graph,
-    name: Text = None,
-    brand: Text = None,
-    model: Text = None,
-    mac: Text = None,
-    fcc_id: Text = None,
-    target: Text = None,
-    as_of: date | None = None,
-) -> ResolveResult:
-    """Is what the query names ultimately the target (default: Hikvision)? With evidence paths."""
-    return graph.resolve(
-        name=name, brand=brand, model=model, mac=mac, fcc_id=fcc_id, target=target, as_of=as_of
+def _parameters() -> list[dict[str, Any]]:
+    """The query parameters as OpenAPI documents them (read by hand below, see ``resolve``)."""
+    text = {"anyOf": [{"type": "string", "maxLength": MAX_TEXT}, {"type": "null"}]}
+    params: list[dict[str, Any]] = [
+        {"name": n, "in": "query", "required": False, "schema": {**text, "title": n.title()}}
+        for n in TEXT_FIELDS
+    ]
+    params.append(
+        {
+            "name": "as_of",
+            "in": "query",
+            "required": False,
+            "schema": {
+                "anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
+                "title": "As Of",
+            },
+        }
     )
+    return params
+
+
+@router.get(
+    "/resolve",
+    response_model=ResolveResult,
+    response_model_by_alias=True,
+    openapi_extra={"parameters": _parameters()},
+)
+async def resolve(request: Request) -> Response:
+    """Is what the query names ultimately the target (default: Hikvision)? With evidence paths.
+
+    Parameters: ``name``, ``brand``, ``model``, ``mac``, ``fcc_id`` (at least one), ``target``
+    (an entity id or name; default Hikvision), ``as_of`` (YYYY-MM-DD; default today).
+    """
+    # The parameters are read here rather than declared in the signature: FastAPI's per-field
+    # parameter machinery cost more than the (cached) answer itself on this hot path.
+    args = request.query_params
+    text: dict[str, str | None] = {}
+    for field in TEXT_FIELDS:
+        value = args.get(field)
+        if value is not None and len(value) > MAX_TEXT:
+            raise InvalidQuery(field, f"{field}: at most {MAX_TEXT} characters")
+        text[field] = value
+    as_of: date | None = None
+    raw_day = args.get("as_of")
+    if raw_day is not None:
+        try:
+            as_of = _DATE.validate_python(raw_day)
+        except ValidationError:
+            raise InvalidQuery("as_of", f"as_of: {raw_day!r} is not a date (YYYY-MM-DD)") from None
+    graph: SupplyGraph = request.app.state.graph
+    query = ResolveQuery(
+        name=text["name"],
+        brand=text["brand"],
+        model=text["model"],
+        mac=text["mac"],
+        fcc_id=text["fcc_id"],
+    )
+    # Repeated questions are answered from the engine's cache (already serialized) on the event
+    # loop; only a new question goes to a worker thread, where store reads may block.
+    body = graph.resolver.cached_json(query, text["target"], as_of)
+    if body is None:
+        body = await run_in_threadpool(graph.resolver.resolve_json, query, text["target"], as_of)
+    return Response(body, media_type="application/json")

@@ -1,0 +1,61 @@
+"""A benchmark figure: a measured value next to a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass
+class Figure:
+    """One line of the report. ``ratio`` is ``value / baseline_value`` (None without a baseline).
+
+    ``goal`` says in words what the ratio (or value) should be; ``note`` how it was measured.
+    """
+
+    name: str
+    value: float
+    unit: str
+    baseline_name: str
+    baseline_value: float | None
+    ratio: float | None = None
+    goal: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.ratio is None and self.baseline_value:
+            self.ratio = self.value / self.baseline_value
+        self.value = _round(self.value)
+        self.baseline_value = None if self.baseline_value is None else _round(self.baseline_value)
+        self.ratio = None if self.ratio is None else round(self.ratio, 4)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _round(x: float) -> float:
+    """Four significant digits: benchmark noise is larger than that anyway."""
+    return float(f"{x:.4g}")
+
+
+def per_call_us(fn: Callable[[], object], repeat: int, rounds: int = 3) -> float:
+    """Median over ``rounds`` of the mean microseconds per call of ``fn`` over ``repeat`` calls."""
+    results = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            fn()
+        results.append((time.perf_counter() - start) / repeat * 1e6)
+    return statistics.median(results)
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The ``q``-th percentile (0..100) by nearest rank; 0 for no samples."""
+    if not samples:
+        return 0.0
+    ordered = sorted(samples)
+    rank = max(0, min(len(ordered) - 1, round(q / 100.0 * len(ordered) + 0.5) - 1))
+    return ordered[rank]

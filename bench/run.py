@@ -1,0 +1,107 @@
+"""Runs every benchmark and returns the figures; ``supplygraph bench`` prints them.
+
+``quick`` (about a minute on two cores) shrinks sizes and durations, and says so in the figure
+names or units; the full run uses the sizes of issue 8 (1M companies, 30 s load at 32
+connections). Optional parts (bulk audit, FalkorDB) are included when their code and servers
+exist, and listed under ``skipped`` otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from supplygraph.service import SupplyGraph
+
+from . import http, ingest, inprocess, ubo
+from .figures import Figure
+
+
+@dataclass
+class Sizes:
+    resolve_calls: int
+    ftm_companies: int
+    ubo_companies: int
+    ubo_queries: int
+    http_seconds: float
+    load_seconds: float
+
+    @classmethod
+    def of(cls, quick: bool) -> Sizes:
+        if quick:
+            return cls(2000, 10_000, 100_000, 500, 3, 5)
+        return cls(20_000, 200_000, 1_000_000, 2000, 10, 30)
+
+
+@dataclass
+class Report:
+    figures: list[Figure] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def _say(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def _optional(report: Report, name: str, module: str, call: Callable[[Any], list[Figure]]) -> None:
+    """Run an optional benchmark module if it is installed; note why when it is not."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        report.skipped[name] = f"{module} not present"
+        return
+    report.figures.extend(call(mod))
+
+
+def run(quick: bool, falkordb_url: str | None = None) -> Report:
+    """Every figure, each with its baseline measured in this run."""
+    sizes = Sizes.of(quick)
+    report = Report()
+    with tempfile.TemporaryDirectory(prefix="supplygraph-bench-") as tmp:
+        work = Path(tmp)
+        _say("seeding a store (seed data + IEEE registry)")
+        start = time.perf_counter()
+        seeded = work / "seeded.db"
+        graph = SupplyGraph.open(f"sqlite:///{seeded}")
+        graph.load_seed()
+        graph.load_oui()
+        _say(f"seeded in {time.perf_counter() - start:.1f} s; resolving in-process")
+        report.figures += inprocess.run(graph, sizes.resolve_calls)
+        graph.close()
+
+        _say("HTTP: no-op vs resolve, then the load test")
+        report.figures += http.run(f"sqlite:///{seeded}", sizes.http_seconds, sizes.load_seconds)
+
+        _say("FtM ingest vs parse")
+        report.figures += ingest.run(work, sizes.ftm_companies)
+
+        _say(f"UBO queries over {sizes.ubo_companies:,} synthetic companies")
+        report.figures += ubo.run(work, sizes.ubo_companies, sizes.ubo_queries)
+
+        _say("bulk audit vs CSV read (if the bulk module is present)")
+        _optional(
+            report,
+            "bulk_vs_csv_read",
+            "supplygraph.bench.bulk",
+            lambda mod: mod.run(work, quick),
+        )
+
+        url = falkordb_url or os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
+        if not url:
+            report.skipped["falkordb"] = "no server (--falkordb URL or SUPPLYGRAPH_TEST_FALKORDB)"
+        else:
+            _say("FalkorDB ingest and query")
+            _optional(
+                report,
+                "falkordb",
+                "supplygraph.bench.falkordb",
+                lambda mod: mod.run(url, quick),
+            )
+    return report
