@@ -38,7 +38,7 @@ from supplygraph.errors import InvalidStoreURL
 
 from . import cypher_queries as q
 from .cypher_executors import CypherExecutor, CypherTx, Row, ServerOptions
-from .merge import merge_designation, merge_edge, merge_node
+from .merge import RecordBuffer, merge_designation, merge_edge, merge_node
 from .model import Designation, Edge, Identifier, LoadEntry, Node, NodeKind, Record, Relation
 from .normalize import name_keys, name_tokens
 from .store import Direction
@@ -219,24 +219,12 @@ class CypherWriter:
     def __init__(self, tx: CypherTx, batch_size: int) -> None:
         self.tx = tx
         self.batch_size = batch_size
-        self._nodes: dict[str, Node] = {}
-        self._edges: dict[str, Edge] = {}
-        self._designations: dict[str, Designation] = {}
+        self._buffer = RecordBuffer()
 
     def put(self, records: Iterable[Record]) -> None:
         for record in records:
-            if isinstance(record, Node):
-                old = self._nodes.get(record.id)
-                self._nodes[record.id] = record if old is None else merge_node(old, record)
-            elif isinstance(record, Edge):
-                olde = self._edges.get(record.id)
-                self._edges[record.id] = record if olde is None else merge_edge(olde, record)
-            else:
-                oldd = self._designations.get(record.id)
-                self._designations[record.id] = (
-                    record if oldd is None else merge_designation(oldd, record)
-                )
-            if len(self._nodes) + len(self._edges) + len(self._designations) >= self.batch_size:
+            self._buffer.add(record)
+            if len(self._buffer) >= self.batch_size:
                 self.flush()
 
     def delete_designations(self, ids: Sequence[str]) -> None:
@@ -251,15 +239,13 @@ class CypherWriter:
         self.tx.run(q.UPSERT_LOADS, {"rows": [{"id": entry.id, "props": props}]})
 
     def flush(self) -> None:
-        if self._nodes:
-            self._write_nodes(list(self._nodes.values()))
-            self._nodes.clear()
-        if self._edges:
-            self._write_edges(list(self._edges.values()))
-            self._edges.clear()
-        if self._designations:
-            self._write_designations(list(self._designations.values()))
-            self._designations.clear()
+        nodes, edges, des = self._buffer.take()
+        if nodes:
+            self._write_nodes(nodes)
+        if edges:
+            self._write_edges(edges)
+        if des:
+            self._write_designations(des)
         self.tx.keep_alive()
 
     def _read(self, query: str, params: Mapping[str, Any], model: type[M]) -> dict[str, M]:

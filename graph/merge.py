@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from .model import Designation, Edge, Node, SourceRef
+from .model import Designation, Edge, Node, Record, SourceRef
 
 T = TypeVar("T")
 
@@ -51,3 +51,41 @@ def merge_designation(old: Designation, new: Designation) -> Designation:
             "end_date": new.end_date or old.end_date,
         }
     )
+
+
+class RecordBuffer:
+    """Records waiting to be written, merged by id so that one batch holds each id once.
+
+    Every backend's writer fills one of these and drains it with :meth:`take` when it flushes.
+    """
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.edges: dict[str, Edge] = {}
+        self.designations: dict[str, Designation] = {}
+
+    def add(self, record: Record) -> None:
+        if isinstance(record, Node):
+            old_node = self.nodes.get(record.id)
+            self.nodes[record.id] = record if old_node is None else merge_node(old_node, record)
+        elif isinstance(record, Edge):
+            old_edge = self.edges.get(record.id)
+            self.edges[record.id] = record if old_edge is None else merge_edge(old_edge, record)
+        else:
+            old_des = self.designations.get(record.id)
+            self.designations[record.id] = (
+                record if old_des is None else merge_designation(old_des, record)
+            )
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.edges) + len(self.designations)
+
+    def take(self) -> tuple[list[Node], list[Edge], list[Designation]]:
+        """Everything buffered, emptying the buffer."""
+        out = (
+            list(self.nodes.values()),
+            list(self.edges.values()),
+            list(self.designations.values()),
+        )
+        self.nodes, self.edges, self.designations = {}, {}, {}
+        return out

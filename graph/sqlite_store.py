@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from supplygraph.errors import InvalidStoreURL, StoreUnavailable
 
-from .merge import merge_designation, merge_edge, merge_node
+from .merge import RecordBuffer, merge_designation, merge_edge, merge_node
 from .model import Designation, Edge, Identifier, LoadEntry, Node, NodeKind, Record, Relation
 from .normalize import name_keys, name_tokens
 from .store import Direction
@@ -152,24 +152,12 @@ class SQLiteStore:
 class SQLiteWriter:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._nodes: dict[str, Node] = {}
-        self._edges: dict[str, Edge] = {}
-        self._designations: dict[str, Designation] = {}
+        self._buffer = RecordBuffer()
 
     def put(self, records: Iterable[Record]) -> None:
         for record in records:
-            if isinstance(record, Node):
-                old = self._nodes.get(record.id)
-                self._nodes[record.id] = record if old is None else merge_node(old, record)
-            elif isinstance(record, Edge):
-                olde = self._edges.get(record.id)
-                self._edges[record.id] = record if olde is None else merge_edge(olde, record)
-            else:
-                oldd = self._designations.get(record.id)
-                self._designations[record.id] = (
-                    record if oldd is None else merge_designation(oldd, record)
-                )
-            if len(self._nodes) + len(self._edges) + len(self._designations) >= BATCH:
+            self._buffer.add(record)
+            if len(self._buffer) >= BATCH:
                 self.flush()
 
     def delete_designations(self, ids: Sequence[str]) -> None:
@@ -195,27 +183,23 @@ class SQLiteWriter:
         return found
 
     def flush(self) -> None:
-        if self._nodes:
-            self._write_nodes(list(self._nodes.values()))
-            self._nodes.clear()
-        if self._edges:
-            edges = list(self._edges.values())
+        nodes, edges, des = self._buffer.take()
+        if nodes:
+            self._write_nodes(nodes)
+        if edges:
             old = self._existing("edges", [e.id for e in edges], Edge)
             edges = [merge_edge(old[e.id], e) if e.id in old else e for e in edges]
             self.conn.executemany(
                 "INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?, ?)",
                 [(e.id, e.src, e.dst, e.relation.value, _dump(e)) for e in edges],
             )
-            self._edges.clear()
-        if self._designations:
-            des = list(self._designations.values())
+        if des:
             oldd = self._existing("designations", [d.id for d in des], Designation)
             des = [merge_designation(oldd[d.id], d) if d.id in oldd else d for d in des]
             self.conn.executemany(
                 "INSERT OR REPLACE INTO designations VALUES (?, ?, ?, ?)",
                 [(d.id, d.entity_id, d.list_id, _dump(d)) for d in des],
             )
-            self._designations.clear()
 
     def _write_nodes(self, nodes: list[Node]) -> None:
         ids = [n.id for n in nodes]

@@ -25,7 +25,7 @@ from supplygraph.graph.model import Edge, Grade, Node, NodeKind, Record, Relatio
 
 from .common import country_code, parse_date
 from .context import LoadContext
-from .reading import check_header, iter_csv
+from .reading import iter_table
 
 FORMAT = "brands"
 REQUIRED = ("from_name", "relation", "to_name", "source_title")
@@ -49,16 +49,8 @@ def _id(kind: NodeKind, name: str, country: str | None) -> str:
 
 def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
     ctx.dataset = f"brands:{path.stem}"
-    rows = iter_csv(ctx, path)
-    first = next(rows, None)
-    if first is None:
-        raise ctx.error(None, None, "the file is empty")
-    cols = check_header(ctx, first[1], REQUIRED)
-    for line, row in rows:
-        ctx.count_read()
-        if len(row) != len(cols):
-            raise ctx.error(line, None, f"expected {len(cols)} columns, found {len(row)}")
-        yield from _row(ctx, line, {name: row[i].strip() for name, i in cols.items()})
+    for line, cells in iter_table(ctx, path, REQUIRED):
+        yield from _row(ctx, line, cells)
 
 
 def _row(ctx: LoadContext, line: int, cells: dict[str, str]) -> Iterator[Record]:

@@ -16,7 +16,7 @@ from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation, Sour
 
 from .common import designation, parse_date, source_key, split_multi
 from .context import LoadContext
-from .reading import check_header, iter_csv
+from .reading import iter_table
 
 FORMAT = "1260h"
 DATASET = "us-dod-1260h"
@@ -40,18 +40,10 @@ def entity_id(name: str) -> str:
 
 def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
     ctx.dataset = DATASET
-    rows = iter_csv(ctx, path)
-    first = next(rows, None)
-    if first is None:
-        raise ctx.error(None, None, "the file is empty")
-    cols = check_header(ctx, first[1], REQUIRED)
-    for line, row in rows:
-        ctx.count_read()
-        if len(row) != len(cols):
-            raise ctx.error(line, None, f"expected {len(cols)} columns, found {len(row)}")
+    for line, cells in iter_table(ctx, path, REQUIRED):
 
-        def cell(name: str, row: list[str] = row) -> str:
-            return row[cols[name]].strip() if name in cols else ""
+        def cell(name: str, cells: dict[str, str] = cells) -> str:
+            return cells.get(name, "")
 
         raw_name = cell("Name")
         name = cell("Clean Name") or raw_name

@@ -105,6 +105,26 @@ def check_header(
     return {name: i for i, name in enumerate(names)}
 
 
+def iter_table(
+    ctx: LoadContext, path: Path, required: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file with a header, as {column: stripped cell}, each counted as read.
+
+    The header must name every ``required`` column; a row with another number of cells is an
+    error naming its line.
+    """
+    rows = iter_csv(ctx, path)
+    first = next(rows, None)
+    if first is None:
+        raise ctx.error(None, None, "the file is empty")
+    cols = check_header(ctx, first[1], required)
+    for line, row in rows:
+        ctx.count_read()
+        if len(row) != len(cols):
+            raise ctx.error(line, None, f"expected {len(cols)} columns, found {len(row)}")
+        yield line, {name: row[i].strip() for name, i in cols.items()}
+
+
 def json_error(ctx: LoadContext, where: int | str, exc: ValueError) -> Exception:
     return ctx.error(where, None, f"JSON syntax error: {exc}")
 
