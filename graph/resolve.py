@@ -14,7 +14,7 @@ from supplygraph.errors import InvalidQuery, TargetNotFound
 
 from .answer_cache import AnswerCache
 from .matching import match_fcc, match_mac, match_model, match_name
-from .model import Edge, Node, NodeKind
+from .model import Edge, Identifier, IdScheme, Node, NodeKind
 from .normalize import fcc_grantee_code, is_locally_administered, mac_prefixes
 from .reach import ReachCache
 from .regimes import RegimeEngine
@@ -25,6 +25,9 @@ DEFAULT_TARGET = "hikvision"
 # A cached answer (model and JSON, with sources and regimes) takes about 150 KiB: 1024 of them
 # bound the cache near 160 MiB while holding every popular question of a procurement flow.
 ANSWER_CACHE_SIZE = 1024
+# Devices have unique MACs but share a few thousand IEEE blocks: remember which block each
+# prefix falls in (small entries, so many of them), and cache answers per block.
+MAC_BLOCK_CACHE_SIZE = 65536
 MAX_PATHS = 10
 
 
@@ -79,6 +82,7 @@ class Resolver:
         self.reach_cache = ReachCache()
         self._patterns: tuple[str, list[Node]] | None = None
         self.answers: AnswerCache[tuple[ResolveResult, bytes]] = AnswerCache(ANSWER_CACHE_SIZE)
+        self._mac_blocks: AnswerCache[tuple[str, str]] = AnswerCache(MAC_BLOCK_CACHE_SIZE)
         self._targets: AnswerCache[Node] = AnswerCache(size=256)
         # Regime verdicts per (entity, day, version): the target's are computed once per day.
         self.regimes = RegimeEngine(view)
@@ -186,7 +190,7 @@ class Resolver:
         day = as_of or date.today()
         version = self.view.version()
         target_node = self.find_target(target, version)
-        key = (target_node.id, query.cache_key(), day, version)
+        key = (target_node.id, self._answer_key(query, version), day, version)
         # A peek that misses is not counted: the computing call that follows counts it once.
         cached = self.answers.get(key, count=compute)
         if cached is None and compute:
@@ -194,6 +198,34 @@ class Resolver:
             cached = (result, result.model_dump_json(by_alias=True).encode())
             self.answers.put(key, cached)
         return cached
+
+    def _answer_key(self, query: Query, version: str) -> tuple[object, ...]:
+        """The query's cache key with its MAC reduced to the IEEE block that decides the answer.
+
+        Every MAC in one registered block gets the same answer (the registry knows blocks, not
+        devices), so answers are shared per block instead of per device.
+        """
+        parts = list(query.cache_key())
+        for i, part in enumerate(parts):
+            if isinstance(part, tuple) and part[0] == "mac":
+                _, prefixes, local = part
+                parts[i] = ("mac", self._mac_block(dict(prefixes), version), local)
+        return tuple(parts)
+
+    def _mac_block(self, prefixes: dict[str, str], version: str) -> tuple[str, str]:
+        """The most specific registered block among a MAC's prefixes, or ("none", OUI)."""
+        most_specific = next(reversed(prefixes.items()))
+        key = (most_specific, version)
+        block = self._mac_blocks.get(key, count=False)
+        if block is None:
+            idents = [Identifier(scheme=IdScheme(s), value=v) for s, v in prefixes.items()]
+            found = self.view.find_by_identifier(idents)
+            block = next(
+                ((i.scheme.value, i.value) for i in reversed(idents) if found.get(i)),
+                ("none", prefixes["oui"]),
+            )
+            self._mac_blocks.put(key, block)
+        return block
 
     def compute(self, query: Query, target_node: Node, day: date) -> ResolveResult:
         """The uncached verdict for ``query`` against ``target_node`` on ``day``."""

@@ -171,3 +171,15 @@ def test_bad_inputs_raise_clear_errors(graph: SupplyGraph) -> None:
         graph.resolve(fcc_id="2AD")
     with pytest.raises(TargetNotFound):
         graph.resolve(brand="HiLook", target="no such company anywhere")
+
+
+def test_answers_are_shared_per_ieee_block_but_never_across_blocks(graph: SupplyGraph) -> None:
+    """MACs of one block share an answer; a 36-bit IAB block inside a 24-bit one stays apart."""
+    a = graph.resolve(mac="0c:75:d2:00:00:01")
+    b = graph.resolve(mac="0C-75-D2-FF-FF-FE")
+    assert a.model_dump() == b.model_dump()
+    iab = graph.resolve(mac="40:d8:55:0d:70:01", target="dahua")  # IAB 40-D8-55-0D-70-00
+    other = graph.resolve(mac="40:d8:55:0d:80:01", target="dahua")  # the next IAB block
+    assert iab.matched[0].matched_on == "oui36:40D8550D7"
+    assert other.matched[0].matched_on == "oui36:40D8550D8"
+    assert iab.matched[0].name != other.matched[0].name
