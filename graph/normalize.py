@@ -114,14 +114,15 @@ def name_keys(name: str) -> tuple[str, ...]:
     >>> name_keys("Hangzhou Hikvision Digital Technology Co.,Ltd.")
     ('hangzhou hikvision digital technology co ltd', 'hangzhou hikvision digital technology')
     """
-    base = normalize(name) or ""
+    # Compatibility folding can turn a caseless character into a capital (U+1D2C is "A").
+    base = (normalize(name) or "").lower()
     keys: list[str] = []
     for candidate in (base, _collapse(remove_org_types(base)), _strip_cjk_legal(base)):
         if candidate and candidate not in keys:
             keys.append(candidate)
     if has_cjk(base) or not base.isascii():
         for key in list(keys):
-            latin = _collapse(ascii_text(key) or "")
+            latin = _collapse((ascii_text(key) or "").lower())
             if latin and latin not in keys and not has_cjk(key):
                 keys.append(latin)
     return tuple(keys)
@@ -134,12 +135,13 @@ def fuzzy_key(name: str) -> str:
     CJK text keeps its characters (transliterated pinyin syllables would make unrelated names
     look alike); other scripts are transliterated.
     """
-    base = normalize(name) or ""
+    # Compatibility folding can turn a caseless character into a capital (U+1D2C is "A").
+    base = (normalize(name) or "").lower()
     stripped = _collapse(remove_org_types(base)) or base
     stripped = _strip_cjk_legal(stripped)
     if has_cjk(stripped) or stripped.isascii():
         return stripped
-    return _collapse(ascii_text(stripped) or "")
+    return _collapse((ascii_text(stripped) or "").lower())
 
 
 def name_tokens(name: str) -> set[str]:

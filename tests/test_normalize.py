@@ -51,3 +51,11 @@ def test_name_keys_drop_legal_forms_in_both_scripts() -> None:
     )
     assert "杭州海康威视数字技术" in name_keys("杭州海康威视数字技术股份有限公司")
     assert fuzzy_key("ZHEJIANG DAHUA TECHNOLOGY CO., LTD.") == "zhejiang dahua technology"
+
+
+def test_compatibility_folding_never_leaves_capitals() -> None:
+    # U+1D2C MODIFIER LETTER CAPITAL A folds to a capital "A" under NFKC, after lower-casing.
+    keys = name_keys("\u1d2c\u1d2e Industries")
+    assert keys[0] == "ab industries"
+    assert all(k == k.lower() for k in keys)
+    assert fuzzy_key("\u1d2c") == "a"
