@@ -610,7 +610,7 @@ class BulkRun:
         """
         mac, fcc, brand, model, name = fields
         complete = True
-        om = of = ob = omo = on = None
+        om = of = None
         if mac:
             key = self._mac_key(blocks, idents)
             if key is None:
@@ -632,25 +632,20 @@ class BulkRun:
                     complete = False
                     if want is not None:
                         want.setdefault(("fcc_id", code), fcc)
-        if brand:
-            ob = self._ob[brand]
-            if ob is None:
+        # Names as typed: cached by their text, matched from the same text when missing.
+        named: list[FieldOutcome | None] = []
+        for kind, value, cache in (
+            ("brand", brand, self._ob),
+            ("model", model, self._omo),
+            ("name", name, self._on),
+        ):
+            outcome = cache[value] if value else None
+            if value and outcome is None:
                 complete = False
                 if want is not None:
-                    want[("brand", brand)] = brand
-        if model:
-            omo = self._omo[model]
-            if omo is None:
-                complete = False
-                if want is not None:
-                    want[("model", model)] = model
-        if name:
-            on = self._on[name]
-            if on is None:
-                complete = False
-                if want is not None:
-                    want[("name", name)] = name
-        return (om, of, ob, omo, on) if complete else None
+                    want[(kind, value)] = value
+            named.append(outcome)
+        return (om, of, *named) if complete else None
 
     # -- computing what the caches lack -----------------------------------------------------
     def _compute(self, want: dict[tuple[str, str], str]) -> None:

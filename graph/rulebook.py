@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from supplygraph.errors import InvalidRecord
 
-from .model import Grade, SourceRef
+from .citations import Cite, CuratedSource, source_refs
+from .model import SourceRef
 
 RULES_FILE = "rules.yaml"
 
@@ -29,20 +30,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True)
 
 
-class RuleSource(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-_.]*$")
-    title: str
-    url: str | None = None
-    publisher: str | None = None
-    published: date | None = None
-    grade: Grade
-
-
-class RuleCite(_Strict):
-    source: str
-    quote: str | None = None
-
-
 class Period(_Strict):
     """A half-open span of days: ``from`` is the first day, ``to`` the first day after it."""
 
@@ -50,7 +37,7 @@ class Period(_Strict):
     end: date | None = Field(default=None, alias="to")
     citation: str | None = None
     note: str | None = None
-    sources: list[RuleCite] = []
+    sources: list[Cite] = []
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
@@ -68,7 +55,7 @@ class Regime(_Strict):
     scope: str | None = None
     in_force: list[Period] = []
     suspended: list[Period] = []
-    sources: list[RuleCite] = []
+    sources: list[Cite] = []
     note: str | None = None
 
     def status(
@@ -89,26 +76,12 @@ class Regime(_Strict):
 
 
 class RuleBook(_Strict):
-    sources: list[RuleSource] = []
+    sources: list[CuratedSource] = []
     regimes: list[Regime] = []
 
-    def source_refs(self, cites: list[RuleCite]) -> list[SourceRef]:
+    def source_refs(self, cites: list[Cite]) -> list[SourceRef]:
         """Cites as the SourceRef values every answer carries."""
-        by_id = {s.id: s for s in self.sources}
-        out: list[SourceRef] = []
-        for c in cites:
-            s = by_id[c.source]
-            out.append(
-                SourceRef(
-                    id=s.id,
-                    title=s.title,
-                    url=s.url,
-                    published=s.published,
-                    grade=s.grade,
-                    quote=c.quote,
-                )
-            )
-        return out
+        return list(source_refs({s.id: s for s in self.sources}, cites))
 
 
 def _check(path: str, book: RuleBook) -> None:

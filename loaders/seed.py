@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from supplygraph.graph.citations import Cite, CuratedSource, source_refs
 from supplygraph.graph.ids import identifier_node_id, make_id
 from supplygraph.graph.model import (
     ASSIGNABLE,
@@ -41,23 +42,6 @@ NOT_GRAPH_DATA = frozenset({"rules.yaml"})
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class SeedSource(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-_.]*$")
-    title: str
-    url: str | None = None
-    publisher: str | None = None
-    published: date | None = None
-    retrieved: date | None = None
-    grade: Literal["A", "B", "C"]
-    language: str | None = None
-    note: str | None = None
-
-
-class Cite(_Strict):
-    source: str
-    quote: str | None = None
 
 
 class SeedIdentifier(_Strict):
@@ -124,7 +108,7 @@ class SeedAssignee(_Strict):
 
 
 class SeedFile(_Strict):
-    sources: list[SeedSource] = []
+    sources: list[CuratedSource] = []
     entities: list[SeedEntity] = []
     relations: list[SeedRelation] = []
     designations: list[SeedDesignation] = []
@@ -135,7 +119,7 @@ class SeedFile(_Strict):
 @dataclass
 class Seed:
     files: dict[str, SeedFile] = field(default_factory=dict)
-    sources: dict[str, SeedSource] = field(default_factory=dict)
+    sources: dict[str, CuratedSource] = field(default_factory=dict)
     entities: dict[str, SeedEntity] = field(default_factory=dict)
     lists: dict[str, SeedList] = field(default_factory=dict)
 
@@ -216,21 +200,7 @@ def _check(seed: Seed) -> None:
 
 
 def _refs(seed: Seed, cs: list[Cite]) -> tuple[SourceRef, ...]:
-    out = []
-    for c in cs:
-        s = seed.sources[c.source]
-        out.append(
-            SourceRef(
-                id=s.id,
-                title=s.title,
-                url=s.url,
-                published=s.published,
-                retrieved=s.retrieved,
-                grade=s.grade,
-                quote=c.quote,
-            )
-        )
-    return tuple(out)
+    return source_refs(seed.sources, cs)
 
 
 def records(directory: Path | None = None) -> Iterator[Record]:
