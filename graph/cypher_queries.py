@@ -220,6 +220,13 @@ MATCH (x:{LOOKUP} {{key: k}})
 RETURN k, x.node
 """
 
+# Identifier lookup keys that start with a prefix (the MAC sub-block schemes).
+LOOKUP_KEYS_STARTING = f"""
+MATCH (x:{LOOKUP})
+WHERE x.key STARTS WITH $prefix
+RETURN DISTINCT x.key
+"""
+
 # At most $limit node ids per key, the smallest first (as the embedded store's index gives them).
 LOOKUP_NODES_LIMITED = f"""
 UNWIND $keys AS k

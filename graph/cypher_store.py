@@ -39,7 +39,17 @@ from supplygraph.errors import InvalidStoreURL
 from . import cypher_queries as q
 from .cypher_executors import CypherExecutor, CypherTx, Row, ServerOptions
 from .merge import RecordBuffer, merge_designation, merge_edge, merge_node
-from .model import Designation, Edge, Identifier, LoadEntry, Node, NodeKind, Record, Relation
+from .model import (
+    Designation,
+    Edge,
+    Identifier,
+    IdScheme,
+    LoadEntry,
+    Node,
+    NodeKind,
+    Record,
+    Relation,
+)
 from .normalize import name_keys, name_tokens
 from .store import Direction
 
@@ -352,6 +362,14 @@ class CypherView:
     ) -> dict[Identifier, list[str]]:
         keys = {q.lookup_key("ident", i.scheme.value, i.value): i for i in identifiers}
         return self._lookup(keys)
+
+    def subdivided_blocks(self) -> frozenset[str]:
+        out: set[str] = set()
+        for scheme in (IdScheme.OUI28, IdScheme.OUI36):
+            prefix = q.lookup_key("ident", scheme.value, "")
+            for (key,) in self.read(q.LOOKUP_KEYS_STARTING, {"prefix": prefix}):
+                out.add(str(key)[len(prefix) : len(prefix) + 6])
+        return frozenset(out)
 
     def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]:
         return self._lookup({q.lookup_key("name", k): k for k in keys})

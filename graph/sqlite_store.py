@@ -21,7 +21,17 @@ from pydantic import BaseModel
 from supplygraph.errors import InvalidStoreURL, StoreUnavailable
 
 from .merge import RecordBuffer, merge_designation, merge_edge, merge_node
-from .model import Designation, Edge, Identifier, LoadEntry, Node, NodeKind, Record, Relation
+from .model import (
+    Designation,
+    Edge,
+    Identifier,
+    IdScheme,
+    LoadEntry,
+    Node,
+    NodeKind,
+    Record,
+    Relation,
+)
 from .normalize import name_keys, name_tokens
 from .store import Direction
 
@@ -296,6 +306,13 @@ class SQLiteView:
                 for value, node_id in rows:
                     found.setdefault(wanted[value], []).append(node_id)
         return found
+
+    def subdivided_blocks(self) -> frozenset[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT substr(value, 1, 6) FROM idents WHERE scheme IN (?, ?)",
+            (IdScheme.OUI28.value, IdScheme.OUI36.value),
+        )
+        return frozenset(r[0] for r in rows)
 
     def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}

@@ -57,6 +57,14 @@ class GraphView(Protocol):
         self, identifiers: Collection[Identifier]
     ) -> dict[Identifier, list[str]]: ...
 
+    def subdivided_blocks(self) -> frozenset[str]:
+        """The 24-bit MAC prefixes (six hex digits) under which a 28- or 36-bit block is assigned.
+
+        A MAC outside these prefixes is decided by its 24-bit block alone, so bulk resolution
+        needs no lookup for a device's smaller blocks; the registry subdivides few prefixes.
+        """
+        ...
+
     def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]: ...
 
     def find_by_token(self, tokens: Collection[str], limit: int) -> dict[str, list[str]]: ...

@@ -105,6 +105,28 @@ def test_nodes_edges_and_lookups(store: GraphStore) -> None:
     assert view.counts() == {"nodes": 5, "edges": 2, "designations": 1}
 
 
+def test_subdivided_blocks_name_the_prefixes_of_smaller_mac_blocks(store: GraphStore) -> None:
+    _fill(store)
+    assert store.view().subdivided_blocks() == frozenset()
+    blocks = [
+        (IdScheme.OUI28, "AABBCC1"),
+        (IdScheme.OUI36, "AABBCC2AB"),
+        (IdScheme.OUI36, "1122334"),
+    ]
+    with store.writer() as w:
+        w.put(
+            Node(
+                id=f"{scheme.value}:{value}",
+                kind=NodeKind.IDENTIFIER,
+                name=f"MAC block {value}",
+                identifiers=(ident(scheme, value),),
+                sources=(SRC,),
+            )
+            for scheme, value in blocks
+        )
+    assert store.view().subdivided_blocks() == {"AABBCC", "112233"}
+
+
 def test_loading_twice_changes_nothing_and_sources_accumulate(store: GraphStore) -> None:
     _fill(store)
     before = store.view().counts()
