@@ -141,6 +141,25 @@ class FieldOutcome:
     notes: tuple[str, ...]
 
 
+# The outcome of an absent field, or of one that matched nothing and raised no note: one shared
+# object, so rows that differ only in such fields share their combination (and their result).
+NOTHING_FOUND = FieldOutcome((), None, None, ())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Answer:
+    """What a row's report shows: shared by every row with the same verdict, evidence and
+    notes, however its other fields differ (reports derive regimes and sources once per answer).
+    """
+
+    verdict: Verdict
+    confidence: float
+    evidence: str
+    best: Evidence | None
+    entity: str | None  # the entity the verdict is about: the best match, else the top one
+    notes: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class BulkResult:
     """One row's answer. ``verdict`` is None exactly when the row has an ``error``."""
@@ -153,6 +172,7 @@ class BulkResult:
     best: Evidence | None = None
     outcomes: tuple[FieldOutcome | None, ...] = ()
     notes: tuple[str, ...] = ()
+    answer: Answer | None = None  # None exactly when the row has an error
 
     @property
     def matched(self) -> list[Match]:
@@ -195,6 +215,7 @@ def _mac_blocks(mac: str) -> tuple[str, ...]:
 
 
 _BLOCK_SCHEMES = (IdScheme.OUI, IdScheme.OUI28, IdScheme.OUI36)
+_SUB_BLOCKS = frozenset((IdScheme.OUI28, IdScheme.OUI36))
 _NOTHING: tuple[str, ...] = ()
 
 
@@ -220,6 +241,7 @@ class CachedView:
         self.tokens: TwoGenerationCache[str, tuple[str, ...]] = TwoGenerationCache(size)
         self.node_cache: TwoGenerationCache[str, Node] = TwoGenerationCache(max(size // 4, 1000))
         self._patterns: dict[tuple[NodeKind, str], list[Node]] = {}
+        self._subdivided: frozenset[str] | None = None
         # The engine drops this view when the store version changes, so it can be pinned.
         self._version = view.version()
         self.misses = 0
@@ -292,6 +314,13 @@ class CachedView:
         self, identifiers: Collection[Identifier]
     ) -> dict[Identifier, list[str]]:
         unknown = [i for i in identifiers if self.idents[i.scheme][i.value] is None]
+        if unknown and any(i.scheme in _SUB_BLOCKS for i in unknown):
+            # Smaller MAC blocks under a prefix the registry does not subdivide are assigned
+            # to nobody; no need to ask.
+            subdivided = self.subdivided_blocks()
+            unknown = [
+                i for i in unknown if i.scheme not in _SUB_BLOCKS or i.value[:6] in subdivided
+            ]
         if unknown:
             self.misses += 1
             self.fetch_identifiers([(i.scheme, i.value) for i in unknown])
@@ -301,6 +330,12 @@ class CachedView:
             if ids:
                 out[ident] = list(ids)
         return out
+
+    def subdivided_blocks(self) -> frozenset[str]:
+        if self._subdivided is None:
+            self.misses += 1
+            self._subdivided = self.view.subdivided_blocks()
+        return self._subdivided
 
     def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]:
         unknown = [k for k in keys if self.names[k] is None]
@@ -422,6 +457,12 @@ class BulkRun:
         self._combos: TwoGenerationCache[tuple[FieldOutcome | None, ...], BulkResult] = (
             TwoGenerationCache(size)
         )
+        # Shortcuts for _known: a 24-bit prefix -> the key its outcome is cached under, and an
+        # FCC ID as typed -> its outcome (a few thousand of each in a large inventory).
+        self._mac_keys: dict[str, str] = {}
+        self._answers: TwoGenerationCache[tuple[object, ...], Answer] = TwoGenerationCache(size)
+        self._ofcc: TwoGenerationCache[str, FieldOutcome] = TwoGenerationCache(size)
+        self._ofcc_pending: list[tuple[str, str]] = []
 
     # -- public -----------------------------------------------------------------------------
     def resolve(self, rows: Iterable[BulkItem]) -> Iterator[BulkResult]:
@@ -461,7 +502,81 @@ class BulkRun:
             self.reach = self.engine.resolver.reach_cache.get(
                 self.engine.view, self.target.id, self.day
             )
-        results: list[BulkResult] = []
+        self._bind()
+        results = self._known(batch)
+        todo = [i for i, r in enumerate(results) if r is None]
+        if todo:
+            self._general(batch, results, todo)
+        return results  # type: ignore[return-value]  # _general filled every None
+
+    def _known(self, batch: list[BulkItem]) -> list[BulkResult | None]:
+        """Answers for the rows whose every key is cached already; None for the others.
+
+        The common case of a long audit, kept to a few dict lookups per row: a MAC in a 24-bit
+        prefix that the registry does not subdivide is decided by that block (see
+        ``subdivided_blocks``), FCC IDs are cached by their text, names by their text. Whatever
+        this does not know goes to :meth:`_general`, which fills the same caches.
+        """
+        out: list[BulkResult | None] = []
+        append = out.append
+        hex12 = _HEX12.fullmatch
+        subdivided = self._subdivided
+        mac_keys = self._mac_keys
+        om, ofcc, ob, omo, on = self._om, self._ofcc, self._ob, self._omo, self._on
+        combos = self._combos
+        for item in batch:
+            if item.__class__ is RowProblem:
+                append(None)
+                continue
+            mac, fcc, brand, model, name = item  # type: ignore[misc]
+            if not (mac or fcc or brand or model or name):
+                append(None)  # nothing to resolve: the general path reports it
+                continue
+            o1 = o2 = o3 = o4 = o5 = NOTHING_FOUND
+            if mac:
+                digits = mac.strip().replace(":", "").replace("-", "").replace(".", "").upper()
+                if len(digits) != 12 or not hex12(digits) or digits[:6] in subdivided:
+                    append(None)
+                    continue
+                key = mac_keys.get(digits[:6])
+                got = om[key] if key is not None else None
+                if got is None:
+                    append(None)
+                    continue
+                o1 = got
+            if fcc:
+                got = ofcc.get(fcc)
+                if got is None:
+                    append(None)
+                    continue
+                o2 = got
+            if brand:
+                got = ob[brand.strip()]
+                if got is None:
+                    append(None)
+                    continue
+                o3 = got
+            if model:
+                got = omo[model.strip()]
+                if got is None:
+                    append(None)
+                    continue
+                o4 = got
+            if name:
+                got = on[name.strip()]
+                if got is None:
+                    append(None)
+                    continue
+                o5 = got
+            found = (o1, o2, o3, o4, o5)
+            result = combos[found]
+            append(result if result is not None else self._combine(found))
+        return out
+
+    def _general(
+        self, batch: list[BulkItem], results: list[BulkResult | None], todo: list[int]
+    ) -> None:
+        """Resolve the rows at ``todo`` (filling ``results``) with the batch's store calls."""
         deferred: list[tuple[int, Fields, tuple[str, ...], str]] = []
         # Rows answered on the assumption that their 36-bit MAC block is unassigned (nearly
         # always true), to be confirmed by the batch's identifier call.
@@ -469,20 +584,20 @@ class BulkRun:
             tuple[int, tuple[FieldOutcome | None, ...], str, Fields, tuple[str, ...], str]
         ] = []
         idents: set[tuple[IdScheme, str]] = set()
-        self._bind()
         lookup = self._lookup
         combine = self._combine
         hex12 = _HEX12.fullmatch
         blocks: tuple[str, ...]
-        for item in batch:
+        for at in todo:
+            item = batch[at]
             if isinstance(item, RowProblem):
-                results.append(BulkResult(None, 0.0, "", item.message, item.field))
+                results[at] = BulkResult(None, 0.0, "", item.message, item.field)
                 continue
             mac, fcc, brand, model, name = item
             fields = (mac.strip(), fcc.strip(), brand.strip(), model.strip(), name.strip())
             mac, fcc = fields[0], fields[1]
             if not any(fields):
-                results.append(BulkResult(None, 0.0, "", EMPTY_QUERY, "query"))
+                results[at] = BulkResult(None, 0.0, "", EMPTY_QUERY, "query")
                 continue
             try:
                 if mac:
@@ -496,29 +611,42 @@ class BulkRun:
                     blocks = ()
                 code = _grantee(fcc) if fcc else ""
             except InvalidQuery as exc:
-                results.append(BulkResult(None, 0.0, "", exc.message, exc.field))
+                results[at] = BulkResult(None, 0.0, "", exc.message, exc.field)
                 continue
+            if fcc:
+                self._ofcc_pending.append((item[1], code))
             self._assumed = False
             found = lookup(fields, blocks, code, idents, None)
             if found is None:
-                deferred.append((len(results), fields, blocks, code))
-                results.append(_PENDING)
+                deferred.append((at, fields, blocks, code))
             elif self._assumed:
-                provisional.append((len(results), found, blocks[2], fields, blocks, code))
-                results.append(_PENDING)
+                provisional.append((at, found, blocks[2], fields, blocks, code))
             else:
-                results.append(combine(found))
-        if not deferred and not provisional:
-            return results
+                results[at] = combine(found)
+        if deferred or provisional:
+            self._second_pass(results, deferred, provisional, idents)
+        self._remember_fcc_texts()
+
+    def _second_pass(
+        self,
+        results: list[BulkResult | None],
+        deferred: list[tuple[int, Fields, tuple[str, ...], str]],
+        provisional: list[
+            tuple[int, tuple[FieldOutcome | None, ...], str, Fields, tuple[str, ...], str]
+        ],
+        idents: set[tuple[IdScheme, str]],
+    ) -> None:
+        lookup = self._lookup
+        combine = self._combine
         # Second pass, after one identifier call: most rows only lacked a fresh MAC block.
         self.engine.cached.fetch_identifiers(idents)
         self._bind()
         c36 = self._c36
-        for i, found, b36, fields, blocks, code in provisional:
+        for i, assumed, b36, fields, blocks, code in provisional:
             if c36[b36]:
                 deferred.append((i, fields, blocks, code))  # assigned after all: look again
             else:
-                results[i] = combine(found)
+                results[i] = combine(assumed)
         want: dict[tuple[str, str], str] = {}
         still: list[tuple[int, Fields, tuple[str, ...], str]] = []
         for row in deferred:
@@ -534,10 +662,18 @@ class BulkRun:
             self._bind()
             for i, fields, blocks, code in still:
                 self._assumed = False
-                found = lookup(fields, blocks, code, None, None)
-                assert found is not None and not self._assumed, "every key was fetched"
-                results[i] = combine(found)
-        return results
+                done = lookup(fields, blocks, code, None, None)
+                assert done is not None and not self._assumed, "every key was fetched"
+                results[i] = combine(done)
+
+    def _remember_fcc_texts(self) -> None:
+        """FCC IDs as typed -> their grantee code's outcome, for :meth:`_known` next time."""
+        of = self._of
+        for text, code in self._ofcc_pending:
+            outcome = of[code]
+            if outcome is not None:
+                self._ofcc.put(text, outcome)
+        self._ofcc_pending = []
 
     # -- cache lookups ----------------------------------------------------------------------
     def _bind(self) -> None:
@@ -549,6 +685,7 @@ class BulkRun:
             cached.oui36,
             cached.fcc,
         )
+        self._subdivided = cached.subdivided_blocks()
         out = self._out
         self._om, self._of, self._ob, self._omo, self._on = (out[f] for f in FIELDS)
 
@@ -559,7 +696,7 @@ class BulkRun:
 
         Blocks whose assignment is not cached yet are added to ``idents``.
         """
-        if len(blocks) == 3:
+        if len(blocks) == 3 and blocks[0] in self._subdivided:
             b36 = blocks[2]
             i36 = self._c36[b36]
             if i36:
@@ -590,10 +727,12 @@ class BulkRun:
                 if idents is not None:
                     idents.add((IdScheme.OUI, blocks[0]))
                 return None
-            if i24:
-                return "oui:" + blocks[0]
-        # Unassigned: the answer still depends on the U/L bit (the note on local addresses).
-        return "none/local" if _locally_administered(blocks[0]) else "none/global"
+            # The prefix is not subdivided: its 24-bit block decides every MAC under it.
+            key = "oui:" + blocks[0] if i24 else _unassigned(blocks[0])
+            if len(self._mac_keys) < self.engine.cache_size:
+                self._mac_keys[blocks[0]] = key
+            return key
+        return _unassigned(blocks[0])
 
     def _lookup(
         self,
@@ -610,7 +749,8 @@ class BulkRun:
         """
         mac, fcc, brand, model, name = fields
         complete = True
-        om = of = None
+        om: FieldOutcome | None = NOTHING_FOUND
+        of: FieldOutcome | None = NOTHING_FOUND
         if mac:
             key = self._mac_key(blocks, idents)
             if key is None:
@@ -639,7 +779,7 @@ class BulkRun:
             ("model", model, self._omo),
             ("name", name, self._on),
         ):
-            outcome = cache[value] if value else None
+            outcome = cache[value] if value else NOTHING_FOUND
             if value and outcome is None:
                 complete = False
                 if want is not None:
@@ -709,6 +849,8 @@ class BulkRun:
         for m in matches:
             if top is None or m.score > top.score:
                 top = m
+        if not matches and not notes:
+            return NOTHING_FOUND
         return FieldOutcome(tuple(matches), evidence, top, tuple(notes))
 
     # -- the row's verdict from its fields' outcomes ----------------------------------------
@@ -738,22 +880,53 @@ class BulkRun:
         if self.reach.truncated:
             notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
         if best is not None:
+            answer = self._answer(
+                "yes", round(best.score, 3), best.text, best, best.match.id, notes
+            )
             return BulkResult(
-                "yes", round(best.score, 3), best.text, None, None, best, outcomes, tuple(notes)
+                "yes",
+                answer.confidence,
+                best.text,
+                None,
+                None,
+                best,
+                outcomes,
+                answer.notes,
+                answer,
             )
         if top is not None:
             text = (
                 f"{top.field} matched {top.name} ({top.kind}); "
                 f"no path from {self.target.name} reaches it"
             )
-            return BulkResult("no", round(top.score, 3), text, None, None, None, outcomes)
+            answer = self._answer("no", round(top.score, 3), text, None, top.id, [])
+            return BulkResult("no", answer.confidence, text, None, None, None, outcomes, (), answer)
         text = "no match" + (f" ({'; '.join(notes)})" if notes else "")
-        return BulkResult("unknown", 0.0, text, None, None, None, outcomes, tuple(notes))
+        answer = self._answer("unknown", 0.0, text, None, None, notes)
+        return BulkResult("unknown", 0.0, text, None, None, None, outcomes, answer.notes, answer)
 
-
-# A placeholder for rows answered after the batch's store calls; always replaced.
-_PENDING = BulkResult(None, 0.0, "")
+    def _answer(
+        self,
+        verdict: Verdict,
+        confidence: float,
+        text: str,
+        best: Evidence | None,
+        entity: str | None,
+        notes: list[str],
+    ) -> Answer:
+        key = (verdict, confidence, text, best, entity, *notes)
+        answer = self._answers[key]
+        if answer is None:
+            answer = Answer(verdict, confidence, text, best, entity, tuple(notes))
+            self._answers.put(key, answer)
+        return answer
 
 
 def _locally_administered(oui: str) -> bool:
     return bool(int(oui[:2], 16) & 0x02)
+
+
+def _unassigned(oui: str) -> str:
+    """The key of a MAC in no assigned block: the answer still depends on the U/L bit (the note
+    on locally administered addresses)."""
+    return "none/local" if _locally_administered(oui) else "none/global"

@@ -108,6 +108,26 @@ def test_bulk_equals_single_lookups_on_100k_rows(
     assert not mismatches, mismatches[:5]
 
 
+def test_macs_under_subdivided_prefixes_match_single_lookups(graph: SupplyGraph) -> None:
+    """The registry's IAB prefixes hold 36-bit blocks: there the 24-bit block does not decide,
+    and the engine's per-prefix shortcut must not apply (checked over several batches)."""
+    assert {"0050C2", "40D855"} <= graph.view.subdivided_blocks()
+    macs = ["40:d8:55:0d:70:01", "40:d8:55:0d:80:01", "00-50-C2-00-10-01", "0c:75:d2:00:00:01"]
+    rows: list[Fields] = [(m, "", "", "", "") for m in macs * 3]
+    run = BulkResolver(graph.resolver, batch_size=4).prepare(target="dahua")
+    results = list(run.resolve(rows))
+    expected = [_single_against(graph, row, "dahua") for row in rows]
+    assert [_bulk(r) for r in results] == expected
+    assert results[0].matched[0].matched_on == "oui36:40D8550D7"
+    assert results[1].matched[0].matched_on == "oui36:40D8550D8"
+
+
+def _single_against(graph: SupplyGraph, row: Fields, target: str) -> tuple[Any, ...]:
+    r = graph.resolve(mac=row[0], target=target)
+    path = [(s.from_, s.to, s.relation) for s in r.paths[0]] if r.paths else []
+    return (r.verdict, r.confidence, path, sorted(m.id for m in r.matched))
+
+
 def test_evidence_is_readable_and_sourced(graph: SupplyGraph) -> None:
     run = BulkResolver(graph.resolver).prepare()
     yes, no, unknown = run.resolve(
