@@ -83,20 +83,30 @@ class Upstream:
     designations: dict[str, list[Designation]]
     truncated: bool
     names: dict[str, str] = field(default_factory=dict)
+    _clusters: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+    _down: nx.DiGraph[str] | None = field(default=None, repr=False, compare=False)
 
     def name(self, node_id: str) -> str:
         return self.names.get(node_id, node_id)
 
     def same_as(self) -> dict[str, set[str]]:
-        """Each node's SAME_AS cluster (records of one real-world entity)."""
-        g: nx.Graph[str] = nx.Graph()
-        g.add_nodes_from(self.nodes)
-        g.add_edges_from((e.src, e.dst) for e in self.edges if e.relation is Relation.SAME_AS)
-        return {n: set(c) for c in nx.connected_components(g) for n in c}
+        """Each node's SAME_AS cluster (records of one real-world entity); worked out once,
+        as every regime evaluated on this neighbourhood asks for it."""
+        if self._clusters is None:
+            g: nx.Graph[str] = nx.Graph()
+            g.add_nodes_from(self.nodes)
+            g.add_edges_from((e.src, e.dst) for e in self.edges if e.relation is Relation.SAME_AS)
+            self._clusters = {n: set(c) for c in nx.connected_components(g) for n in c}
+        return self._clusters
 
     def down_graph(self) -> nx.DiGraph[str]:
         """Edges pointed from the party above to the thing below (owner -> owned, brand ->
-        product), one edge per pair; SAME_AS both ways."""
+        product), one edge per pair; SAME_AS both ways. Built once; callers only read it."""
+        if self._down is None:
+            self._down = self._build_down_graph()
+        return self._down
+
+    def _build_down_graph(self) -> nx.DiGraph[str]:
         g: nx.DiGraph[str] = nx.DiGraph()
         g.add_node(self.root)
         for e in sorted(self.edges, key=lambda e: (-e.confidence, e.id)):
@@ -115,40 +125,91 @@ class Upstream:
 def collect_upstream(
     view: GraphView, root: str, day: date, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
 ) -> Upstream:
-    seen = {root}
-    frontier = [root]
-    found: dict[str, Edge] = {}
-    truncated = False
+    """The upstream neighbourhood of one entity (see :func:`collect_upstream_many`)."""
+    return collect_upstream_many(view, [root], day, max_depth, max_nodes)[root]
+
+
+@dataclass
+class _Walk:
+    """One root's breadth-first walk upward."""
+
+    seen: set[str]
+    frontier: list[str]
+    found: dict[str, Edge] = field(default_factory=dict)
+    truncated: bool = False
+    done: bool = False
+
+
+def collect_upstream_many(
+    view: GraphView,
+    roots: Iterable[str],
+    day: date,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> dict[str, Upstream]:
+    """Upstream neighbourhoods of many entities, walked side by side.
+
+    Each hop asks the store once per direction for every root's frontier together, and the
+    nodes and designations of all of them in one call each, so a report over thousands of
+    entities costs a few round trips per hop, and a node shared by many walks is read once.
+    A node's edges are the same whichever walk reaches it, so each walk sees exactly what a
+    walk of its own would.
+    """
+    walks = {r: _Walk({r}, [r]) for r in dict.fromkeys(roots)}
+    ins: dict[str, list[Edge]] = {}
+    outs: dict[str, list[Edge]] = {}
     for _ in range(max_depth):
-        if not frontier:
+        active = [w for w in walks.values() if not w.done and w.frontier]
+        if not active:
             break
-        at = set(frontier)
-        steps = [(e, e.src) for e in view.edges(frontier, Direction.IN, UP_IN) if e.dst in at]
-        steps += [(e, e.dst) for e in view.edges(frontier, Direction.OUT, UP_OUT) if e.src in at]
-        nxt: list[str] = []
-        for e, above in steps:
-            if not e.active_on(day):
-                continue
-            found[e.id] = e
-            if above not in seen:
-                seen.add(above)
-                nxt.append(above)
-        if len(seen) > max_nodes:
-            truncated = True
-            break
-        frontier = nxt
-    else:
-        truncated = bool(frontier)
-    nodes = view.nodes(seen)
-    return Upstream(
-        root=root,
-        day=day,
-        edges=collapse_parallel(found.values()),
-        nodes=nodes,
-        designations=view.designations(seen),
-        truncated=truncated,
-        names={i: n.name for i, n in nodes.items()},
-    )
+        need = list(dict.fromkeys(n for w in active for n in w.frontier if n not in ins))
+        if need:
+            for n in need:
+                ins[n], outs[n] = [], []
+            wanted = set(need)
+            for e in sorted(view.edges(need, Direction.IN, UP_IN), key=_by_id):
+                if e.dst in wanted:
+                    ins[e.dst].append(e)
+            for e in sorted(view.edges(need, Direction.OUT, UP_OUT), key=_by_id):
+                if e.src in wanted:
+                    outs[e.src].append(e)
+        for w in active:
+            steps = [(e, e.src) for n in w.frontier for e in ins[n]]
+            steps += [(e, e.dst) for n in w.frontier for e in outs[n]]
+            nxt: list[str] = []
+            for e, above in steps:
+                if not e.active_on(day):
+                    continue
+                w.found[e.id] = e
+                if above not in w.seen:
+                    w.seen.add(above)
+                    nxt.append(above)
+            if len(w.seen) > max_nodes:
+                w.truncated = w.done = True
+            w.frontier = nxt
+    for w in walks.values():
+        if not w.done:
+            w.truncated = bool(w.frontier)  # the depth bound cut it
+    everyone = {n for w in walks.values() for n in w.seen}
+    nodes = view.nodes(everyone)
+    listed = view.designations(everyone)
+    out: dict[str, Upstream] = {}
+    for root, w in walks.items():
+        mine = {i: nodes[i] for i in w.seen if i in nodes}
+        out[root] = Upstream(
+            root=root,
+            day=day,
+            edges=collapse_parallel(w.found.values()),
+            nodes=mine,
+            designations={i: listed[i] for i in w.seen if i in listed},
+            truncated=w.truncated,
+            names={i: n.name for i, n in mine.items()},
+        )
+    return out
+
+
+def _by_id(e: Edge) -> str:
+    return e.id
 
 
 # -- small helpers --------------------------------------------------------------------------
@@ -708,6 +769,29 @@ class RegimeEngine:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return found
+
+    def verdicts_many(self, entity_ids: Iterable[str], day: date) -> dict[str, list[RegimeOut]]:
+        """:meth:`verdicts` of many entities; those not cached share their store calls."""
+        version = self.view.version()
+        out: dict[str, list[RegimeOut]] = {}
+        with self._lock:
+            for entity_id in dict.fromkeys(entity_ids):
+                hit = self._items.get((entity_id, day, version))
+                if hit is not None:
+                    out[entity_id] = hit
+        missing = [i for i in dict.fromkeys(entity_ids) if i not in out]
+        if missing:
+            ups = collect_upstream_many(self.view, missing, day)
+            for entity_id in missing:
+                out[entity_id] = [
+                    _Evaluation(rule, self.book, ups[entity_id]).run() for rule in self.book.regimes
+                ]
+            with self._lock:
+                for entity_id in missing:
+                    self._items[(entity_id, day, version)] = out[entity_id]
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        return out
 
     def result(self, entity: EntityRef, day: date) -> RegimesResult:
         return RegimesResult(entity=entity, as_of=day, regimes=self.verdicts(entity.id, day))

@@ -53,13 +53,17 @@ def _records(
     org: str, address: list[str], scheme: IdScheme, value: str, label: str, src: SourceRef
 ) -> Iterator[Record]:
     org_id = ieee_org_id(org)
+    # The assignee is cited once per registry, by its registered name: citing every block's
+    # line here would grow a large assignee's record by one source per block (over a thousand
+    # for some), read back whole on every lookup. Each block and its ASSIGNED edge keep their
+    # own line.
     yield Node(
         id=org_id,
         kind=NodeKind.ORGANIZATION,
         name=org,
         country=_country(address),
         properties={"ieee_address": " / ".join(a.strip() for a in address if a.strip())},
-        sources=(src,),
+        sources=(src.model_copy(update={"quote": org}),),
     )
     ident_id = identifier_node_id(scheme.value, value)
     yield Node(
