@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 from pathlib import Path
 
@@ -182,3 +183,62 @@ def test_detection_and_file_level_errors(tmp_path: Path) -> None:
         open_inventory(other)
     with pytest.raises(InvalidRecord, match="cannot open"):
         open_inventory(tmp_path / "missing.csv")
+
+
+def _batches(
+    path: Path, size: int
+) -> list[tuple[list[tuple[int, list[object], str | None]], list[str | None] | None]]:
+    inv = open_inventory(path)
+    try:
+        out = []
+        while len(batch := inv.read_batch(size)):
+            out.append((list(batch.rows()), batch.lines))
+        return out
+    finally:
+        inv.close()
+
+
+def test_csv_batches_keep_records_whole_across_batch_ends(tmp_path: Path) -> None:
+    """A quoted field may span lines, and batches; line numbers still name physical lines."""
+    lines = ["Brand,Notes\r\n"]
+    for i in range(10):
+        lines.append(f'B{i},"note {i}\r\nsecond line"\r\n' if i % 3 == 0 else f"B{i},plain {i}\r\n")
+    path = tmp_path / "multi.csv"
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    _, one_by_one = _rows(path)
+    for size in (1, 2, 3, 4, 7, 100):
+        batches = _batches(path, size)
+        assert [r for rows, _ in batches for r in rows] == one_by_one, size
+    assert [r[0] for r in one_by_one] == [3, 4, 5, 7, 8, 9, 11, 12, 13, 15]
+    assert one_by_one[0][1] == ["B0", "note 0\r\nsecond line"]
+    # Input lines come along only where a row is exactly one line.
+    for rows, kept in _batches(path, 2):
+        assert kept is None or all(
+            line is not None and line.rstrip("\r\n").split(",") == row[1]
+            for row, line in zip(rows, kept, strict=True)
+        )
+
+
+def test_an_unreadable_line_mid_batch_loses_no_row(tmp_path: Path) -> None:
+    huge = "x" * (csv.field_size_limit() + 1)  # over the csv module's field size limit
+    text = "Brand,Notes\n" + "".join(
+        f'"{huge}",too big\n' if i == 5 else f"B{i},n{i}\n" for i in range(12)
+    )
+    path = tmp_path / "huge.csv"
+    path.write_text(text, encoding="utf-8")
+    rows = [r for batch, _ in _batches(path, 8) for r in batch]
+    assert [r[0] for r in rows] == list(range(2, 14))
+    bad = rows[5]
+    assert bad[2] is not None and bad[2].startswith("unreadable line") and bad[0] == 7
+    assert [r[1][0] for r in rows if r[2] is None] == [f"B{i}" for i in range(12) if i != 5]
+
+
+def test_semicolon_csv_lines_are_not_offered_for_copying(tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text("Brand;Model\nHiLook;IPC-B120\nEZVIZ;C6N\n", encoding="utf-8")
+    ((rows, kept),) = _batches(path, 10)
+    assert len(rows) == 2 and kept is None
+    comma = tmp_path / "comma.csv"
+    comma.write_text('Brand,Model\nHiLook,"IPC-B120"\nEZVIZ,C6N,\n', encoding="utf-8")
+    ((rows, kept),) = _batches(comma, 10)
+    assert kept == ['HiLook,"IPC-B120"\n', None]  # the second line has a third (empty) value

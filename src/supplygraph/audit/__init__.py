@@ -56,11 +56,11 @@ def audit_file(
         try:
             if own_process:
                 with quiet_gc() as between:
-                    for outcome in audit.outcomes(progress, between):
-                        writer.write(outcome)
+                    for batch in audit.batches(progress, between):
+                        writer.write_batch(batch)
             else:
-                for outcome in audit.outcomes(progress):
-                    writer.write(outcome)
+                for batch in audit.batches(progress):
+                    writer.write_batch(batch)
             writer.finish(audit.summary)
         except BaseException:
             writer.abort()

@@ -17,8 +17,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, iterparse
@@ -43,6 +45,38 @@ MISSING = Missing()
 Row = tuple[int, list[Any], str | None]
 
 
+@dataclass(slots=True)
+class RowBatch:
+    """Consecutive rows, column-wise (no tuple per row): line numbers, cells, and the problems
+    of the rows that have one (by place in the batch).
+
+    ``lines`` (CSV only) holds, per row, its input line when that line is the row exactly as a
+    comma-separated output would hold it (one physical line, one cell per column), else None;
+    writers may copy such a line instead of re-encoding its cells.
+    """
+
+    numbers: Sequence[int]
+    cells: list[list[Any]]
+    problems: dict[int, str] = field(default_factory=dict)
+    lines: Sequence[str | None] | None = None
+
+    @classmethod
+    def of(cls, rows: list[Row]) -> RowBatch:
+        return cls(
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            {i: r[2] for i, r in enumerate(rows) if r[2] is not None},
+        )
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def rows(self) -> Iterator[Row]:
+        problems = self.problems
+        for i, (number, cells) in enumerate(zip(self.numbers, self.cells, strict=True)):
+            yield number, cells, problems.get(i)
+
+
 @dataclass
 class Inventory:
     """An opened inventory: columns, a stream of rows and how far reading has got."""
@@ -55,6 +89,14 @@ class Inventory:
     total: int | None  # units in all, when known
     unit: str = "bytes"
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # Readers that can do better than one row at a time (CSV) read whole batches here.
+    batch_reader: Callable[[int], RowBatch] | None = None
+
+    def read_batch(self, size: int) -> RowBatch:
+        """Up to ``size`` rows (none at the end of the input)."""
+        if self.batch_reader is not None:
+            return self.batch_reader(size)
+        return RowBatch.of(list(islice(self.rows, size)))
 
     def mapping(self) -> ColumnMap:
         """The column map; raises when no column holds anything to resolve."""
@@ -221,7 +263,9 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
 def read_csv(binary: IO[bytes], name: str) -> Inventory:
     """Any delimiter (sniffed), UTF-8 with or without BOM, UTF-16, quoted fields."""
     text, sample = _text(binary)
-    reader = csv.reader(text, _dialect(sample.lstrip("\ufeff")))
+    dialect = _dialect(sample.lstrip("\ufeff"))
+    source = _CsvSource(text, dialect)
+    reader = source.reader
     header: list[str] | None = None
     while header is None:
         try:
@@ -232,40 +276,139 @@ def read_csv(binary: IO[bytes], name: str) -> Inventory:
             raise InvalidRecord(name, reader.line_num, None, f"unreadable header: {exc}") from None
         if any(c.strip() for c in first):
             header = [c.strip() for c in first]
-    width = len(header)
+    source.width = len(header)
 
     def rows() -> Iterator[Row]:
-        last_error = -1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield reader.line_num, [""] * width, f"unreadable line: {exc}"
-                # The reader resumes after the bad line; one that does not move on ends the file.
-                if reader.line_num == last_error:
-                    return
-                last_error = reader.line_num
-                continue
+        while batch := source.batch(4096):
+            yield from batch.rows()
+
+    return Inventory(
+        name, "csv", header, rows(), _tell(binary), _size(binary), batch_reader=source.batch
+    )
+
+
+class _CsvSource:
+    """CSV records read a batch at a time, keeping the physical lines they came from.
+
+    One reader parses the whole stream (so a quoted field may span lines, and batches), fed by
+    chunks of lines; a batch is taken from it in one C-level call. Line numbers are worked out
+    per batch: when every record of the batch took one line they follow from the reader's line
+    count; otherwise from the line breaks inside each record's cells.
+    """
+
+    CHUNK = 8192  # lines read from the stream at a time
+
+    def __init__(self, text: IO[str], dialect: type[csv.Dialect] | csv.Dialect) -> None:
+        self.text = text
+        self.width = 0
+        # Input lines are copied to the output only when its encoding would hold them as is.
+        self.copyable = dialect.delimiter == "," and dialect.quotechar == '"'
+        self.held: list[str] = []  # lines fed to the reader from line number held_from + 1 on
+        self.held_from = 0
+        # Lines reach the reader through C-level iterators; Python runs once per chunk.
+        self.reader = csv.reader(chain.from_iterable(iter(self._chunk, [])), dialect)
+        self.last_error = -1
+        self.finished = False
+
+    def _chunk(self) -> list[str]:
+        chunk = list(islice(self.text, self.CHUNK))
+        self.held += chunk
+        return chunk
+
+    def batch(self, size: int) -> RowBatch:
+        if self.finished:
+            return RowBatch((), [])
+        start = self.reader.line_num
+        # Lines before the batch are done with.
+        del self.held[: start - self.held_from]
+        self.held_from = start
+        try:
+            records = list(islice(self.reader, size))
+        except csv.Error:
+            # Records read before the error went with it; parse this batch's lines again, one
+            # record at a time, so each row (and the unreadable line) gets its own answer.
+            return self._one_by_one(start)
+        if not records:
+            self.finished = True
+            return RowBatch((), [])
+        end = self.reader.line_num
+        if end - start == len(records):
+            numbers: list[int] | range = range(start + 1, end + 1)
+            lines: list[str] | None = self.held[: end - start] if self.copyable else None
+        else:
+            numbers = self._numbers(start, records)
+            lines = None
+        return self._rows(records, numbers, lines)
+
+    @staticmethod
+    def _numbers(start: int, records: list[list[str]]) -> list[int]:
+        """Each record's last line: one line plus the line breaks inside its cells."""
+        out: list[int] = []
+        at = start
+        for cells in records:
+            at += 1
+            for c in cells:
+                if "\n" in c or "\r" in c:
+                    at += c.count("\n") + c.count("\r") - c.count("\r\n")
+            out.append(at)
+        return out
+
+    def _rows(
+        self, records: list[list[str]], numbers: Sequence[int], lines: list[str] | None
+    ) -> RowBatch:
+        width = self.width
+        if set(map(len, records)) == {width} and all(map(itemgetter(0), records)):
+            # The common case, without a step per row: every record has one value per column
+            # and a first one (so none is blank).
+            return RowBatch(numbers, records, {}, lines)
+        rows: list[Row] = []
+        kept: list[str | None] = []
+        for i, cells in enumerate(records):
             n = len(cells)
             if n == width and (cells[0] or any(cells)):
-                yield reader.line_num, cells, None
+                rows.append((numbers[i], cells, None))
+                kept.append(lines[i] if lines is not None else None)
             elif not any(cells):
                 continue  # blank lines (or rows of empty cells) are not rows
             elif n < width:
                 # Spreadsheets drop trailing empty cells; that is not an error.
-                yield reader.line_num, cells + [""] * (width - n), None
+                rows.append((numbers[i], cells + [""] * (width - n), None))
+                kept.append(None)
             else:
                 extra = ", ".join(repr(c) for c in cells[width:] if c)
                 problem = f"line has {n} values but the header has {width} columns"
-                yield (
-                    reader.line_num,
-                    cells[:width],
-                    problem + (f" (extra: {extra})" if extra else ""),
+                rows.append(
+                    (numbers[i], cells[:width], problem + (f" (extra: {extra})" if extra else ""))
                 )
+                kept.append(None)
+        batch = RowBatch.of(rows)
+        batch.lines = kept if lines is not None else None
+        return batch
 
-    return Inventory(name, "csv", header, rows(), _tell(binary), _size(binary))
+    def _one_by_one(self, start: int) -> RowBatch:
+        end = self.reader.line_num  # the reader has moved past the unreadable line
+        again = csv.reader(self.held[: end - start], self.reader.dialect)
+        records: list[list[str]] = []
+        numbers: list[int] = []
+        problems: list[Row] = []
+        while True:
+            try:
+                cells = next(again)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                problems.append(
+                    (start + again.line_num, [""] * self.width, f"unreadable line: {exc}")
+                )
+                continue
+            records.append(cells)
+            numbers.append(start + again.line_num)
+        # A reader that does not move on past an unreadable line ends the file.
+        if end == self.last_error:
+            self.finished = True
+        self.last_error = end
+        batch = self._rows(records, numbers, None)
+        return RowBatch.of(sorted([*batch.rows(), *problems], key=lambda r: r[0]))
 
 
 def _size(binary: IO[bytes]) -> int | None:

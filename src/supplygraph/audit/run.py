@@ -8,8 +8,8 @@ the number of rows.
 from __future__ import annotations
 
 import gc
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, Protocol
 
 from supplygraph.graph.bulk import (
     FIELDS,
+    Answer,
     BulkItem,
     BulkResolver,
     BulkResult,
@@ -29,7 +30,7 @@ from supplygraph.graph.model import SourceRef
 from supplygraph.graph.resolve import Resolver
 
 from .columns import LABELS, ColumnMap
-from .readers import MISSING, Inventory, Row
+from .readers import MISSING, Inventory, RowBatch
 
 YES_SAMPLE = 10_000  # yes rows listed in the HTML and JSON reports
 ERROR_SAMPLE = 1_000
@@ -53,35 +54,30 @@ def _text_value(value: Any) -> str | None:
 
 
 class RowFeeder:
-    """Turns reader rows into engine items, remembering the rows until their results come."""
+    """Turns a batch of reader rows into engine items (the five query fields, or a problem)."""
 
     def __init__(self, inventory: Inventory, mapping: ColumnMap) -> None:
         self.inventory = inventory
         self.mapping = mapping
-        self.pending: deque[Row] = deque()
         width = len(inventory.columns)
         # A missing field reads a cell appended to every row (empty), so one getter serves all.
-        self._positions = [mapping.index.get(f, width) for f in FIELDS]
-        self._getter = itemgetter(*self._positions)
+        positions = [mapping.index.get(f, width) for f in FIELDS]
+        self._padded = width in positions
+        self._getter = itemgetter(*positions)
         self._text_cells = inventory.format != "json" and inventory.format != "ndjson"
 
-    def items(self) -> Iterator[BulkItem]:
-        pending = self.pending
-        remember = pending.append
+    def items(self, batch: RowBatch) -> list[BulkItem]:
         getter = self._getter
-        text_cells = self._text_cells
-        for row in self.inventory.rows:
-            remember(row)
-            cells = row[1]
-            if row[2] is not None:
-                yield RowProblem(row[2], "row")
-            elif text_cells:
-                cells.append("")
-                fields = getter(cells)
-                cells.pop()
-                yield fields
-            else:
-                yield self._json_fields(cells)
+        items: list[BulkItem]
+        if not self._text_cells:
+            items = [self._json_fields(cells) for cells in batch.cells]
+        elif self._padded:
+            items = [getter([*cells, ""]) for cells in batch.cells]
+        else:
+            items = [getter(cells) for cells in batch.cells]
+        for i, problem in batch.problems.items():
+            items[i] = RowProblem(problem, "row")
+        return items
 
     def _json_fields(self, cells: list[Any]) -> BulkItem:
         values: list[str] = []
@@ -184,6 +180,36 @@ class Outcome(NamedTuple):
     sources: tuple[str, ...]
 
 
+@dataclass(slots=True)
+class Batch:
+    """Consecutive input rows with their results, as the writers get them.
+
+    ``derived`` maps each distinct result of the batch to its regimes cell and source ids;
+    ``errors`` maps a row's place in the batch to its error text.
+    """
+
+    rows: RowBatch
+    results: list[BulkResult]
+    first: int  # ordinal of the first row, from 1
+    derived: dict[Answer, tuple[str | None, tuple[str, ...]]]
+    errors: dict[int, str]
+    error_regimes: str | None  # the regimes cell of an error row ("" or None without regimes)
+    lines: Sequence[str | None] | None = None  # see RowBatch.lines
+
+    def outcomes(self) -> Iterator[Outcome]:
+        """The batch row by row (for writers and streams that take one row at a time)."""
+        derived, errors = self.derived, self.errors
+        numbers, rows = self.rows.numbers, self.rows.cells
+        for i, (number, cells, result) in enumerate(zip(numbers, rows, self.results, strict=True)):
+            error = errors.get(i)
+            if error is not None:
+                yield Outcome(number, self.first + i, cells, result, error, self.error_regimes, ())
+            else:
+                assert result.answer is not None
+                regimes, sources = derived[result.answer]
+                yield Outcome(number, self.first + i, cells, result, None, regimes, sources)
+
+
 class _RegimeVerdict(Protocol):
     regime: str
     name: str
@@ -194,6 +220,10 @@ class _RegimeEngine(Protocol):
     """What the audit needs of the regimes engine (graph/regimes.py), when it is installed."""
 
     def verdicts(self, entity_id: str, day: date) -> Sequence[_RegimeVerdict]: ...
+
+    def verdicts_many(
+        self, entity_ids: Iterable[str], day: date
+    ) -> Mapping[str, Sequence[_RegimeVerdict]]: ...
 
 
 class RegimeColumn:
@@ -224,25 +254,26 @@ class RegimeColumn:
         hit = self._cache.get(entity_id)
         if hit is None:
             assert self.engine is not None
-            verdicts = self.engine.verdicts(entity_id, self.day)
-            for v in verdicts:
-                self.names[v.regime] = v.name
-            hit = tuple(v.regime for v in verdicts if v.verdict == "covered")
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-                self._cells.clear()
-            self._cache[entity_id] = hit
+            hit = self._keep(entity_id, self.engine.verdicts(entity_id, self.day))
         return hit
 
+    def prefetch(self, entity_ids: Iterable[str]) -> None:
+        """Work out many entities' regimes at once (the engine shares their store calls)."""
+        assert self.engine is not None
+        todo = [e for e in dict.fromkeys(entity_ids) if e not in self._cache]
+        if todo:
+            for entity_id, verdicts in self.engine.verdicts_many(todo, self.day).items():
+                self._keep(entity_id, verdicts)
 
-def _entity_of(result: BulkResult) -> str | None:
-    if result.best is not None:
-        return result.best.match.id
-    top = None
-    for o in result.outcomes:
-        if o is not None and o.top is not None and (top is None or o.top.score > top.score):
-            top = o.top
-    return top.id if top is not None else None
+    def _keep(self, entity_id: str, verdicts: Sequence[_RegimeVerdict]) -> tuple[str, ...]:
+        for v in verdicts:
+            self.names[v.regime] = v.name
+        hit = tuple(v.regime for v in verdicts if v.verdict == "covered")
+        if len(self._cache) > 100_000:
+            self._cache.clear()
+            self._cells.clear()
+        self._cache[entity_id] = hit
+        return hit
 
 
 @contextmanager
@@ -277,8 +308,8 @@ class Audit:
         # Resolving the target first: an unknown target fails before anything is written.
         self.run: BulkRun = self.engine.prepare(target, as_of)
         self.regimes = RegimeColumn(resolver, self.run.day)
-        self._tally: dict[BulkResult, int] = {}
-        self._derived: dict[BulkResult, tuple[str | None, tuple[str, ...]]] = {}
+        self._error_regimes = "" if self.regimes.available else None
+        self._derived: dict[Answer, tuple[str | None, tuple[str, ...]]] = {}
         self._sources: dict[Evidence, tuple[str, ...]] = {}
         self.summary = Summary(
             inventory=inventory.name,
@@ -299,69 +330,98 @@ class Audit:
     def outcomes(
         self, progress: Progress | None = None, between: Callable[[], None] | None = None
     ) -> Iterator[Outcome]:
+        """Every row's outcome, in input order."""
+        for batch in self.batches(progress, between):
+            yield from batch.outcomes()
+
+    def batches(
+        self, progress: Progress | None = None, between: Callable[[], None] | None = None
+    ) -> Iterator[Batch]:
+        """The rows in batches of the engine's size, resolved, counted, in input order."""
         feeder = RowFeeder(self.inventory, self.mapping)
         started = datetime.now(UTC)
-        tick = self.engine.batch_size
+        size = self.engine.batch_size
         done = 0
-        pending = feeder.pending
-        outcome = self._outcome
-        for result in self.run.resolve(feeder.items()):
-            number, cells, _ = pending.popleft()
-            done += 1
-            yield outcome(number, done, cells, result)
-            if done % tick == 0:
-                if progress is not None:
-                    progress(done, self.inventory.position(), self.inventory.total)
-                if between is not None:
-                    between()
-        self._flush()
+        while True:
+            rows = self.inventory.read_batch(size)
+            if not len(rows):
+                break
+            results = self.run.resolve_batch(feeder.items(rows))
+            batch = self._account(rows, results, done + 1)
+            batch.lines = rows.lines
+            done += len(rows)
+            yield batch
+            if progress is not None:
+                progress(done, self.inventory.position(), self.inventory.total)
+            if between is not None:
+                between()
+        self.summary.regime_names = self.regimes.names
         if progress is not None:
             progress(done, self.inventory.position(), self.inventory.total)
         self.summary.seconds = (datetime.now(UTC) - started).total_seconds()
 
-    def _outcome(self, number: int, ordinal: int, cells: list[Any], result: BulkResult) -> Outcome:
-        if result.error is not None:
-            return self._error(number, ordinal, cells, result)
-        # Rows share result objects (one per distinct combination of keys): count them per
-        # object and derive the regimes and sources once per object, not once per row.
-        tally = self._tally
-        n = tally.get(result)
-        if n is None:
-            if len(tally) >= 100_000:
-                self._flush()
-            tally[result] = 1
-        else:
-            tally[result] = n + 1
-        derived = self._derived.get(result)
-        if derived is None:
-            derived = self._derive(result)
-        regimes, sources = derived
-        if result.verdict == "yes" and len(self.summary.yes_rows) < YES_SAMPLE:
-            self._sample(number, ordinal, cells, result, regimes, sources)
-        return Outcome(number, ordinal, cells, result, None, regimes, sources)
+    def _account(self, rows: RowBatch, results: list[BulkResult], first: int) -> Batch:
+        """Count a batch into the summary; derive regimes and sources once per distinct result."""
+        s = self.summary
+        if len(self._derived) >= 100_000:
+            self._derived = {}  # bounded; a new dict, so batches handed out keep theirs
+        derived = self._derived
+        errors: dict[int, str] = {}
+        # Rows share answers (what the report shows; far fewer than rows): count them per
+        # answer, in C, and derive the regimes and sources once per answer, not once per row.
+        counts = Counter([r.answer for r in results])
+        if self.regimes.available:
+            self.regimes.prefetch(
+                a.entity for a in counts if a is not None and a.entity and a not in derived
+            )
+        for answer, n in counts.items():
+            if answer is None:
+                continue  # rows with errors: counted below, one by one
+            got = derived.get(answer)
+            if got is None:
+                got = self._derive(answer)
+            verdict = answer.verdict
+            s.rows += n
+            s.verdicts[verdict] += n
+            regimes = got[0]
+            for r in regimes.split("; ") if regimes else ():
+                s.regimes[r] += n
+            best = answer.best
+            if verdict == "yes" and best is not None:
+                s.yes_by_field[best.field] += n
+                s.yes_by_match[best.match.name] += n
+                s.yes_by_confidence[_confidence_bin(answer.confidence)] += n
+        for i, result in enumerate(results):
+            if result.answer is None:
+                errors[i] = self._error(rows.numbers[i], first + i, result)
+        if len(s.yes_rows) < YES_SAMPLE:
+            for i, result in enumerate(results):
+                answer = result.answer
+                if answer is not None and answer.verdict == "yes" and len(s.yes_rows) < YES_SAMPLE:
+                    regimes, sources = derived[answer]
+                    number, cells = rows.numbers[i], rows.cells[i]
+                    self._sample(number, first + i, cells, answer, regimes, sources)
+        return Batch(rows, results, first, derived, errors, self._error_regimes)
 
-    def _error(self, number: int, ordinal: int, cells: list[Any], result: BulkResult) -> Outcome:
+    def _error(self, number: int, ordinal: int, result: BulkResult) -> str:
         s = self.summary
         error = self._error_text(number, result)
         s.rows += 1
         s.verdicts["error"] += 1
         if len(s.error_rows) < ERROR_SAMPLE:
             s.error_rows.append({"row": ordinal, "line": number, "error": error})
-        regimes_cell = "" if self.regimes.available else None
-        return Outcome(number, ordinal, cells, result, error, regimes_cell, ())
+        return error
 
-    def _derive(self, result: BulkResult) -> tuple[str | None, tuple[str, ...]]:
+    def _derive(self, answer: Answer) -> tuple[str | None, tuple[str, ...]]:
         regimes: str | None = None
         if self.regimes.available:
-            entity = _entity_of(result)
+            entity = answer.entity
             regimes = self.regimes.cell(entity) if entity else ""
         sources: tuple[str, ...] = ()
-        best = result.best
-        if result.verdict == "yes" and best is not None:
+        best = answer.best
+        if answer.verdict == "yes" and best is not None:
             sources = self._sources.get(best) or self._path_sources(best)
-        if len(self._derived) >= 100_000:
-            self._derived.clear()
-        self._derived[result] = (regimes, sources)
+        self._derived[answer] = (regimes, sources)
         return regimes, sources
 
     def _path_sources(self, best: Evidence) -> tuple[str, ...]:
@@ -371,31 +431,12 @@ class Audit:
         self._sources[best] = found
         return found
 
-    def _flush(self) -> None:
-        """Move the per-result tallies into the summary's counters."""
-        s = self.summary
-        for result, n in self._tally.items():
-            verdict = result.verdict
-            assert verdict is not None
-            s.rows += n
-            s.verdicts[verdict] += n
-            regimes, _ = self._derived.get(result) or self._derive(result)
-            for r in regimes.split("; ") if regimes else ():
-                s.regimes[r] += n
-            best = result.best
-            if verdict == "yes" and best is not None:
-                s.yes_by_field[best.field] += n
-                s.yes_by_match[best.match.name] += n
-                s.yes_by_confidence[_confidence_bin(result.confidence)] += n
-        s.regime_names = self.regimes.names
-        self._tally.clear()
-
     def _sample(
         self,
         number: int,
         ordinal: int,
         cells: list[Any],
-        result: BulkResult,
+        result: Answer,
         regimes: str | None,
         sources: tuple[str, ...],
     ) -> None:

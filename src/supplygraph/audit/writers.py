@@ -21,10 +21,10 @@ from typing import IO, Any, Protocol
 import orjson
 
 from supplygraph.errors import SupplyGraphError
-from supplygraph.graph.bulk import BulkResult
+from supplygraph.graph.bulk import Answer, BulkResult
 
 from .readers import MISSING
-from .run import Outcome, Summary
+from .run import Batch, Outcome, Summary
 
 OUTPUT_FORMATS = ("csv", "json", "xlsx", "html")
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
@@ -35,7 +35,7 @@ class OutputError(SupplyGraphError):
 
 
 class Writer(Protocol):
-    def write(self, outcome: Outcome) -> None: ...
+    def write_batch(self, batch: Batch) -> None: ...
 
     def finish(self, summary: Summary) -> None: ...
 
@@ -104,36 +104,79 @@ def _extras(outcome: Outcome, with_regimes: bool) -> list[str]:
     return out
 
 
+class _RowWriter:
+    """Writers that take one row at a time."""
+
+    def write(self, outcome: Outcome) -> None:
+        raise NotImplementedError
+
+    def write_batch(self, batch: Batch) -> None:
+        for outcome in batch.outcomes():
+            self.write(outcome)
+
+
 class CsvWriter:
     def __init__(self, target: _Target, columns: list[str], extra: list[str], text: bool) -> None:
         self.target = target
         self.file = target.open_text()
         self.writer = csv.writer(self.file)
-        # The input cells without the line end; our cells follow, serialized once per result.
-        self.cells = csv.writer(self.file, lineterminator="")
+        # The input cells without the line end; our cells follow, serialized once per answer.
+        self._buf = io.StringIO()
+        self._cell_writer = csv.writer(self._buf, lineterminator="")
         self.with_regimes = "regimes" in extra
         self.text = text  # every cell is already a string (CSV, XLSX, nmap, MAC list inputs)
-        self._tails: dict[BulkResult, str] = {}
+        self._tails: dict[Answer, str] = {}
         self.writer.writerow(_unique(columns, extra))
 
-    def write(self, outcome: Outcome) -> None:
-        cells = outcome.cells if self.text else [_plain(c) for c in outcome.cells]
-        result = outcome.result
-        if outcome.error is not None:
-            cells.extend(_extras(outcome, self.with_regimes))
-            self.writer.writerow(cells)
-            return
-        # Rows share result objects: the verdict, evidence and regimes cells (the long part of
-        # the line, quoted) are serialized once per object and appended as text.
-        tail = self._tails.get(result)
-        if tail is None:
-            if len(self._tails) >= 100_000:
-                self._tails.clear()
-            buf = io.StringIO()
-            csv.writer(buf).writerow(_extras(outcome, self.with_regimes))
-            tail = self._tails[result] = "," + buf.getvalue()
-        self.cells.writerow(cells)
-        self.file.write(tail)
+    def write_batch(self, batch: Batch) -> None:
+        if len(self._tails) >= 100_000:
+            self._tails.clear()
+        tails = self._tails
+        results = batch.results
+        # Rows share answers: the verdict, evidence and regimes cells (the long part of the
+        # line, quoted) are serialized once per answer and appended as text.
+        for answer in {r.answer for r in results}.difference(tails):
+            if answer is not None:
+                tails[answer] = self._tail(answer, batch.derived[answer][0], None, None)
+        ends: list[str | None] = [tails.get(r.answer) for r in results]  # type: ignore[arg-type]
+        for i, error in batch.errors.items():
+            ends[i] = self._tail(results[i], None, error, batch.error_regimes)
+        # The input line itself where it already is the row's cells in our encoding (plain
+        # CSV input), else the cells, encoded.
+        lines = batch.lines if self.text else None
+        heads: list[str | None] = (
+            [line.rstrip("\r\n") if line is not None else None for line in lines]
+            if lines is not None
+            else [None] * len(results)
+        )
+        for i, head in enumerate(heads):
+            if head is None:
+                cells = batch.rows.cells[i]
+                heads[i] = self._cells_text(cells if self.text else [_plain(c) for c in cells])
+        self.file.write("".join([h + e for h, e in zip(heads, ends, strict=True)]))  # type: ignore[operator]
+
+    def _cells_text(self, cells: list[Any]) -> str:
+        buf = self._buf
+        buf.seek(0)
+        buf.truncate()
+        self._cell_writer.writerow(cells)
+        return buf.getvalue()
+
+    def _tail(
+        self,
+        result: BulkResult | Answer,
+        regimes: str | None,
+        error: str | None,
+        error_regimes: str | None,
+    ) -> str:
+        buf = io.StringIO()
+        values = [result.verdict or "", "" if result.verdict is None else str(result.confidence)]
+        values.append(result.evidence)
+        if self.with_regimes:
+            values.append((error_regimes if error is not None else regimes) or "")
+        values.append(error or "")
+        csv.writer(buf).writerow(values)
+        return "," + buf.getvalue()
 
     def finish(self, summary: Summary) -> None:
         self.file.flush()
@@ -154,7 +197,7 @@ def _unique(columns: list[str], extra: list[str]) -> list[str]:
     return [*columns, *(f"audit_{e}" if e.casefold() in taken else e for e in extra)]
 
 
-class JsonWriter:
+class JsonWriter(_RowWriter):
     """``{"report": {...}, "rows": [...]}``; rows are spooled to a temporary file meanwhile, so
     the report (known only at the end) can come first without holding rows in memory."""
 
@@ -202,7 +245,7 @@ class JsonWriter:
         self.target.abort()
 
 
-class XlsxWriter:
+class XlsxWriter(_RowWriter):
     """A "Summary" sheet first, then "Audit" (continued in "Audit (2)", ... past Excel's limit)."""
 
     def __init__(self, target: _Target, columns: list[str], extra: list[str]) -> None:
@@ -288,8 +331,8 @@ class HtmlWriter:
     def __init__(self, target: _Target) -> None:
         self.target = target
 
-    def write(self, outcome: Outcome) -> None:
-        return None
+    def write_batch(self, batch: Batch) -> None:
+        return None  # the report needs the summary only
 
     def finish(self, summary: Summary) -> None:
         from .html import render
