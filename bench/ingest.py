@@ -1,32 +1,22 @@
 """``ingest_vs_parse``: FtM JSON lines into the embedded store, next to parsing them alone.
 
 The file is synthetic FollowTheMoney data (companies with registration numbers and Ownership
-entities linking them), written here. Ingest goes through the project's FtM loader when it is
-installed (``supplygraph.loaders.ftm``); otherwise through :func:`records`, a minimal mapping of
-the same two schemata kept here so the figure exists. The report says which one ran.
+entities linking them), written here, and ingested through the project's FtM loader
+(``supplygraph.loaders.ftm``) into a SQLite store in one write transaction.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
-from supplygraph.graph.model import (
-    Edge,
-    Identifier,
-    IdScheme,
-    Node,
-    NodeKind,
-    Record,
-    Relation,
-    SourceRef,
-)
+from supplygraph.graph.model import Record
 from supplygraph.graph.store import open_store
+from supplygraph.loaders import ftm
+from supplygraph.loaders.context import LoadContext
 
 from .figures import Figure
 
@@ -72,60 +62,9 @@ def write_ftm(path: Path, companies: int, seed: int = 3) -> int:
     return count
 
 
-SOURCE = SourceRef(id="bench-ftm", title="synthetic FollowTheMoney file", grade="C")
-
-
-def records(path: Path) -> Iterator[Record]:
-    """Companies and Ownerships of an FtM file as records (the fallback mapping)."""
-    with path.open("rb") as lines:
-        for line in lines:
-            entity: dict[str, Any] = orjson.loads(line)
-            props: dict[str, list[str]] = entity.get("properties", {})
-            if entity["schema"] == "Ownership":
-                share = props.get("percentage", [None])[0]
-                owner, asset = props["owner"][0], props["asset"][0]
-                yield Edge(
-                    id=entity["id"],
-                    src=owner,
-                    dst=asset,
-                    relation=Relation.OWNS,
-                    share=float(share) if share else None,
-                    sources=(SOURCE,),
-                )
-                continue
-            names = props.get("name", [entity["id"]])
-            idents = tuple(
-                Identifier(scheme=IdScheme.REGISTRY, value=f"{c.upper()}:{r}")
-                for c in props.get("country", ["xx"])[:1]
-                for r in props.get("registrationNumber", [])
-            )
-            yield Node(
-                id=entity["id"],
-                kind=NodeKind.ORGANIZATION,
-                name=names[0],
-                aliases=tuple(names[1:]) + tuple(props.get("alias", [])),
-                country=next(iter(props.get("country", [])), None),
-                identifiers=idents,
-                sources=(SOURCE,),
-            )
-
-
-def _loader() -> tuple[str, Callable[[Path], Iterator[Record]]]:
-    """The project's FtM loader if present, else the fallback mapping above."""
-    try:
-        module = importlib.import_module("supplygraph.loaders.ftm")
-    except ImportError:
-        return "bench fallback mapping (no supplygraph.loaders.ftm)", records
-    fn = getattr(module, "records", None)
-    if fn is None:
-        return "bench fallback mapping (loaders.ftm has no records())", records
-    context = importlib.import_module("supplygraph.loaders.context")
-
-    def project_loader(path: Path) -> Iterator[Record]:
-        ctx = context.LoadContext(path=path, dataset="bench-synthetic")
-        yield from fn(path, ctx)
-
-    return "supplygraph.loaders.ftm.records", project_loader
+def _records(path: Path) -> Iterator[Record]:
+    ctx = LoadContext(path=path, dataset="bench-synthetic")
+    yield from ftm.records(path, ctx)
 
 
 def run(workdir: Path, companies: int) -> list[Figure]:
@@ -137,12 +76,12 @@ def run(workdir: Path, companies: int) -> list[Figure]:
     parsed = sum(1 for line in data.splitlines() if orjson.loads(line))
     parse_rate = parsed / (time.perf_counter() - start)
 
-    how, loader = _loader()
+    how = "supplygraph.loaders.ftm.records"
     store = open_store(f"sqlite:///{workdir / 'ingest.db'}")
     start = time.perf_counter()
     with store.writer() as writer:
         batch: list[Record] = []
-        for record in loader(path):
+        for record in _records(path):
             batch.append(record)
             if len(batch) >= 2000:
                 writer.put(batch)

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from netaddr import EUI, AddrFormatError
-from normality import ascii_text, normalize
+from normality import UNICODE_CATEGORIES, ascii_text, normalize
 from rigour.names import remove_org_types
 
 from supplygraph.errors import InvalidQuery
@@ -101,10 +101,51 @@ def has_cjk(text: str) -> bool:
 
 
 def _strip_cjk_legal(text: str) -> str:
+    if text.isascii():  # every suffix is CJK, so ASCII text cannot end with one
+        return text
     for suffix in _CJK_LEGAL_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
             return text[: -len(suffix)]
     return text
+
+
+def _ascii_tables() -> tuple[bytes, bytes]:
+    """What ``normalize`` then ``lower`` do to each ASCII character, from normality's own
+    category table: a byte translation table and the bytes it deletes."""
+    table = bytearray(range(256))
+    delete = bytearray()
+    for code in range(128):
+        char = chr(code)
+        category = unicodedata.category(char)
+        replacement = UNICODE_CATEGORIES.get(category)
+        if category not in UNICODE_CATEGORIES:
+            table[code] = ord(char.lower())
+        elif replacement:
+            table[code] = ord(replacement[0])
+        else:
+            delete.append(code)
+    return bytes(table), bytes(delete)
+
+
+_ASCII_TABLE, _ASCII_DELETE = _ascii_tables()
+
+
+def _base_full(name: str) -> str:
+    # Compatibility folding can turn a caseless character into a capital (U+1D2C is "A").
+    return (normalize(name) or "").lower()
+
+
+def _base(name: str) -> str:
+    """``normalize(name)`` lower-cased, "" for nothing left.
+
+    ASCII text, most of any load, takes a shortcut with the same result: NFKD leaves it as it
+    is, so normalizing is lower-casing, the category table and collapsing white space, here
+    one byte translation (the equivalence is a property test).
+    """
+    if name.isascii():
+        folded = name.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
+        return " ".join(folded.split())
+    return _base_full(name)
 
 
 @lru_cache(maxsize=65536)
@@ -114,10 +155,13 @@ def name_keys(name: str) -> tuple[str, ...]:
     >>> name_keys("Hangzhou Hikvision Digital Technology Co.,Ltd.")
     ('hangzhou hikvision digital technology co ltd', 'hangzhou hikvision digital technology')
     """
-    # Compatibility folding can turn a caseless character into a capital (U+1D2C is "A").
-    base = (normalize(name) or "").lower()
+    base = _base(name)
+    return _keys(base, _collapse(remove_org_types(base)))
+
+
+def _keys(base: str, without_org: str) -> tuple[str, ...]:
     keys: list[str] = []
-    for candidate in (base, _collapse(remove_org_types(base)), _strip_cjk_legal(base)):
+    for candidate in (base, without_org, _strip_cjk_legal(base)):
         if candidate and candidate not in keys:
             keys.append(candidate)
     if has_cjk(base) or not base.isascii():
@@ -135,10 +179,12 @@ def fuzzy_key(name: str) -> str:
     CJK text keeps its characters (transliterated pinyin syllables would make unrelated names
     look alike); other scripts are transliterated.
     """
-    # Compatibility folding can turn a caseless character into a capital (U+1D2C is "A").
-    base = (normalize(name) or "").lower()
-    stripped = _collapse(remove_org_types(base)) or base
-    stripped = _strip_cjk_legal(stripped)
+    base = _base(name)
+    return _fuzzy(base, _collapse(remove_org_types(base)))
+
+
+def _fuzzy(base: str, without_org: str) -> str:
+    stripped = _strip_cjk_legal(without_org or base)
     if has_cjk(stripped) or stripped.isascii():
         return stripped
     return _collapse((ascii_text(stripped) or "").lower())
@@ -146,11 +192,26 @@ def fuzzy_key(name: str) -> str:
 
 def name_tokens(name: str) -> set[str]:
     """Tokens that select fuzzy-match candidates: words, or character bigrams for CJK."""
-    key = fuzzy_key(name)
+    return _tokens(fuzzy_key(name))
+
+
+def _tokens(key: str) -> set[str]:
     if has_cjk(key):
         chars = [ch for ch in key if not ch.isspace()]
         return {"cjk:" + a + b for a, b in zip(chars, chars[1:], strict=False)}
     return {t for t in key.split() if len(t) > 1 and t not in STOP_TOKENS}
+
+
+def index_terms(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``name_keys(name)`` and ``name_tokens(name)`` together, as the store indexes a name.
+
+    One pass: both start from the same normalized form with the legal form removed. Not
+    cached: a load sees most names once, and a large cache of them only makes every garbage
+    collection pass longer.
+    """
+    base = _base(name)
+    without_org = _collapse(remove_org_types(base))
+    return _keys(base, without_org), frozenset(_tokens(_fuzzy(base, without_org)))
 
 
 _HEX = re.compile(r"[0-9A-F]+")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-import orjson
 from pydantic import BaseModel
 
 from supplygraph.errors import InvalidStoreURL, StoreUnavailable
@@ -32,7 +31,7 @@ from .model import (
     Record,
     Relation,
 )
-from .normalize import name_keys, name_tokens
+from .normalize import index_terms
 from .store import Direction
 
 SCHEMA = """
@@ -44,13 +43,10 @@ CREATE INDEX IF NOT EXISTS edges_src ON edges (src, relation);
 CREATE INDEX IF NOT EXISTS edges_dst ON edges (dst, relation);
 CREATE TABLE IF NOT EXISTS names (key TEXT NOT NULL, node_id TEXT NOT NULL,
     PRIMARY KEY (key, node_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS names_node ON names (node_id);
 CREATE TABLE IF NOT EXISTS tokens (token TEXT NOT NULL, node_id TEXT NOT NULL,
     PRIMARY KEY (token, node_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tokens_node ON tokens (node_id);
 CREATE TABLE IF NOT EXISTS idents (scheme TEXT NOT NULL, value TEXT NOT NULL,
     node_id TEXT NOT NULL, PRIMARY KEY (scheme, value, node_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idents_node ON idents (node_id);
 CREATE TABLE IF NOT EXISTS props (kind TEXT NOT NULL, prop TEXT NOT NULL, node_id TEXT NOT NULL,
     PRIMARY KEY (kind, prop, node_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS designations (id TEXT PRIMARY KEY, entity_id TEXT NOT NULL,
@@ -60,11 +56,19 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS loads (id TEXT PRIMARY KEY, dataset TEXT NOT NULL,
     loaded_at TEXT NOT NULL, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS loads_dataset ON loads (dataset, loaded_at);
+-- Stores made before merged nodes kept their index rows in place had these; nothing reads them.
+DROP INDEX IF EXISTS names_node;
+DROP INDEX IF EXISTS tokens_node;
+DROP INDEX IF EXISTS idents_node;
 """
 
 # SQLite's default limit on host parameters is 32766; stay well below it.
 CHUNK = 500
 BATCH = 2000
+# Page cache for a write transaction, in KiB (SQLite's default is 2 MiB). Ids are content
+# hashes, so inserts land all over each B-tree; once the indexes outgrow the cache, every
+# insert would read and spill pages. Reset to the connection's previous size afterwards.
+WRITE_CACHE_KIB = 256 * 1024
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -75,7 +79,9 @@ def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
 
 
 def _dump(record: BaseModel) -> bytes:
-    return orjson.dumps(record.model_dump(mode="json", exclude_defaults=True))
+    # The model's own JSON serializer: the same document as dumping to JSON-mode Python
+    # objects and encoding those, without building the intermediate dicts.
+    return record.__pydantic_serializer__.to_json(record, exclude_defaults=True)
 
 
 def _marks(n: int) -> str:
@@ -133,18 +139,23 @@ class SQLiteStore:
     @contextmanager
     def writer(self) -> Iterator[SQLiteWriter]:
         conn = self._connect()
-        conn.execute("BEGIN IMMEDIATE")
-        writer = SQLiteWriter(conn)
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
         try:
-            yield writer
-            writer.flush()
-            conn.execute(
-                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            conn.execute("BEGIN IMMEDIATE")
+            writer = SQLiteWriter(conn)
+            try:
+                yield writer
+                writer.flush()
+                conn.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def view(self) -> SQLiteView:
         return SQLiteView(self._connect)
@@ -201,7 +212,7 @@ class SQLiteWriter:
             edges = [merge_edge(old[e.id], e) if e.id in old else e for e in edges]
             self.conn.executemany(
                 "INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?, ?)",
-                [(e.id, e.src, e.dst, e.relation.value, _dump(e)) for e in edges],
+                sorted((e.id, e.src, e.dst, e.relation.value, _dump(e)) for e in edges),
             )
         if des:
             oldd = self._existing("designations", [d.id for d in des], Designation)
@@ -215,29 +226,42 @@ class SQLiteWriter:
         ids = [n.id for n in nodes]
         old = self._existing("nodes", ids, Node)
         nodes = [merge_node(old[n.id], n) if n.id in old else n for n in nodes]
-        stale = [n.id for n in nodes if n.id in old]
-        for table in ("names", "tokens", "idents"):
-            for chunk in _chunks(stale):
-                self.conn.execute(
-                    f"DELETE FROM {table} WHERE node_id IN ({_marks(len(chunk))})", chunk
-                )
+        # A merged node keeps every name, identifier and property of the stored one (merging
+        # only adds), so none of the stored node's index rows goes stale: the rows below for
+        # the merged node include them, and INSERT OR IGNORE leaves them be.
         self.conn.executemany(
             "INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
-            [(n.id, n.kind.value, _dump(n)) for n in nodes],
+            sorted((n.id, n.kind.value, _dump(n)) for n in nodes),
         )
         names: list[tuple[str, str]] = []
         tokens: list[tuple[str, str]] = []
         idents: list[tuple[str, str, str]] = []
         props: list[tuple[str, str, str]] = []
         for n in nodes:
+            node_id = n.id
             # Identifier nodes are found by identifier only: their "names" are the values.
             if n.kind is not NodeKind.IDENTIFIER:
-                keys = {k for name in n.names for k in name_keys(name)}
-                names.extend((k, n.id) for k in keys)
-                toks = {t for name in n.names for t in name_tokens(name)}
-                tokens.extend((t, n.id) for t in toks)
-            idents.extend((i.scheme.value, i.value, n.id) for i in n.identifiers)
-            props.extend((n.kind.value, p, n.id) for p in n.properties)
+                keys: Collection[str]
+                toks: Collection[str]
+                keys, toks = index_terms(n.name)  # each free of duplicates already
+                if n.aliases:
+                    key_set, tok_set = set(keys), set(toks)
+                    for alias in n.aliases:
+                        alias_keys, alias_tokens = index_terms(alias)
+                        key_set.update(alias_keys)
+                        tok_set.update(alias_tokens)
+                    keys, toks = key_set, tok_set
+                names += [(k, node_id) for k in keys]
+                tokens += [(t, node_id) for t in toks]
+            if n.identifiers:
+                idents += [(i.scheme.value, i.value, node_id) for i in n.identifiers]
+            if n.properties:
+                props += [(n.kind.value, p, node_id) for p in n.properties]
+        # In key order: neighbouring inserts then touch the same B-tree pages.
+        names.sort()
+        tokens.sort()
+        idents.sort()
+        props.sort()
         self.conn.executemany("INSERT OR IGNORE INTO names VALUES (?, ?)", names)
         self.conn.executemany("INSERT OR IGNORE INTO tokens VALUES (?, ?)", tokens)
         self.conn.executemany("INSERT OR IGNORE INTO idents VALUES (?, ?, ?)", idents)

@@ -47,6 +47,7 @@ STRONG = (IdScheme.USCC, IdScheme.LEI, IdScheme.ISIN)
 # Ids made by make_id end in a 20-hex digest; curated seed ids are words.
 _DERIVED = re.compile(r"-[0-9a-f]{20}$")
 MAX_NAME_CANDIDATES = 3
+MAX_PRESENT = 500_000  # about 50 MB of ids at most
 LINKAGE_SOURCE = SourceRef(
     id="supplygraph-linkage",
     title="supplygraph record linkage at load time: same USCC/LEI/ISIN, or same normalized "
@@ -87,6 +88,10 @@ class Linker:
         self.deferred: list[Edge | Designation] = []
         self.designation_ids: set[str] = set()
         self.counts = Counts()
+        # Node ids known to be stored: written by this load or found by an earlier lookup. A
+        # load never deletes nodes, so edges naming them need no second lookup. Bounded so a
+        # huge file cannot grow it without limit (past that, lookups simply run again).
+        self.present: set[str] = set()
 
     # -- the batch step ---------------------------------------------------------------------
     def link(self, batch: Sequence[Record | Ref]) -> list[Record]:
@@ -102,6 +107,7 @@ class Linker:
             if isinstance(record, Edge | Designation):
                 pending.append(self._rewrite(record))
         out += self._ready(pending, node_ids)
+        self._remember(node_ids)
         return self._count(out)
 
     def finish(self) -> list[Record]:
@@ -233,19 +239,25 @@ class Linker:
         """Records whose entities exist (in this batch or the store); the rest wait."""
         if not records:
             return []
-        wanted = {i for r in records for i in _ends(r) if i not in batch_nodes}
+        present = self.present
+        wanted = {i for r in records for i in _ends(r) if i not in batch_nodes and i not in present}
         found = set(self.view.nodes(wanted)) if wanted else set()
+        self._remember(found)
         ready: list[Record] = []
         for record in records:
             ends = _ends(record)
             gone = [i for i in ends if i in self.missing]
             if gone:
                 self._drop(record, gone)
-            elif all(i in batch_nodes or i in found for i in ends):
+            elif all(i in batch_nodes or i in found or i in present for i in ends):
                 ready.append(record)
             else:
                 self.deferred.append(record)
         return ready
+
+    def _remember(self, ids: Iterable[str]) -> None:
+        if len(self.present) < MAX_PRESENT:
+            self.present.update(ids)
 
     def _drop(self, record: Edge | Designation, absent: list[str]) -> None:
         self.counts.dropped += 1
