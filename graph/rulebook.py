@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from supplygraph.errors import InvalidRecord
 
@@ -78,10 +78,16 @@ class Regime(_Strict):
 class RuleBook(_Strict):
     sources: list[CuratedSource] = []
     regimes: list[Regime] = []
+    # Every verdict cites its rule's sources: built once per list of cites, not per verdict.
+    _refs: dict[tuple[Cite, ...], tuple[SourceRef, ...]] = PrivateAttr(default_factory=dict)
 
     def source_refs(self, cites: list[Cite]) -> list[SourceRef]:
         """Cites as the SourceRef values every answer carries."""
-        return list(source_refs({s.id: s for s in self.sources}, cites))
+        key = tuple(cites)
+        refs = self._refs.get(key)
+        if refs is None:
+            refs = self._refs[key] = source_refs({s.id: s for s in self.sources}, cites)
+        return list(refs)
 
 
 def _check(path: str, book: RuleBook) -> None:
