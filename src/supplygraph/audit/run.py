@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Protocol
 
 from supplygraph.graph.bulk import (
@@ -74,7 +74,7 @@ class RowFeeder:
         elif self._padded:
             items = [getter([*cells, ""]) for cells in batch.cells]
         else:
-            items = [getter(cells) for cells in batch.cells]
+            items = list(map(getter, batch.cells))
         for i, problem in batch.problems.items():
             items[i] = RowProblem(problem, "row")
         return items
@@ -95,6 +95,9 @@ class RowFeeder:
                     break
             values.append(text)
         return (values[0], values[1], values[2], values[3], values[4])
+
+
+_ANSWER = attrgetter("answer")
 
 
 @dataclass
@@ -369,7 +372,8 @@ class Audit:
         errors: dict[int, str] = {}
         # Rows share answers (what the report shows; far fewer than rows): count them per
         # answer, in C, and derive the regimes and sources once per answer, not once per row.
-        counts = Counter([r.answer for r in results])
+        answers = list(map(_ANSWER, results))
+        counts = Counter(answers)
         if self.regimes.available:
             self.regimes.prefetch(
                 a.entity for a in counts if a is not None and a.entity and a not in derived
@@ -391,9 +395,9 @@ class Audit:
                 s.yes_by_field[best.field] += n
                 s.yes_by_match[best.match.name] += n
                 s.yes_by_confidence[_confidence_bin(answer.confidence)] += n
-        for i, result in enumerate(results):
-            if result.answer is None:
-                errors[i] = self._error(rows.numbers[i], first + i, result)
+        if None in counts:
+            for i in [i for i, a in enumerate(answers) if a is None]:
+                errors[i] = self._error(rows.numbers[i], first + i, results[i])
         if len(s.yes_rows) < YES_SAMPLE:
             for i, result in enumerate(results):
                 answer = result.answer

@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
+from operator import add, attrgetter
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -104,6 +105,9 @@ def _extras(outcome: Outcome, with_regimes: bool) -> list[str]:
     return out
 
 
+_ANSWER = attrgetter("answer")
+
+
 class _RowWriter:
     """Writers that take one row at a time."""
 
@@ -133,12 +137,13 @@ class CsvWriter:
             self._tails.clear()
         tails = self._tails
         results = batch.results
+        answers = list(map(_ANSWER, results))
         # Rows share answers: the verdict, evidence and regimes cells (the long part of the
         # line, quoted) are serialized once per answer and appended as text.
-        for answer in {r.answer for r in results}.difference(tails):
+        for answer in set(answers).difference(tails):
             if answer is not None:
                 tails[answer] = self._tail(answer, batch.derived[answer][0], None, None)
-        ends: list[str | None] = [tails.get(r.answer) for r in results]  # type: ignore[arg-type]
+        ends: list[str | None] = list(map(tails.get, answers))  # type: ignore[arg-type]
         for i, error in batch.errors.items():
             ends[i] = self._tail(results[i], None, error, batch.error_regimes)
         # The input line itself where it already is the row's cells in our encoding (plain
@@ -149,11 +154,12 @@ class CsvWriter:
             if lines is not None
             else [None] * len(results)
         )
-        for i, head in enumerate(heads):
-            if head is None:
-                cells = batch.rows.cells[i]
-                heads[i] = self._cells_text(cells if self.text else [_plain(c) for c in cells])
-        self.file.write("".join([h + e for h, e in zip(heads, ends, strict=True)]))  # type: ignore[operator]
+        if None in heads:
+            for i, head in enumerate(heads):
+                if head is None:
+                    cells = batch.rows.cells[i]
+                    heads[i] = self._cells_text(cells if self.text else [_plain(c) for c in cells])
+        self.file.write("".join(map(add, heads, ends)))  # type: ignore[arg-type]
 
     def _cells_text(self, cells: list[Any]) -> str:
         buf = self._buf
