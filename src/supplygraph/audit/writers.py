@@ -143,7 +143,7 @@ class CsvWriter:
         for answer in set(answers).difference(tails):
             if answer is not None:
                 tails[answer] = self._tail(answer, batch.derived[answer][0], None, None)
-        ends: list[str | None] = list(map(tails.get, answers))  # type: ignore[arg-type]
+        ends: list[str | None] = list(map(tails.get, answers))
         for i, error in batch.errors.items():
             ends[i] = self._tail(results[i], None, error, batch.error_regimes)
         # The input line itself where it already is the row's cells in our encoding (plain
@@ -159,7 +159,7 @@ class CsvWriter:
                 if head is None:
                     cells = batch.rows.cells[i]
                     heads[i] = self._cells_text(cells if self.text else [_plain(c) for c in cells])
-        self.file.write("".join(map(add, heads, ends)))  # type: ignore[arg-type]
+        self.file.write("".join(map(add, heads, ends)))
 
     def _cells_text(self, cells: list[Any]) -> str:
         buf = self._buf
