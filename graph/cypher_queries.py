@@ -227,6 +227,15 @@ WHERE x.key STARTS WITH $prefix
 RETURN DISTINCT x.key
 """
 
+# Node ids of the lookup keys that start with a prefix, in key order.
+LOOKUP_PREFIX_NODES = f"""
+MATCH (x:{LOOKUP})
+WHERE x.key STARTS WITH $prefix
+RETURN x.key, x.node
+ORDER BY x.key, x.node
+LIMIT $limit
+"""
+
 # At most $limit node ids per key, the smallest first (as the embedded store's index gives them).
 LOOKUP_NODES_LIMITED = f"""
 UNWIND $keys AS k

@@ -382,6 +382,17 @@ class CypherView:
                 found[keys[key]] = sorted(nodes)[:limit]
         return found
 
+    def find_by_token_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for prefix in dict.fromkeys(prefixes):
+            rows = self.read(
+                q.LOOKUP_PREFIX_NODES, {"prefix": q.lookup_key("token", prefix), "limit": limit}
+            )
+            ids = list(dict.fromkeys(str(node) for _, node in rows))
+            if ids:
+                found[prefix] = ids
+        return found
+
     def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]:
         rows = sorted(self._batched(q.DESIGNATIONS, "ids", ids), key=lambda r: (r[0], r[1]))
         found: dict[str, list[Designation]] = {}

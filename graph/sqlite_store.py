@@ -357,6 +357,21 @@ class SQLiteView:
                 found[token] = [r[0] for r in rows]
         return found
 
+    def find_by_token_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for prefix in dict.fromkeys(prefixes):
+            # A range over the tokens' primary key: every token that starts with the prefix
+            # sorts between it and it followed by the last code point.
+            rows = self.conn.execute(
+                "SELECT node_id FROM tokens WHERE token >= ? AND token < ? "
+                "ORDER BY token, node_id LIMIT ?",
+                (prefix, prefix + "\U0010ffff", limit),
+            ).fetchall()
+            ids = list(dict.fromkeys(r[0] for r in rows))
+            if ids:
+                found[prefix] = ids
+        return found
+
     def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]:
         found: dict[str, list[Designation]] = {}
         for chunk in _chunks(list(dict.fromkeys(ids))):

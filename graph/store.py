@@ -69,6 +69,11 @@ class GraphView(Protocol):
 
     def find_by_token(self, tokens: Collection[str], limit: int) -> dict[str, list[str]]: ...
 
+    def find_by_token_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        """Nodes with a name token that starts with each prefix (search as you type): at most
+        ``limit`` node ids per prefix, in token order."""
+        ...
+
     def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]: ...
 
     def nodes_with_property(self, kind: NodeKind, prop: str) -> list[Node]:

@@ -82,6 +82,22 @@ def test_search_by_name_alias_and_identifier(client: TestClient) -> None:
     assert client.get("/v1/search", params={"q": ""}).status_code == 422
 
 
+def test_search_as_you_type_matches_the_word_being_typed(client: TestClient) -> None:
+    hits = client.get("/v1/search", params={"q": "hikvi"}).json()
+    assert hits[0]["id"] == "hikvision" and hits[0]["matched_on"].startswith("prefix:")
+    assert all(h["score"] < 0.75 for h in hits)  # below any whole-word match
+    # Earlier words must be whole words of the name; the last one may be partial.
+    two = client.get("/v1/search", params={"q": "hangzhou hikv"}).json()
+    assert two and all("Hangzhou" in h["name"] for h in two)
+    assert client.get("/v1/search", params={"q": "zhejiang hikv"}).json() == []
+    # Whole-word matches still come first, and two letters are not taken as a prefix.
+    assert client.get("/v1/search", params={"q": "hikvision"}).json()[0]["score"] == 1.0
+    assert not any(
+        h["matched_on"].startswith("prefix:")
+        for h in client.get("/v1/search", params={"q": "hi"}).json()
+    )
+
+
 def test_entity_page_data(client: TestClient) -> None:
     body = client.get("/v1/entities/hikvision").json()
     assert "杭州海康威视数字技术股份有限公司" in body["aliases"]

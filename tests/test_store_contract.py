@@ -127,6 +127,21 @@ def test_subdivided_blocks_name_the_prefixes_of_smaller_mac_blocks(store: GraphS
     assert store.view().subdivided_blocks() == {"AABBCC", "112233"}
 
 
+def test_token_prefixes_find_words_being_typed(store: GraphStore) -> None:
+    _fill(store)
+    view = store.view()
+    # "Unrelated Widgets Inc." has the tokens "unrelated" and "widgets"; Acme's are "acme",
+    # "holdings", "subsidiary"; the order is the tokens' order, at most `limit` per prefix.
+    assert view.find_by_token_prefix(["wid", "unrel", "zz"], 10) == {
+        "wid": ["other"],
+        "unrel": ["other"],
+    }
+    assert view.find_by_token_prefix(["acme"], 10)["acme"] == ["acme", "acme-sub"]
+    # "AC- family" has the token "ac", which sorts before "acme".
+    assert view.find_by_token_prefix(["a"], 1) == {"a": ["fam"]}
+    assert view.find_by_token_prefix(["widgets"], 10) == {"widgets": ["other"]}
+
+
 def test_loading_twice_changes_nothing_and_sources_accumulate(store: GraphStore) -> None:
     _fill(store)
     before = store.view().counts()

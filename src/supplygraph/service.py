@@ -19,7 +19,7 @@ from supplygraph.graph.matching import match_name
 from supplygraph.graph.model import Identifier, IdScheme, NodeKind, Record, Relation
 from supplygraph.graph.neighbourhood import Neighbourhood
 from supplygraph.graph.neighbourhood import neighbourhood as build_neighbourhood
-from supplygraph.graph.normalize import fcc_grantee_code, mac_prefixes
+from supplygraph.graph.normalize import fcc_grantee_code, fuzzy_key, has_cjk, mac_prefixes
 from supplygraph.graph.resolve import Query, Resolver
 from supplygraph.graph.results import (
     DesignationOut,
@@ -161,6 +161,30 @@ class SupplyGraph:
             sources=list(node.sources),
         )
 
+    def _prefix_hits(self, text: str, limit: int) -> list[SearchHit]:
+        """Entities with a name word that starts with the query's last word (search as you
+        type: "hikv" finds Hikvision before the word is complete)."""
+        query = fuzzy_key(text)
+        words = query.split()
+        if not words or len(words[-1]) < PREFIX_MIN_CHARS or has_cjk(query):
+            return []
+        found = self.view.find_by_token_prefix([words[-1]], PREFIX_CANDIDATES)
+        hits: list[SearchHit] = []
+        for node in self.view.nodes(found.get(words[-1], [])).values():
+            best = max(((_prefix_score(query, words, n), n) for n in node.names), default=None)
+            if best is not None and best[0] > 0:
+                hits.append(
+                    SearchHit(
+                        id=node.id,
+                        name=node.name,
+                        kind=node.kind.value,
+                        score=best[0],
+                        matched_on=f"prefix:{best[1]}",
+                    )
+                )
+        hits.sort(key=lambda h: (-h.score, h.name))
+        return hits[:limit]
+
     def search(self, q: str, limit: int = 20) -> list[SearchHit]:
         """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first."""
         text = q.strip()
@@ -195,10 +219,33 @@ class SupplyGraph:
                 hits[m.id] = SearchHit(
                     id=m.id, name=m.name, kind=m.kind, score=m.score, matched_on=m.matched_on
                 )
+        for hit in self._prefix_hits(text, limit):
+            hits.setdefault(hit.id, hit)
         ordered = sorted(
             hits.values(), key=lambda h: (-h.score, h.kind != NodeKind.ORGANIZATION.value, h.name)
         )
         return ordered[:limit]
+
+
+# Search as you type: a last word of at least this many characters is taken as a prefix; the
+# store gives at most this many candidates for it; their scores stay below the fuzzy threshold.
+PREFIX_MIN_CHARS = 3
+PREFIX_CANDIDATES = 200
+PREFIX_SCORE_MAX = 0.7
+
+
+def _prefix_score(query: str, words: list[str], name: str) -> float:
+    """How well a name fits a query whose last word is still being typed: 0 when it does not
+    (an earlier word missing, or no word starting with the last), else the share of the name
+    the query covers, kept below the fuzzy-match threshold so that whole-word matches come
+    first."""
+    key = fuzzy_key(name)
+    tokens = key.split()
+    if not all(w in tokens for w in words[:-1]):
+        return 0.0
+    if not any(t.startswith(words[-1]) for t in tokens):
+        return 0.0
+    return round(PREFIX_SCORE_MAX * min(1.0, len(query) / max(len(key), 1)), 3)
 
 
 def _check_depth(max_depth: int) -> None:
