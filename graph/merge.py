@@ -40,7 +40,14 @@ def merge_node(old: Node, new: Node) -> Node:
 
 
 def merge_edge(old: Edge, new: Edge) -> Edge:
-    return old.model_copy(update={"sources": _sources(old.sources, new.sources)})
+    """Sources accumulate; an end date, once stated (a relationship that ended), is kept or
+    updated, as for designations."""
+    return old.model_copy(
+        update={
+            "sources": _sources(old.sources, new.sources),
+            "valid_to": new.valid_to or old.valid_to,
+        }
+    )
 
 
 def merge_designation(old: Designation, new: Designation) -> Designation:

@@ -142,6 +142,26 @@ def test_token_prefixes_find_words_being_typed(store: GraphStore) -> None:
     assert view.find_by_token_prefix(["widgets"], 10) == {"widgets": ["other"]}
 
 
+def test_an_edge_restated_with_an_end_date_ends(store: GraphStore) -> None:
+    """A later statement of the same fact that gives an end (a sale, a closed record) ends
+    the stored edge; restating it without one keeps the end."""
+    _fill(store)
+    first = next(e for e in store.view().edges(["acme"], Direction.OUT) if e.dst == "acme-sub")
+    later = SourceRef(id="closing", title="the closing statement", grade="B")
+    ended = first.model_copy(update={"valid_to": date(2024, 6, 1), "sources": (later,)})
+    with store.writer() as w:
+        w.put([ended])
+    with store.writer() as w:
+        w.put([first])
+    (stored,) = [e for e in store.view().edges(["acme"], Direction.OUT) if e.dst == "acme-sub"]
+    assert stored.valid_to == date(2024, 6, 1) and stored.share == 100.0
+    assert {s.id for s in stored.sources} == {"test-fixture", "closing"}
+    assert [o.id for o in ownership(store.view(), "acme-sub", True, 5, date(2024, 5, 31))] == [
+        "acme"
+    ]
+    assert ownership(store.view(), "acme-sub", True, 5, date(2024, 6, 1)) == []
+
+
 def test_loading_twice_changes_nothing_and_sources_accumulate(store: GraphStore) -> None:
     _fill(store)
     before = store.view().counts()
