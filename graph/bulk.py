@@ -589,8 +589,6 @@ class BulkRun:
         idents: set[tuple[IdScheme, str]] = set()
         lookup = self._lookup
         combine = self._combine
-        hex12 = _HEX12.fullmatch
-        blocks: tuple[str, ...]
         for at in todo:
             item = batch[at]
             if isinstance(item, RowProblem):
@@ -603,15 +601,7 @@ class BulkRun:
                 results[at] = BulkResult(None, 0.0, "", EMPTY_QUERY, "query")
                 continue
             try:
-                if mac:
-                    # The common notations, inline (this loop runs for every row).
-                    digits = mac.replace(":", "").replace("-", "").replace(".", "").upper()
-                    if len(digits) == 12 and hex12(digits):
-                        blocks = (digits[:6], digits[:7], digits[:9])
-                    else:
-                        blocks = _mac_blocks(mac)
-                else:
-                    blocks = ()
+                blocks = _mac_blocks(mac) if mac else ()
                 code = _grantee(fcc) if fcc else ""
             except InvalidQuery as exc:
                 results[at] = BulkResult(None, 0.0, "", exc.message, exc.field)

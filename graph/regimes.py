@@ -736,8 +736,11 @@ def evaluate(
 ) -> list[RegimeOut]:
     """Every regime's verdict for one entity on one day (uncached)."""
     rules = book or default_rules()
-    up = collect_upstream(view, entity_id, day)
-    return [_Evaluation(rule, rules, up).run() for rule in rules.regimes]
+    return _verdicts(rules, collect_upstream(view, entity_id, day))
+
+
+def _verdicts(book: RuleBook, up: Upstream) -> list[RegimeOut]:
+    return [_Evaluation(rule, book, up).run() for rule in book.regimes]
 
 
 class RegimeEngine:
@@ -757,40 +760,30 @@ class RegimeEngine:
         self._lock = threading.Lock()
 
     def verdicts(self, entity_id: str, day: date) -> list[RegimeOut]:
-        key = (entity_id, day, self.view.version())
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit
-        found = evaluate(self.view, entity_id, day, self.book)
-        with self._lock:
-            self._items[key] = found
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return found
+        return self.verdicts_many([entity_id], day)[entity_id]
 
     def verdicts_many(self, entity_ids: Iterable[str], day: date) -> dict[str, list[RegimeOut]]:
         """:meth:`verdicts` of many entities; those not cached share their store calls."""
         version = self.view.version()
+        wanted = list(dict.fromkeys(entity_ids))
         out: dict[str, list[RegimeOut]] = {}
         with self._lock:
-            for entity_id in dict.fromkeys(entity_ids):
-                hit = self._items.get((entity_id, day, version))
+            for entity_id in wanted:
+                key = (entity_id, day, version)
+                hit = self._items.get(key)
                 if hit is not None:
+                    self._items.move_to_end(key)
                     out[entity_id] = hit
-        missing = [i for i in dict.fromkeys(entity_ids) if i not in out]
+        missing = [i for i in wanted if i not in out]
         if missing:
             ups = collect_upstream_many(self.view, missing, day)
-            for entity_id in missing:
-                out[entity_id] = [
-                    _Evaluation(rule, self.book, ups[entity_id]).run() for rule in self.book.regimes
-                ]
+            found = {entity_id: _verdicts(self.book, ups[entity_id]) for entity_id in missing}
             with self._lock:
-                for entity_id in missing:
-                    self._items[(entity_id, day, version)] = out[entity_id]
+                for entity_id, verdicts in found.items():
+                    self._items[(entity_id, day, version)] = verdicts
                 while len(self._items) > self._size:
                     self._items.popitem(last=False)
+            out.update(found)
         return out
 
     def result(self, entity: EntityRef, day: date) -> RegimesResult:

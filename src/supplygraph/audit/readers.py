@@ -364,51 +364,52 @@ class _CsvSource:
         rows: list[Row] = []
         kept: list[str | None] = []
         for i, cells in enumerate(records):
-            n = len(cells)
-            if n == width and (cells[0] or any(cells)):
-                rows.append((numbers[i], cells, None))
-                kept.append(lines[i] if lines is not None else None)
-            elif not any(cells):
-                continue  # blank lines (or rows of empty cells) are not rows
-            elif n < width:
-                # Spreadsheets drop trailing empty cells; that is not an error.
-                rows.append((numbers[i], cells + [""] * (width - n), None))
-                kept.append(None)
-            else:
-                extra = ", ".join(repr(c) for c in cells[width:] if c)
-                problem = f"line has {n} values but the header has {width} columns"
-                rows.append(
-                    (numbers[i], cells[:width], problem + (f" (extra: {extra})" if extra else ""))
-                )
-                kept.append(None)
+            row = self._row(numbers[i], cells)
+            if row is not None:
+                rows.append(row)
+                # Only a whole, unpadded row may be copied as its line.
+                whole = row[2] is None and len(cells) == width
+                kept.append(lines[i] if lines is not None and whole else None)
         batch = RowBatch.of(rows)
         batch.lines = kept if lines is not None else None
         return batch
 
+    def _row(self, number: int, cells: list[str]) -> Row | None:
+        """One record as a row of the header's width; None for a blank one."""
+        width = self.width
+        n = len(cells)
+        if n == width and (cells[0] or any(cells)):
+            return number, cells, None
+        if not any(cells):
+            return None  # blank lines (or rows of empty cells) are not rows
+        if n < width:
+            # Spreadsheets drop trailing empty cells; that is not an error.
+            return number, cells + [""] * (width - n), None
+        extra = ", ".join(repr(c) for c in cells[width:] if c)
+        problem = f"line has {n} values but the header has {width} columns"
+        return number, cells[:width], problem + (f" (extra: {extra})" if extra else "")
+
     def _one_by_one(self, start: int) -> RowBatch:
         end = self.reader.line_num  # the reader has moved past the unreadable line
         again = csv.reader(self.held[: end - start], self.reader.dialect)
-        records: list[list[str]] = []
-        numbers: list[int] = []
-        problems: list[Row] = []
+        rows: list[Row] = []
         while True:
             try:
                 cells = next(again)
             except StopIteration:
                 break
             except csv.Error as exc:
-                problems.append(
-                    (start + again.line_num, [""] * self.width, f"unreadable line: {exc}")
-                )
+                where = start + again.line_num
+                rows.append((where, [""] * self.width, f"unreadable line: {exc}"))
                 continue
-            records.append(cells)
-            numbers.append(start + again.line_num)
+            row = self._row(start + again.line_num, cells)
+            if row is not None:
+                rows.append(row)
         # A reader that does not move on past an unreadable line ends the file.
         if end == self.last_error:
             self.finished = True
         self.last_error = end
-        batch = self._rows(records, numbers, None)
-        return RowBatch.of(sorted([*batch.rows(), *problems], key=lambda r: r[0]))
+        return RowBatch.of(rows)
 
 
 def _size(binary: IO[bytes]) -> int | None:

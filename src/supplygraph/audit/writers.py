@@ -96,12 +96,15 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _extras(outcome: Outcome, with_regimes: bool) -> list[str]:
-    r = outcome.result
-    out = [r.verdict or "", "" if r.verdict is None else str(r.confidence), r.evidence]
+def _extras(
+    result: BulkResult | Answer, regimes: str | None, error: str | None, with_regimes: bool
+) -> list[str]:
+    """Our cells of a row: verdict, confidence, evidence, regimes (when shown) and error."""
+    out = [result.verdict or "", "" if result.verdict is None else str(result.confidence)]
+    out.append(result.evidence)
     if with_regimes:
-        out.append(outcome.regimes or "")
-    out.append(outcome.error or "")
+        out.append(regimes or "")
+    out.append(error or "")
     return out
 
 
@@ -142,10 +145,10 @@ class CsvWriter:
         # line, quoted) are serialized once per answer and appended as text.
         for answer in set(answers).difference(tails):
             if answer is not None:
-                tails[answer] = self._tail(answer, batch.derived[answer][0], None, None)
+                tails[answer] = self._tail(answer, batch.derived[answer][0], None)
         ends: list[str | None] = list(map(tails.get, answers))
         for i, error in batch.errors.items():
-            ends[i] = self._tail(results[i], None, error, batch.error_regimes)
+            ends[i] = self._tail(results[i], None, error)
         # The input line itself where it already is the row's cells in our encoding (plain
         # CSV input), else the cells, encoded.
         lines = batch.lines if self.text else None
@@ -168,21 +171,9 @@ class CsvWriter:
         self._cell_writer.writerow(cells)
         return buf.getvalue()
 
-    def _tail(
-        self,
-        result: BulkResult | Answer,
-        regimes: str | None,
-        error: str | None,
-        error_regimes: str | None,
-    ) -> str:
-        buf = io.StringIO()
-        values = [result.verdict or "", "" if result.verdict is None else str(result.confidence)]
-        values.append(result.evidence)
-        if self.with_regimes:
-            values.append((error_regimes if error is not None else regimes) or "")
-        values.append(error or "")
-        csv.writer(buf).writerow(values)
-        return "," + buf.getvalue()
+    def _tail(self, result: BulkResult | Answer, regimes: str | None, error: str | None) -> str:
+        """Our cells, after the input's: a comma, the cells, the line end."""
+        return "," + self._cells_text(_extras(result, regimes, error, self.with_regimes)) + "\r\n"
 
     def finish(self, summary: Summary) -> None:
         self.file.flush()
@@ -292,7 +283,8 @@ class XlsxWriter(_RowWriter):
             self.sheet = self.book.create_sheet(title)
             self.sheet.append(self.header)
             self.rows_in_sheet = 1
-        self.sheet.append(self._cells(outcome.cells + _extras(outcome, self.with_regimes)))
+        extras = _extras(outcome.result, outcome.regimes, outcome.error, self.with_regimes)
+        self.sheet.append(self._cells(outcome.cells + extras))
         self.rows_in_sheet += 1
 
     def finish(self, summary: Summary) -> None:
