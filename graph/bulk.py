@@ -48,8 +48,9 @@ from .model import (
 from .normalize import fcc_grantee_code, mac_prefixes, name_keys, name_tokens
 from .reach import Reach
 from .resolve import MAX_PATHS, Query, Resolver
-from .results import Match, Verdict
+from .results import Match, Verdict, WeakLink
 from .store import Direction, GraphView
+from .verdicts import rank_paths
 
 # The order in which Resolver.match looks at the fields; ties between equally good paths go to
 # the earlier field, exactly as in a single lookup.
@@ -129,6 +130,12 @@ class Evidence:
     names: dict[str, str]  # node id -> name, for every node on the path
     score: float
     text: str  # a short readable path (see evidence_text)
+    # The weak links of the path (empty when it is strong end to end): yes versus possible.
+    weak: tuple[WeakLink, ...] = ()
+
+    def rank(self) -> tuple[bool, float, int]:
+        """The same order as :meth:`ScoredPath.rank`: strong first, then score, then length."""
+        return (bool(self.weak), -self.score, len(self.path))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -824,20 +831,17 @@ class BulkRun:
 
     def _outcome(self, field_name: str, matches: list[Match], notes: list[str]) -> FieldOutcome:
         assert self.reach is not None
-        best: tuple[float, Match, list[Edge]] | None = None
-        for m in matches:
-            for path in self.reach.paths_to(m.id, MAX_PATHS):
-                score = m.score * min((e.confidence for e in path), default=1.0)
-                # Strictly better only: the first of equals wins, as in resolve's stable sort.
-                if best is None or (score, -len(path)) > (best[0], -len(best[2])):
-                    best = (score, m, path)
+        ranked = rank_paths(matches, self.reach, MAX_PATHS)
         evidence = None
-        if best is not None:
-            score, m, path = best
+        if ranked:
+            best = ranked[0]
+            m, path = best.match, best.path
             node_ids = {m.id, self.target.id} | {x for e in path for x in (e.src, e.dst)}
             names = {i: n.name for i, n in self.engine.cached.nodes(node_ids).items()}
             text = evidence_text(field_name, m, self.target.id, path, names)
-            evidence = Evidence(field_name, m, self.target.id, tuple(path), names, score, text)
+            evidence = Evidence(
+                field_name, m, self.target.id, path, names, best.score, text, best.weak
+            )
         top = None
         for m in matches:
             if top is None or m.score > top.score:
@@ -863,9 +867,8 @@ class BulkRun:
                 continue
             notes.extend(outcome.notes)
             e = outcome.best
-            if e is not None and (
-                best is None or (e.score, -len(e.path)) > (best.score, -len(best.path))
-            ):
+            # Strictly better only: the first of equals wins, as in resolve's stable sort.
+            if e is not None and (best is None or e.rank() < best.rank()):
                 best = e
             if outcome.top is not None and (top is None or outcome.top.score > top.score):
                 top = outcome.top
@@ -873,13 +876,15 @@ class BulkRun:
         if self.reach.truncated:
             notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
         if best is not None:
-            answer = self._answer(
-                "yes", round(best.score, 3), best.text, best, best.match.id, notes
-            )
+            verdict: Verdict = "possible" if best.weak else "yes"
+            text = best.text
+            if best.weak:
+                text += " (weak link: " + "; ".join(w.reason for w in best.weak) + ")"
+            answer = self._answer(verdict, round(best.score, 3), text, best, best.match.id, notes)
             return BulkResult(
-                "yes",
+                verdict,
                 answer.confidence,
-                best.text,
+                text,
                 None,
                 None,
                 best,

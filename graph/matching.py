@@ -1,9 +1,10 @@
 """Turning what a user typed into known nodes: names, identifiers, model numbers.
 
-Names match exactly on normalized keys first (any script, aliases, legal forms removed), then
-fuzzily with rapidfuzz over candidates that share a distinctive token. The fuzzy threshold is
-deliberately strict: "Hikari" must not become Hikvision, nor "Dahua Electronics Corporation"
-Zhejiang Dahua.
+Names: candidates come from the store in batches, never from a scan: the exact normalized keys
+(any script, aliases, legal forms removed), the word index (and, for a long word that is in no
+name, the names with a word sharing its first letters: one typo). The best-placed candidates
+(by how many rare query words they carry) are then scored part by part (:mod:`.names`), and
+every match says which name matched, which parts paired and which did not.
 """
 
 from __future__ import annotations
@@ -12,24 +13,53 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from .model import Identifier, IdScheme, Node, NodeKind
-from .normalize import fcc_grantee_code, fuzzy_key, mac_prefixes, model_key, name_keys, name_tokens
-from .results import Match
+from .names import analyze, compare, df_weight
+from .normalize import fcc_grantee_code, mac_prefixes, model_key, name_keys, name_tokens
+from .results import Match, NameMatchDetail
 from .store import GraphView
 
-FUZZY_THRESHOLD = 0.88
+# A name is taken as a match from this score on (a setting: SUPPLYGRAPH_NAME_MATCH_THRESHOLD).
+MATCH_THRESHOLD = 0.75
 CANDIDATES_PER_TOKEN = 300
+# Only this many candidates, the ones carrying the most (and rarest) query words, are scored.
+SCORED_CANDIDATES = 60
+# A word this long that is in no name may hold a typo: names with a word sharing its first
+# TYPO_PREFIX letters are candidates too.
+TYPO_MIN_LENGTH = 6
+TYPO_PREFIX = 4
 # A key that is an exact alias scores 1.0; one that only matches after transliteration a bit less.
 TRANSLITERATED_SCORE = 0.95
 
 
-def _similarity(a: str, b: str) -> float:
-    if not a or not b:
-        return 0.0
-    # ratio punishes extra words; token_sort_ratio forgives word order only.
-    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100.0
+def _df_key(token: str) -> str:
+    return token.removeprefix("cjk:")
+
+
+def _candidates(
+    view: GraphView, text: str, exclude: Collection[str]
+) -> tuple[list[str], dict[str, int]]:
+    """Candidate node ids for ``text``, best placed first, and each query word's frequency."""
+    tokens = name_tokens(text)
+    if not tokens:
+        return [], {}
+    found = view.find_by_token(tokens, CANDIDATES_PER_TOKEN)
+    df = {_df_key(t): len(ids) for t, ids in found.items()}
+    typos = [t for t in tokens if t not in found and len(t) >= TYPO_MIN_LENGTH and t.isalpha()]
+    if typos:
+        near = view.find_by_token_prefix([t[:TYPO_PREFIX] for t in typos], CANDIDATES_PER_TOKEN)
+        for t in typos:
+            if ids := near.get(t[:TYPO_PREFIX]):
+                found[t] = ids
+    placed: dict[str, float] = {}
+    for _token, ids in found.items():
+        weight = df_weight(len(ids))
+        for node_id in ids:
+            placed[node_id] = placed.get(node_id, 0.0) + weight
+    for node_id in exclude:
+        placed.pop(node_id, None)
+    ranked = sorted(placed, key=lambda i: (-placed[i], i))
+    return ranked[:SCORED_CANDIDATES], df
 
 
 def match_name(
@@ -38,29 +68,32 @@ def match_name(
     field: str = "name",
     kinds: Collection[NodeKind] | None = None,
     limit: int = 10,
-    threshold: float = FUZZY_THRESHOLD,
+    threshold: float = MATCH_THRESHOLD,
 ) -> list[Match]:
-    """Nodes whose name or alias matches ``text``, best first."""
+    """Nodes whose name or alias matches ``text``, best first, each with its explanation."""
     keys = name_keys(text)
     if not keys:
         return []
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[str, tuple[float, str, NameMatchDetail]] = {}
     exact = view.find_by_name_key(keys)
     for key in keys:
         for node_id in exact.get(key, []):
             score = TRANSLITERATED_SCORE if key.isascii() and not text.isascii() else 1.0
-            if score > best.get(node_id, (0.0, ""))[0]:
-                best[node_id] = (score, key)
-    tokens = name_tokens(text)
-    query = fuzzy_key(text)
-    if tokens:
-        found = view.find_by_token(tokens, CANDIDATES_PER_TOKEN)
-        candidates = {i for ids in found.values() for i in ids} - best.keys()
-        for node in view.nodes(candidates).values():
-            for name in node.names:
-                score = _similarity(query, fuzzy_key(name))
-                if score >= threshold and score > best.get(node.id, (0.0, ""))[0]:
-                    best[node.id] = (round(score, 3), name)
+            if score > best.get(node_id, (0.0,))[0]:
+                how = "transliterated key" if score < 1.0 else "normalized key"
+                detail = NameMatchDetail(name=key, method=how, features={"exact": score})
+                best[node_id] = (score, key, detail)
+    if threshold < 1.0:
+        ids, df = _candidates(view, text, best.keys())
+        query = analyze(text)
+        for node in view.nodes(ids).values():
+            if kinds is not None and node.kind not in kinds:
+                continue
+            person = node.kind is NodeKind.PERSON
+            scored = [compare(query, analyze(n, person), df, person) for n in node.names]
+            top = max(scored, key=lambda s: s.score)
+            if top.score >= threshold and top.score > best.get(node.id, (0.0,))[0]:
+                best[node.id] = (top.score, top.name, NameMatchDetail.of(top))
     nodes = view.nodes(best.keys())
     matches = [
         Match(
@@ -70,6 +103,7 @@ def match_name(
             score=best[n.id][0],
             field=field,
             matched_on=best[n.id][1],
+            detail=best[n.id][2],
         )
         for n in nodes.values()
         if kinds is None or n.kind in kinds
@@ -121,7 +155,11 @@ MODEL_PATTERN_SCORE = 0.6
 
 
 def match_model(view: GraphView, model: str, patterns: list[Node]) -> list[Match]:
-    """Product families whose ``pattern`` matches the model number, plus exact product names."""
+    """Product families whose ``pattern`` matches the model number, plus exact product names.
+
+    A family match is weak evidence of its own (prefixes are shared and copied): its ``detail``
+    says so, and the verdict engine never turns it into a plain ``yes``.
+    """
     key = model_key(model)
     matches = match_name(view, model, field="model", kinds={NodeKind.PRODUCT}, threshold=1.0)
     for node in patterns:
@@ -135,6 +173,12 @@ def match_model(view: GraphView, model: str, patterns: list[Node]) -> list[Match
                     score=MODEL_PATTERN_SCORE,
                     field="model",
                     matched_on=pattern,
+                    detail=NameMatchDetail(
+                        name=pattern,
+                        method="model-number family",
+                        features={"pattern": MODEL_PATTERN_SCORE},
+                    ),
+                    weak="the model number only fits a model-number family pattern",
                 )
             )
     return matches

@@ -1,8 +1,9 @@
 """The verdict engine: "is this (product, brand, device, company) ultimately the target?"
 
-``yes``: some evidence path runs from the target down to what the query resolved to.
-``no``: the query resolved to known nodes and none is reached from the target.
-``unknown``: the query resolved to nothing known.
+``yes``: an evidence path runs from the target down to what the query resolved to, every link
+strong. ``possible``: the best path rests on a weak link (named in ``weak_links``). ``no``: the
+query resolved to known nodes and none is reached from the target (a distributor of the target's
+products is ``no``, with ``distributes`` saying what it sells). ``unknown``: nothing known matched.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from supplygraph.errors import InvalidQuery, TargetNotFound
+from supplygraph.errors import EntityNotFound, InvalidQuery, TargetNotFound
 
 from .answer_cache import AnswerCache
 from .matching import match_fcc, match_mac, match_model, match_name
-from .model import Edge, Identifier, IdScheme, Node, NodeKind
+from .model import Edge, Identifier, IdScheme, Node, NodeKind, Relation
 from .normalize import fcc_grantee_code, is_locally_administered, mac_prefixes
-from .reach import ReachCache
+from .reach import Reach, ReachCache
+from .references import find_reference
 from .regimes import RegimeEngine
-from .results import DesignationOut, EntityRef, Match, ResolveResult, Step, Verdict
-from .store import GraphView
+from .results import DesignationOut, EntityRef, Match, ResolveResult, Step, WeakLink
+from .store import Direction, GraphView
+from .verdicts import ScoredPath, rank_paths, verdict_of
 
 DEFAULT_TARGET = "hikvision"
 # A cached answer (model and JSON, with sources and regimes) takes about 150 KiB: 1024 of them
@@ -101,19 +104,10 @@ class Resolver:
         return hit
 
     def _find_target(self, wanted: str) -> Node:
-        node = self.view.nodes([wanted]).get(wanted)
-        if node is not None:
-            return node
-        matches = match_name(
-            self.view,
-            wanted,
-            field="target",
-            kinds={NodeKind.ORGANIZATION, NodeKind.BRAND, NodeKind.PERSON},
-            threshold=0.92,
-        )
-        if not matches:
-            raise TargetNotFound(wanted)
-        return self.view.nodes([matches[0].id])[matches[0].id]
+        try:
+            return find_reference(self.view, wanted)
+        except EntityNotFound:
+            raise TargetNotFound(wanted) from None
 
     def patterns(self) -> list[Node]:
         version = self.view.version()
@@ -234,31 +228,25 @@ class Resolver:
         if reach.truncated:
             notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
 
-        scored: list[tuple[float, Match, list[Edge]]] = []
-        for m in matches:
-            for path in reach.paths_to(m.id, MAX_PATHS):
-                weakest = min((e.confidence for e in path), default=1.0)
-                scored.append((m.score * weakest, m, path))
-        scored.sort(key=lambda t: (-t[0], len(t[2])))
-        scored = scored[:MAX_PATHS]
+        scored = rank_paths(matches, reach, MAX_PATHS)
+        sold = [] if scored else self._distributes(matches, reach, day)
 
-        node_ids = {target_node.id} | {m.id for m in matches}
-        node_ids |= {x for _, _, p in scored for e in p for x in (e.src, e.dst)}
+        on_paths = {target_node.id} | {x for s in scored for e in s.path for x in (e.src, e.dst)}
+        node_ids = on_paths | {m.id for m in matches} | {x for e in sold for x in (e.src, e.dst)}
         nodes = self.view.nodes(node_ids)
         names = {i: n.name for i, n in nodes.items()}
-        paths = [[Step.of(e, names) for e in path] for _, _, path in scored]
-        on_paths = {target_node.id} | {x for _, _, p in scored for e in p for x in (e.src, e.dst)}
+        paths = [[Step.of(e, names) for e in s.path] for s in scored]
         designations = self._designations(on_paths, names, day)
 
-        verdict: Verdict
+        verdict = verdict_of(scored[0] if scored else None, bool(matches))
         if scored:
-            verdict, confidence = "yes", round(scored[0][0], 3)
+            confidence = round(scored[0].score, 3)
         elif matches:
-            verdict, confidence = "no", round(max(m.score for m in matches), 3)
+            confidence = round(max(m.score for m in matches), 3)
         else:
-            verdict, confidence = "unknown", 0.0
+            confidence = 0.0
         # The buyer's question is about what they hold: give the best match's regimes too.
-        best = scored[0][1] if scored else max(matches, key=lambda m: m.score, default=None)
+        best = scored[0].match if scored else max(matches, key=lambda m: m.score, default=None)
         best_node = nodes.get(best.id) if best is not None else None
         return ResolveResult(
             verdict=verdict,
@@ -268,12 +256,25 @@ class Resolver:
             designations=designations,
             confidence=confidence,
             as_of=day,
-            explanation=explain(verdict, target_node, matches, scored, names),
+            explanation=explain(verdict, target_node, matches, scored, names, sold),
             notes=notes,
+            weak_links=list(scored[0].weak) if scored else [],
+            distributes=[Step.of(e, names) for e in sold],
             regimes=self.regimes.verdicts(target_node.id, day),
             matched_regimes=(
                 self.regimes.result(EntityRef.of(best_node), day) if best_node else None
             ),
+        )
+
+    def _distributes(self, matches: list[Match], reach: Reach, day: date) -> list[Edge]:
+        """DISTRIBUTES edges from what the query matched to anything in the target's group."""
+        if not matches:
+            return []
+        edges = self.view.edges([m.id for m in matches], Direction.OUT, [Relation.DISTRIBUTES])
+        matched = {m.id for m in matches}
+        return sorted(
+            (e for e in edges if e.src in matched and e.dst in reach.depth and e.active_on(day)),
+            key=lambda e: (e.src, e.dst, e.id),
         )
 
     def _designations(
@@ -291,19 +292,37 @@ def explain(
     verdict: str,
     target: Node,
     matches: list[Match],
-    scored: list[tuple[float, Match, list[Edge]]],
+    scored: list[ScoredPath],
     names: dict[str, str],
+    sold: list[Edge] | None = None,
 ) -> str:
     """One readable sentence for the verdict."""
     if verdict == "unknown":
         return "The query matched nothing known; no verdict can be given."
     if verdict == "no":
         found = ", ".join(sorted({f"{m.name} ({m.kind})" for m in matches})[:5])
-        return f"Resolved to {found}; no evidence path leads from {target.name} to it."
-    _, match, path = scored[0]
-    if not path:
-        return f"{match.name} is {target.name} itself."
-    chain = " -> ".join(
-        f"{names.get(e.src, e.src)} {e.relation.value} {names.get(e.dst, e.dst)}" for e in path
-    )
-    return f"{match.name} leads to {target.name}: {chain}."
+        text = f"Resolved to {found}; no evidence path leads from {target.name} to it."
+        if sold:
+            items = ", ".join(sorted({names.get(e.dst, e.dst) for e in sold}))
+            text += f" It distributes {items} (a distributor is not the maker)."
+        return text
+    best = scored[0]
+    if not best.path:
+        text = f"{best.match.name} is {target.name} itself."
+    else:
+        chain = " -> ".join(
+            f"{names.get(e.src, e.src)} {e.relation.value} {names.get(e.dst, e.dst)}"
+            for e in best.path
+        )
+        text = f"{best.match.name} leads to {target.name}: {chain}."
+    if verdict == "possible":
+        why = "; ".join(_weak_text(w, names) for w in best.weak)
+        text += f" Only possible: the evidence has a weak link ({why})."
+    return text
+
+
+def _weak_text(link: WeakLink, names: dict[str, str]) -> str:
+    if link.relation is None or link.from_ is None or link.to is None:
+        return link.reason
+    src, dst = names.get(link.from_, link.from_), names.get(link.to, link.to)
+    return f"{src} {link.relation} {dst}: {link.reason}"

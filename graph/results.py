@@ -7,9 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .evidence import Strength, policy
 from .model import Designation, Edge, Node, SourceRef
 
-Verdict = Literal["yes", "no", "unknown"]
+# yes: a path strong end to end; possible: the best path has a weak link; no: resolved, not
+# reached from the target; unknown: nothing known matched (DESIGN.md section 3).
+Verdict = Literal["yes", "possible", "no", "unknown"]
+VERDICTS: tuple[Verdict, ...] = ("yes", "possible", "no", "unknown")
 RegimeVerdict = Literal["covered", "not_covered", "unknown"]
 
 
@@ -23,6 +27,39 @@ class EntityRef(BaseModel):
         return cls(id=node.id, name=node.name, kind=node.kind.value)
 
 
+class PartPairOut(BaseModel):
+    query: str
+    name: str
+    similarity: float
+    how: str  # exact | symbol (same rigour symbol, e.g. tech/technology) | fuzzy (typo, split)
+
+
+class NameMatchDetail(BaseModel):
+    """Why a name matched: which name or alias, which parts paired, which did not."""
+
+    name: str  # the name or alias (or normalized key, or pattern) that matched
+    method: str  # normalized key | transliterated key | name parts | model-number family
+    pairs: list[PartPairOut] = []
+    query_only: list[str] = []
+    name_only: list[str] = []
+    features: dict[str, float] = {}
+
+    @classmethod
+    def of(cls, scored: object) -> NameMatchDetail:
+        """From a :class:`supplygraph.graph.names.NameScore`."""
+        from .names import NameScore
+
+        assert isinstance(scored, NameScore)
+        return cls(
+            name=scored.name,
+            method="name parts",
+            pairs=[PartPairOut(**vars(p)) for p in scored.pairs],
+            query_only=scored.query_only,
+            name_only=scored.name_only,
+            features=scored.features,
+        )
+
+
 class Match(BaseModel):
     """What (part of) the query resolved to, and how well."""
 
@@ -32,6 +69,9 @@ class Match(BaseModel):
     score: float = Field(ge=0, le=1)
     field: str  # which query field matched: name, brand, model, mac, fcc_id
     matched_on: str  # the key, prefix or name variant that matched
+    detail: NameMatchDetail | None = None
+    # Set when the match itself is weak evidence (a model-number family): never a plain yes.
+    weak: str | None = None
 
 
 class Step(BaseModel):
@@ -50,12 +90,16 @@ class Step(BaseModel):
     valid_from: date | None = None
     valid_to: date | None = None
     confidence: float
+    # strong: a grade A/B source and confidence >= the threshold; weak otherwise (weak_reason).
+    strength: Strength = "strong"
+    weak_reason: str | None = None
     reason: str | None = None
     note: str | None = None
     sources: list[SourceRef]
 
     @classmethod
     def of(cls, edge: Edge, names: dict[str, str]) -> Step:
+        weak = policy().weakness(edge)
         return cls(
             from_=edge.src,
             to=edge.dst,
@@ -68,10 +112,23 @@ class Step(BaseModel):
             valid_from=edge.valid_from,
             valid_to=edge.valid_to,
             confidence=edge.confidence,
+            strength="weak" if weak else "strong",
+            weak_reason=weak,
             reason=edge.reason,
             note=edge.note,
             sources=list(edge.sources),
         )
+
+
+class WeakLink(BaseModel):
+    """The link that keeps a verdict at ``possible``, and why it is weak."""
+
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    relation: str | None = None
+    reason: str
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
 
 class DesignationOut(BaseModel):
@@ -142,6 +199,11 @@ class ResolveResult(BaseModel):
     # Regime verdicts for the target, and for the best match (what the buyer is buying).
     regimes: list[RegimeOut] = []
     matched_regimes: RegimesResult | None = None
+    # For `possible`: the weak links on the best path (or the weak match), and why.
+    weak_links: list[WeakLink] = []
+    # When a match distributes the target group's products: what it sells, with sources. A
+    # distributor is not the maker, so this never makes the verdict yes or possible.
+    distributes: list[Step] = []
 
 
 class OwnerOut(BaseModel):

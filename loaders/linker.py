@@ -19,12 +19,11 @@ the file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from supplygraph.graph.ids import make_id
+from supplygraph.graph.ids import is_curated, make_id
 from supplygraph.graph.merge import merge_designation, merge_edge, merge_node
 from supplygraph.graph.model import (
     Designation,
@@ -44,8 +43,6 @@ from .common import Ref, designation_id
 from .context import LoadContext
 
 STRONG = (IdScheme.USCC, IdScheme.LEI, IdScheme.ISIN)
-# Ids made by make_id end in a 20-hex digest; curated seed ids are words.
-_DERIVED = re.compile(r"-[0-9a-f]{20}$")
 MAX_NAME_CANDIDATES = 3
 MAX_PRESENT = 500_000  # about 50 MB of ids at most
 LINKAGE_SOURCE = SourceRef(
@@ -56,7 +53,7 @@ LINKAGE_SOURCE = SourceRef(
 
 
 def _pick(ids: Iterable[str]) -> str:
-    return min(ids, key=lambda i: (bool(_DERIVED.search(i)), i))
+    return min(ids, key=lambda i: (not is_curated(i), i))
 
 
 def same_as_id(a: str, b: str) -> str:

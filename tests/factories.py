@@ -16,7 +16,9 @@ from supplygraph.graph.model import (
     SourceRef,
 )
 
-SRC = SourceRef(id="test-fixture", title="hand-written test fixture", grade="C", quote="fixture")
+# Fixture facts count as primary (grade A) unless a test says otherwise with WEAK_SRC.
+SRC = SourceRef(id="test-fixture", title="hand-written test fixture", grade="A", quote="fixture")
+WEAK_SRC = SourceRef(id="test-weak", title="hand-written weak hint", grade="C", quote="hint")
 
 
 def org(node_id: str, name: str, *aliases: str, **kw: object) -> Node:

@@ -123,11 +123,14 @@ def test_dahua_electronics_corporation_is_not_zhejiang_dahua(graph: SupplyGraph)
     )
 
 
-def test_model_pattern_is_low_confidence_evidence(graph: SupplyGraph) -> None:
+def test_model_pattern_is_weak_evidence_never_yes(graph: SupplyGraph) -> None:
     result = graph.resolve(model="DS-2CD2143G2-I")
-    assert result.verdict == "yes"
+    assert result.verdict == "possible"
     assert result.confidence < 0.5
     assert result.matched[0].kind == "product"
+    assert result.matched[0].weak is not None
+    assert any("model-number family" in w.reason for w in result.weak_links)
+    assert "weak link" in result.explanation
 
 
 def test_bare_ipc_prefix_does_not_mean_dahua(graph: SupplyGraph) -> None:

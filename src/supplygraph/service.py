@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from datetime import date
 
-from supplygraph.errors import EntityNotFound, InvalidQuery
+from supplygraph.errors import InvalidQuery
 from supplygraph.graph import ownership
 from supplygraph.graph.matching import match_name
 from supplygraph.graph.model import Identifier, IdScheme, NodeKind, Record, Relation
 from supplygraph.graph.neighbourhood import Neighbourhood
 from supplygraph.graph.neighbourhood import neighbourhood as build_neighbourhood
 from supplygraph.graph.normalize import fcc_grantee_code, fuzzy_key, has_cjk, mac_prefixes
+from supplygraph.graph.references import find_reference
 from supplygraph.graph.resolve import Query, Resolver
 from supplygraph.graph.results import (
     DesignationOut,
@@ -100,13 +101,8 @@ class SupplyGraph:
         return self.resolver.resolve(query, target=target, as_of=as_of)
 
     def find_entity(self, ref: str) -> EntityRef:
-        node = self.view.nodes([ref]).get(ref)
-        if node is None:
-            matches = match_name(self.view, ref, threshold=0.92, limit=1)
-            if not matches:
-                raise EntityNotFound(ref)
-            node = self.view.nodes([matches[0].id])[matches[0].id]
-        return EntityRef.of(node)
+        """An id or a name, as every endpoint that takes an entity reads it."""
+        return EntityRef.of(find_reference(self.view, ref))
 
     def owners(self, ref: str, max_depth: int = 6, as_of: date | None = None) -> OwnersResult:
         _check_depth(max_depth)
@@ -122,16 +118,15 @@ class SupplyGraph:
         self, entity_id: str, depth: int = 1, as_of: date | None = None
     ) -> Neighbourhood:
         """Every node and edge within ``depth`` hops of an entity, with sources (UI, exports)."""
-        return build_neighbourhood(self.view, entity_id, depth, as_of)
+        return build_neighbourhood(self.view, self.find_entity(entity_id).id, depth, as_of)
 
     def regimes(self, ref: str, as_of: date | None = None) -> RegimesResult:
         """Per-regulation verdicts (OFAC 50%, BIS affiliates, listings, NDAA 889, ...)."""
         return self.resolver.regimes.result(self.find_entity(ref), as_of or date.today())
 
-    def entity(self, entity_id: str) -> EntityDetail:
-        node = self.view.nodes([entity_id]).get(entity_id)
-        if node is None:
-            raise EntityNotFound(entity_id)
+    def entity(self, ref: str) -> EntityDetail:
+        node = find_reference(self.view, ref)
+        entity_id = node.id
         edges = [
             e
             for e in self.view.edges([entity_id], Direction.BOTH)
@@ -214,7 +209,7 @@ class SupplyGraph:
                     score=1.0,
                     matched_on=f"{ident.scheme.value}:{ident.value}",
                 )
-        for m in match_name(self.view, text, field="q", threshold=0.75, limit=limit):
+        for m in match_name(self.view, text, field="q", threshold=SEARCH_THRESHOLD, limit=limit):
             if m.id not in hits:
                 hits[m.id] = SearchHit(
                     id=m.id, name=m.name, kind=m.kind, score=m.score, matched_on=m.matched_on
@@ -230,6 +225,8 @@ class SupplyGraph:
 # Search as you type: a last word of at least this many characters is taken as a prefix; the
 # store gives at most this many candidates for it; their scores stay below the fuzzy threshold.
 PREFIX_MIN_CHARS = 3
+# Search lists near misses too, below the resolve threshold (they are shown, not judged).
+SEARCH_THRESHOLD = 0.6
 PREFIX_CANDIDATES = 200
 PREFIX_SCORE_MAX = 0.7
 
