@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
-from supplygraph.graph.model import Edge, Node
+from supplygraph.graph.model import Edge, Node, Relation
+from supplygraph.graph.rulebook import read_rules
 from supplygraph.loaders import seed
 
 from supplygraph.errors import InvalidRecord
@@ -40,6 +43,80 @@ def test_grade_c_alone_never_gives_high_confidence() -> None:
         weak = isinstance(r, Edge) and all(s.grade == "C" for s in r.sources)
         if weak and r.relation.value not in {"SAME_AS", "ASSIGNED"}:  # type: ignore[union-attr]
             assert r.confidence <= 0.5, r.id  # type: ignore[union-attr]
+
+
+# Third-party copies of manuals, filings and rules: their provenance cannot be checked there.
+MIRRORS = re.compile(
+    r"scribd|manuals\.plus|manualzz|documents\.pub|manuzoid|manual-pdf|manualsfile|manualspro"
+    r"|manualshelf|docslib|fcc\.report|lawinsider|vdocuments|pdfslide|fdocuments"
+)
+
+
+def test_every_seed_source_has_a_url_and_mirrors_are_grade_b_at_most() -> None:
+    for data in seed.read_seed().files.values():
+        for s in data.sources:
+            assert s.url, s.id
+            assert not (MIRRORS.search(s.url) and s.grade == "A"), s.id
+
+
+def test_every_regime_cites_sources_with_quotes() -> None:
+    book = read_rules()
+    for regime in book.regimes:
+        assert regime.sources, regime.id
+        periods = [*regime.in_force, *regime.suspended]
+        for cite in [*regime.sources, *(c for p in periods for c in p.sources)]:
+            assert cite.quote, (regime.id, cite.source)
+    for s in book.sources:
+        assert not (s.url and MIRRORS.search(s.url) and s.grade == "A"), s.id
+
+
+def _edges() -> list[Edge]:
+    return [r for r in seed.records() if isinstance(r, Edge)]
+
+
+def test_corrected_facts_stay_corrected() -> None:
+    edges = _edges()
+
+    def find(src: str, rel: Relation, dst: str) -> list[Edge]:
+        return [e for e in edges if (e.src, e.relation, e.dst) == (src, rel, dst)]
+
+    # No Hikvision -> Honeywell OEM link: its only Hikvision-specific source was a blog.
+    assert not find("hikvision", Relation.MANUFACTURES_FOR, "brand-honeywell")
+    # Honeywell stopped relabelling Dahua (IPVM, 2022-02-04).
+    (honeywell,) = find("dahua", Relation.MANUFACTURES_FOR, "brand-honeywell")
+    assert honeywell.valid_to == date(2022, 2, 4)
+    # The Nebraska suit against Resideo/ADI is an allegation: weak, never a plain link.
+    for maker in ("hikvision", "dahua"):
+        (capture,) = find(maker, Relation.MANUFACTURES_FOR, "brand-capture")
+        assert capture.confidence < 0.5
+    # 'Indirectly owned by SASAC' is not control; Fu Liquan controls Dahua.
+    assert not [e for e in edges if e.src == "sasac" and e.dst == "dahua"]
+    assert find("fu-liquan", Relation.CONTROLS, "dahua")
+    # Prama Hikvision India: the company name alone is no ownership evidence.
+    assert not find("hikvision", Relation.OWNS, "prama-hikvision-india")
+    # Dated prospectus stakes, not a rounded broker figure.
+    (cethik,) = find("cethik", Relation.OWNS, "hikvision")
+    assert cethik.share == 36.08 and cethik.reported_on == date(2022, 9, 30)
+    (inv,) = find("cetc-investment", Relation.OWNS, "hikvision")
+    (inst,) = find("cetc-52nd-institute", Relation.OWNS, "hikvision")
+    assert (inv.share, inst.share) == (2.46, 1.92)
+    assert round(cethik.share + inv.share + inst.share, 2) == 40.46
+    # Sold 'by the end of January 2024': half-open validity ends on 1 February.
+    (usa,) = find("dahua", Relation.OWNS, "dahua-usa")
+    assert usa.valid_to == date(2024, 2, 1)
+    # Model-number families backed by grade C only stay weak.
+    for product in ("product-dahua-hac", "product-hilook-ipc-d140h"):
+        (fam,) = [e for e in edges if e.src == product]
+        assert fam.confidence <= 0.5 and all(s.grade == "C" for s in fam.sources)
+    (hiwatch,) = find("hikvision", Relation.OWNS_BRAND, "brand-hiwatch")
+    assert hiwatch.confidence <= 0.5 and all(s.grade == "C" for s in hiwatch.sources)
+
+
+def test_hac_pattern_needs_the_documented_structure() -> None:
+    nodes = {r.id: r for r in seed.records() if isinstance(r, Node)}
+    pattern = re.compile(nodes["product-dahua-hac"].properties["pattern"])
+    assert pattern.match("HAC-HFW1200T") and pattern.match("DH-HAC-HDBW1200E")
+    assert not pattern.match("HAC-HUB-2") and not pattern.match("HAC-H")
 
 
 def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
