@@ -42,35 +42,35 @@ def test_huawei_zte_and_hytera_load_with_their_designations() -> None:
     records = list(seed.records())
     listed = {(r.entity_id, r.list_id) for r in records if isinstance(r, Designation)}
     expected = {
-        "huawei": {
+        "huawei-technologies": {
             "us-bis-entity-list",
             "us-fcc-covered",
             "us-ndaa-889",
             "us-dod-1260h",
             "us-ofac-ns-cmic",
         },
-        "huawei-holding": {"us-dod-1260h", "us-ofac-ns-cmic"},
+        "huawei": {"us-dod-1260h", "us-ofac-ns-cmic"},
         "zte": {"us-fcc-covered", "us-ndaa-889"},
         "hytera": {"us-fcc-covered", "us-ndaa-889"},
     }
     for entity, lists in expected.items():
         assert lists <= {lst for e, lst in listed if e == entity}, entity
     nodes = {r.id: r for r in records if isinstance(r, Node)}
-    assert "华为技术有限公司" in nodes["huawei"].names
+    assert "华为技术有限公司" in nodes["huawei-technologies"].names
     assert "中兴通讯股份有限公司" in nodes["zte"].names
     assert "海能达通信股份有限公司" in nodes["hytera"].names
     pairs = {(e.src, e.relation.value, e.dst) for e in records if isinstance(e, Edge)}
-    for owner, grantee in [("huawei", "QIS"), ("zte", "SRQ"), ("hytera", "YAM")]:
+    for owner, grantee in [("huawei-technologies", "QIS"), ("zte", "SRQ"), ("hytera", "YAM")]:
         assert (owner, "ASSIGNED", f"fcc_grantee:{grantee}") in pairs
 
 
 def test_honor_is_huawei_until_the_sale_and_not_after(graph: SupplyGraph) -> None:
     honor_mac = "0C:B9:83:00:00:01"  # an IEEE block of Honor Device Co., Ltd.
     before, after = date(2020, 6, 1), date(2021, 6, 1)
-    assert graph.resolve(mac=honor_mac, target="huawei-holding", as_of=before).verdict == "yes"
-    assert graph.resolve(mac=honor_mac, target="huawei-holding", as_of=after).verdict == "no"
-    assert graph.resolve(brand="Honor", target="huawei", as_of=before).verdict == "yes"
-    assert graph.resolve(brand="Honor", target="huawei", as_of=after).verdict == "no"
+    assert graph.resolve(mac=honor_mac, target="huawei", as_of=before).verdict == "yes"
+    assert graph.resolve(mac=honor_mac, target="huawei", as_of=after).verdict == "no"
+    assert graph.resolve(brand="Honor", target="huawei-technologies", as_of=before).verdict == "yes"
+    assert graph.resolve(brand="Honor", target="huawei-technologies", as_of=after).verdict == "no"
     sepura_mac = "00:1E:96:00:00:01"  # Sepura Plc, bought by Hytera in May 2017
     assert graph.resolve(mac=sepura_mac, target="hytera").verdict == "yes"
     assert graph.resolve(mac=sepura_mac, target="hytera", as_of=date(2016, 1, 1)).verdict == "no"
