@@ -37,12 +37,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import networkx as nx
 
-from .model import Designation, Edge, Node, NodeKind, Relation, SourceRef
+from .evidence import policy
+from .model import Designation, Edge, Node, NodeKind, OrgType, Relation, SourceRef
 from .ownership import collapse_parallel
 from .results import EntityRef, RegimeOut, RegimesResult, RegimeVerdict, Step
 from .rulebook import Period, Regime, RuleBook, default_rules
@@ -83,11 +84,29 @@ class Upstream:
     designations: dict[str, list[Designation]]
     truncated: bool
     names: dict[str, str] = field(default_factory=dict)
+    # Companies under common control with the root: controller -> child edges of the root's
+    # controllers, for children that some list names (FAR 2.101 affiliates), with their listings.
+    sisters: list[Edge] = field(default_factory=list)
     _clusters: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
     _down: nx.DiGraph[str] | None = field(default=None, repr=False, compare=False)
 
     def name(self, node_id: str) -> str:
         return self.names.get(node_id, node_id)
+
+    def strong_only(self) -> Upstream:
+        """The same neighbourhood with weak links left out (see :mod:`.evidence`)."""
+        rule = policy()
+        return replace(
+            self,
+            edges=[e for e in self.edges if rule.weakness(e) is None],
+            sisters=[e for e in self.sisters if rule.weakness(e) is None],
+            _clusters=None,
+            _down=None,
+        )
+
+    def has_weak(self) -> bool:
+        rule = policy()
+        return any(rule.weakness(e) is not None for e in (*self.edges, *self.sisters))
 
     def same_as(self) -> dict[str, set[str]]:
         """Each node's SAME_AS cluster (records of one real-world entity); worked out once,
@@ -193,19 +212,70 @@ def collect_upstream_many(
     everyone = {n for w in walks.values() for n in w.seen}
     nodes = view.nodes(everyone)
     listed = view.designations(everyone)
+    sisters, sister_nodes, sister_listed = _sister_companies(view, nodes, everyone, day)
     out: dict[str, Upstream] = {}
     for root, w in walks.items():
         mine = {i: nodes[i] for i in w.seen if i in nodes}
+        mine_sisters = [e for e in sisters if e.src in w.seen and e.dst not in w.seen]
+        for e in mine_sisters:
+            if e.dst in sister_nodes:
+                mine[e.dst] = sister_nodes[e.dst]
+        designations = {i: listed[i] for i in w.seen if i in listed}
+        designations.update({e.dst: sister_listed[e.dst] for e in mine_sisters})
         out[root] = Upstream(
             root=root,
             day=day,
             edges=collapse_parallel(w.found.values()),
             nodes=mine,
-            designations={i: listed[i] for i in w.seen if i in listed},
+            designations=designations,
             truncated=w.truncated,
             names={i: n.name for i, n in mine.items()},
+            sisters=mine_sisters,
         )
     return out
+
+
+# Common control by a state body or a state-owned enterprise is not followed: whether every
+# company a state owns is an "affiliate" of every other is a legal question the data cannot
+# settle, and following it would make each state's whole portfolio one group.
+_STATE_TYPES = frozenset({OrgType.STATE_BODY, OrgType.STATE_OWNED_ENTERPRISE, OrgType.PUBLIC_BODY})
+
+
+def _controls(edge: Edge) -> bool:
+    """Whether an edge gives control: CONTROLS, or a majority (or unpublished) stake."""
+    if edge.relation is Relation.CONTROLS:
+        return True
+    low, high = edge.share_bounds
+    top = high if high is not None else low
+    return edge.relation is Relation.OWNS and (top is None or top >= 50.0)
+
+
+def _sister_companies(
+    view: GraphView, nodes: dict[str, Node], seen: set[str], day: date
+) -> tuple[list[Edge], dict[str, Node], dict[str, list[Designation]]]:
+    """Controller -> child edges from the companies above the roots to designated children.
+
+    Two store calls for every root together: the controllers' outgoing control edges, then the
+    children's designations (and the nodes of the designated ones).
+    """
+    controllers = [
+        n.id
+        for n in nodes.values()
+        if n.kind is NodeKind.ORGANIZATION and n.org_type not in _STATE_TYPES
+    ]
+    if not controllers:
+        return [], {}, {}
+    wanted = set(controllers)
+    edges = [
+        e
+        for e in view.edges(controllers, Direction.OUT, [Relation.OWNS, Relation.CONTROLS])
+        if e.src in wanted and e.dst not in seen and e.active_on(day) and _controls(e)
+    ]
+    if not edges:
+        return [], {}, {}
+    listed = view.designations({e.dst for e in edges})
+    named = [e for e in sorted(edges, key=_by_id) if listed.get(e.dst)]
+    return named, view.nodes({e.dst for e in named}), listed
 
 
 def _by_id(e: Edge) -> str:
@@ -650,6 +720,9 @@ class _Evaluation:
                 paths=[[e for _, _, e in c] for _, c in chains],
                 designations=[x for s, _ in chains for x in named[s]],
             )
+        sister = self._common_control(named)
+        if sister is not None:
+            return sister
         later = {
             n: ds
             for n in self.up.nodes
@@ -681,6 +754,40 @@ class _Evaluation:
             f"None of the companies named by this rule owns, controls, makes or was assigned "
             f"{self.root_name} on {day}, as far as the recorded chain shows." + self.depth_note(),
         )
+
+    def _common_control(self, named: dict[str, list[Designation]]) -> RegimeOut | None:
+        """Covered as an affiliate under common control (FAR 2.101: "a third party controls or
+        has the power to control both"): a company controls both the entity and a named one."""
+        g = self.up.down_graph()
+        control = nx.DiGraph(
+            (a, b)
+            for a, b, e in g.edges(data="edge")
+            if e.relation is Relation.SAME_AS or _controls(e)
+        )
+        for link in self.up.sisters:
+            if link.dst not in named or link.src not in control or self.up.root not in control:
+                continue
+            try:
+                hops = nx.shortest_path(control, link.src, self.up.root)
+            except nx.NetworkXNoPath:
+                continue
+            steps = [(a, b, g.edges[a, b]["edge"]) for a, b in zip(hops, hops[1:], strict=False)]
+            chain = [e for _, _, e in steps]
+            below = _stop(_chain(self.up, steps))[:-1]
+            d = named[link.dst][0]
+            controller, sister = self.up.name(link.src), self.up.name(link.dst)
+            scope = f" {self.rule.scope}" if self.rule.scope else ""
+            return self.out(
+                "covered",
+                f"{self.root_name} is an affiliate of {sister} "
+                f"({_listing_text(d, self.label(d))}) under common control: {controller} "
+                f"controls both ({controller} {link.relation.value} {sister}; "
+                f"{below}). "
+                f"FAR 2.101 counts companies a third party controls as affiliates.{scope}",
+                paths=[[link], chain],
+                designations=named[link.dst],
+            )
+        return None
 
     # -- ica_order ----------------------------------------------------------------------------
     def ica_order(self) -> RegimeOut:
@@ -740,7 +847,39 @@ def evaluate(
 
 
 def _verdicts(book: RuleBook, up: Upstream) -> list[RegimeOut]:
-    return [_Evaluation(rule, book, up).run() for rule in book.regimes]
+    """Each regime on the strong links alone; ``covered`` that needs a weak link is ``unknown``.
+
+    A regime is ``covered`` only on strong evidence (:mod:`.evidence`). When the strong links
+    do not cover the entity but the weak ones would, the verdict is ``unknown`` and ``missing``
+    names each weak link, so a reviewer knows which fact needs a better source.
+    """
+    if not up.has_weak():
+        return [_Evaluation(rule, book, up).run() for rule in book.regimes]
+    strong = up.strong_only()
+    out = []
+    for rule in book.regimes:
+        result = _Evaluation(rule, book, strong).run()
+        if result.verdict != "covered":
+            full = _Evaluation(rule, book, up).run()
+            if full.verdict == "covered":
+                result = _weak_only(full)
+        out.append(result)
+    return out
+
+
+def _weak_only(covered: RegimeOut) -> RegimeOut:
+    weak = [s for path in covered.paths for s in path if s.strength == "weak"]
+    missing = [
+        f"a strong source for {s.from_name} {s.relation} {s.to_name} ({s.weak_reason})"
+        for s in {(s.from_, s.to, s.relation): s for s in weak}.values()
+    ]
+    return covered.model_copy(
+        update={
+            "verdict": "unknown",
+            "reason": "Only weak evidence would cover it: " + covered.reason,
+            "missing": missing or ["strong evidence for the links on the paths"],
+        }
+    )
 
 
 class RegimeEngine:

@@ -88,6 +88,9 @@ def _source(item: dict[str, Any]) -> SourceRef:
         title=f"Beneficial ownership statements published by {publisher} (BODS {version})",
         url=(details.get("publisher") or {}).get("url"),
         published=parse_date(details.get("publicationDate")),
+        # Beneficial-ownership disclosures as a publisher states them: grade B (the register or
+        # publisher is named, the declarations are the companies' own).
+        grade="B",
     )
 
 

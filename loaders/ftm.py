@@ -63,6 +63,9 @@ def _dataset_source(dataset: str) -> SourceRef:
         id=f"ftm:{dataset}",
         title=f"FollowTheMoney dataset {dataset}",
         url=None,
+        # Published FtM datasets (OpenSanctions and the like) compile official lists and
+        # registers: reputable research, grade B, unless a curator grades a dataset higher.
+        grade="B",
     )
 
 

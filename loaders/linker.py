@@ -49,6 +49,9 @@ LINKAGE_SOURCE = SourceRef(
     id="supplygraph-linkage",
     title="supplygraph record linkage at load time: same USCC/LEI/ISIN, or same normalized "
     "name and country (see the edge's reason)",
+    # The rule links records that graded sources state; how sure a link is lives in its
+    # confidence (0.7 for a name without a country), which the strength rule also reads.
+    grade="B",
 )
 
 
