@@ -30,6 +30,7 @@ RELATION_PRIORITY: dict[Relation, int] = {
     Relation.SAME_AS: 3,
     Relation.ASSIGNED: 4,
 }
+UNRANKED = 9  # relations missing from the table come last
 
 MAX_DEPTH = 4
 DEFAULT_MAX_NODES = 400
@@ -135,22 +136,13 @@ def neighbourhood(
         raise EntityNotFound(center)
     depth_of: dict[str, int] = {center: 0}
     kept: dict[str, Edge] = {}
-    frontier = [center]
+    touching: dict[str, list[Edge]] = {}
     truncated = False
-    for hop in range(1, depth + 1):
-        if not frontier:
-            break
-        fresh: list[str] = []
-        for edge in _ordered(view.edges(frontier, Direction.BOTH), as_of):
-            new = [n for n in (edge.src, edge.dst) if n not in depth_of]
-            if len(depth_of) + len(new) > max_nodes:
-                truncated = True
-                continue
-            for n in new:
-                depth_of[n] = hop
-                fresh.append(n)
-            kept[edge.id] = edge
-        frontier = fresh
+    # One breadth-first pass per priority tier, each following only edges of that tier or a
+    # higher one: ownership two hops away is kept before a distributor one hop away takes the
+    # last free place. Without a cap the last pass alone gives the whole neighbourhood.
+    for tier in sorted({*RELATION_PRIORITY.values(), UNRANKED}):
+        truncated |= _expand(view, center, depth, as_of, max_nodes, tier, touching, depth_of, kept)
     # Edges among nodes already present (a subsidiary that also owns a brand of the centre)
     # belong to the picture even when no new node comes with them.
     for edge in _ordered(view.edges(list(depth_of), Direction.BOTH), as_of):
@@ -159,9 +151,56 @@ def neighbourhood(
     return _assemble(view, root, depth, as_of, truncated, depth_of, kept)
 
 
+def _expand(
+    view: GraphView,
+    center: str,
+    depth: int,
+    as_of: date | None,
+    max_nodes: int,
+    tier: int,
+    touching: dict[str, list[Edge]],
+    depth_of: dict[str, int],
+    kept: dict[str, Edge],
+) -> bool:
+    """Breadth-first over edges of priority ``tier`` or better, adding nodes while the cap
+    allows; returns whether something was left out. Each node's edges are read once per call
+    of :func:`neighbourhood` (``touching``), whatever the number of tiers."""
+    truncated = False
+    seen = {center}
+    frontier = [center]
+    for hop in range(1, depth + 1):
+        if not frontier:
+            break
+        unread = {n for n in frontier if n not in touching}
+        if unread:
+            for n in unread:
+                touching[n] = []
+            for edge in view.edges(unread, Direction.BOTH):
+                for n in {edge.src, edge.dst}:
+                    if n in unread:
+                        touching[n].append(edge)
+        edges = {e.id: e for n in frontier for e in touching[n]}
+        fresh: list[str] = []
+        for edge in _ordered(edges.values(), as_of):
+            if RELATION_PRIORITY.get(edge.relation, UNRANKED) > tier:
+                continue
+            new = [n for n in (edge.src, edge.dst) if n not in depth_of]
+            if len(depth_of) + len(new) > max_nodes:
+                truncated = True
+                continue
+            for n in (edge.src, edge.dst):
+                depth_of[n] = min(depth_of.get(n, hop), hop)
+                if n not in seen:
+                    seen.add(n)
+                    fresh.append(n)
+            kept[edge.id] = edge
+        frontier = fresh
+    return truncated
+
+
 def _ordered(edges: Iterable[Edge], as_of: date | None) -> list[Edge]:
     live = [e for e in edges if as_of is None or e.active_on(as_of)]
-    return sorted(live, key=lambda e: (RELATION_PRIORITY.get(e.relation, 9), e.id))
+    return sorted(live, key=lambda e: (RELATION_PRIORITY.get(e.relation, UNRANKED), e.id))
 
 
 def _assemble(

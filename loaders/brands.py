@@ -10,6 +10,13 @@ organization; ``to`` is a brand or an organization (``to_kind``; OWNS_BRAND targ
 and CONTROLS an organization). ``from_id``/``to_id`` may name an entity already in the graph
 (e.g. ``hikvision``); left empty, an id is derived from the name. Every row needs
 ``source_title`` and a ``source_url`` or ``quote``: a fact without a source is refused.
+
+Distributor and OEM lists: a ``DISTRIBUTES`` row (distributor -> maker or brand) records who sells
+a group's products and never makes the distributor the maker; a ``MANUFACTURES_FOR`` row (OEM
+maker -> brand or organization) does lead to the maker. Point ``to_id`` at a seeded entity
+(``hikvision``, ``dahua``, ``brand-ezviz``, ``brand-imou``, ...) so the row joins the curated group
+instead of creating a new node; ``valid_from``/``valid_to`` (YYYY-MM-DD, ``valid_to`` exclusive)
+date an agreement. A bad cell is refused with the file, line and column named.
 """
 
 from __future__ import annotations
