@@ -374,6 +374,9 @@ class CachedView:
     def find_by_token_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
         return self.view.find_by_token_prefix(prefixes, limit)
 
+    def tokens_with_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        return self.view.tokens_with_prefix(prefixes, limit)
+
     def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]:
         return self.view.designations(ids)
 

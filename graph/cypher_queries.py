@@ -227,6 +227,16 @@ WHERE x.key STARTS WITH $prefix
 RETURN DISTINCT x.key
 """
 
+# At most $limit distinct lookup keys that start with a prefix, in key order.
+LOOKUP_KEYS_STARTING_LIMITED = f"""
+MATCH (x:{LOOKUP})
+WHERE x.key STARTS WITH $prefix
+WITH DISTINCT x.key AS key
+RETURN key
+ORDER BY key
+LIMIT $limit
+"""
+
 # Node ids of the lookup keys that start with a prefix, in key order.
 LOOKUP_PREFIX_NODES = f"""
 MATCH (x:{LOOKUP})

@@ -393,6 +393,18 @@ class CypherView:
                 found[prefix] = ids
         return found
 
+    def tokens_with_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for prefix in dict.fromkeys(prefixes):
+            start = q.lookup_key("token", "")
+            rows = self.read(
+                q.LOOKUP_KEYS_STARTING_LIMITED,
+                {"prefix": q.lookup_key("token", prefix), "limit": limit},
+            )
+            if tokens := [str(key)[len(start) :] for (key,) in rows]:
+                found[prefix] = tokens
+        return found
+
     def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]:
         rows = sorted(self._batched(q.DESIGNATIONS, "ids", ids), key=lambda r: (r[0], r[1]))
         found: dict[str, list[Designation]] = {}

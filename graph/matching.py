@@ -13,21 +13,32 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from .model import Identifier, IdScheme, Node, NodeKind
-from .names import analyze, compare, df_weight
+from .names import TYPO_TWO, analyze, compare, df_weight
 from .normalize import fcc_grantee_code, mac_prefixes, model_key, name_keys, name_tokens
 from .results import Match, NameMatchDetail
 from .store import GraphView
 
 # A name is taken as a match from this score on (a setting: SUPPLYGRAPH_NAME_MATCH_THRESHOLD).
-MATCH_THRESHOLD = 0.75
+MATCH_THRESHOLD = 0.8
 CANDIDATES_PER_TOKEN = 300
 # Only this many candidates, the ones carrying the most (and rarest) query words, are scored.
 SCORED_CANDIDATES = 60
-# A word this long that is in no name may hold a typo: names with a word sharing its first
-# TYPO_PREFIX letters are candidates too.
-TYPO_MIN_LENGTH = 6
-TYPO_PREFIX = 4
+# A word this long that is in no name may hold a typo: the store's words sharing its first
+# letters (two, three from TYPO_LONG letters on; at most TYPO_VOCABULARY of them) are compared
+# with it, and those within one edit (two from TYPO_TWO letters) select candidates as if they
+# had been typed. A typo in the first letters is not looked for.
+TYPO_MIN_LENGTH = 5
+TYPO_LONG = 8
+TYPO_VOCABULARY = 5000
+
+
+def _typo_prefix(word: str) -> str:
+    return word[: 3 if len(word) >= TYPO_LONG else 2]
+
+
 # A key that is an exact alias scores 1.0; one that only matches after transliteration a bit less.
 TRANSLITERATED_SCORE = 0.95
 
@@ -38,19 +49,26 @@ def _df_key(token: str) -> str:
 
 def _candidates(
     view: GraphView, text: str, exclude: Collection[str]
-) -> tuple[list[str], dict[str, int]]:
-    """Candidate node ids for ``text``, best placed first, and each query word's frequency."""
+) -> tuple[list[str], dict[str, int], set[str]]:
+    """Candidate node ids for ``text``, best placed first, each query word's frequency, and the
+    index words that selected them (typed, or a stored word one typo away)."""
     tokens = name_tokens(text)
     if not tokens:
-        return [], {}
+        return [], {}, set()
     found = view.find_by_token(tokens, CANDIDATES_PER_TOKEN)
     df = {_df_key(t): len(ids) for t, ids in found.items()}
     typos = [t for t in tokens if t not in found and len(t) >= TYPO_MIN_LENGTH and t.isalpha()]
     if typos:
-        near = view.find_by_token_prefix([t[:TYPO_PREFIX] for t in typos], CANDIDATES_PER_TOKEN)
-        for t in typos:
-            if ids := near.get(t[:TYPO_PREFIX]):
-                found[t] = ids
+        vocabulary = view.tokens_with_prefix({_typo_prefix(t) for t in typos}, TYPO_VOCABULARY)
+        near: dict[str, str] = {}
+        for typo in typos:
+            budget = 2 if len(typo) >= TYPO_TWO else 1
+            for word in vocabulary.get(_typo_prefix(typo), ()):
+                if OSA.distance(typo, word, score_cutoff=budget) <= budget:
+                    near[word] = typo
+        for word, ids in view.find_by_token(near.keys(), CANDIDATES_PER_TOKEN).items():
+            found[word] = ids
+            df.setdefault(_df_key(near[word]), len(ids))
     placed: dict[str, float] = {}
     for _token, ids in found.items():
         weight = df_weight(len(ids))
@@ -59,7 +77,7 @@ def _candidates(
     for node_id in exclude:
         placed.pop(node_id, None)
     ranked = sorted(placed, key=lambda i: (-placed[i], i))
-    return ranked[:SCORED_CANDIDATES], df
+    return ranked[:SCORED_CANDIDATES], df, set(found)
 
 
 def match_name(
@@ -84,13 +102,16 @@ def match_name(
                 detail = NameMatchDetail(name=key, method=how, features={"exact": score})
                 best[node_id] = (score, key, detail)
     if threshold < 1.0:
-        ids, df = _candidates(view, text, best.keys())
+        ids, df, words = _candidates(view, text, best.keys())
         query = analyze(text)
         for node in view.nodes(ids).values():
             if kinds is not None and node.kind not in kinds:
                 continue
             person = node.kind is NodeKind.PERSON
-            scored = [compare(query, analyze(n, person), df, person) for n in node.names]
+            # Only the names that carry a selecting word can score; a person listed under
+            # twenty aliases is compared on the two that share a word with the query.
+            names = [n for n in node.names if name_tokens(n) & words] or node.names
+            scored = [compare(query, analyze(n, person), df, person) for n in names]
             top = max(scored, key=lambda s: s.score)
             if top.score >= threshold and top.score > best.get(node.id, (0.0,))[0]:
                 best[node.id] = (top.score, top.name, NameMatchDetail.of(top))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from rapidfuzz.distance import OSA, Levenshtein
 from rigour.names import NamePart as RigourPart
 from rigour.names import NamePartTag, NameTypeTag, analyze_names, compare_parts
 
@@ -48,6 +49,25 @@ WEIGHTS: dict[Role, float] = {
 _LEGAL_SYMBOLS = frozenset({"SYMBOL:CO", "SYMBOL:CORP"})
 # A fuzzy pairing below this rigour alignment score is two different words.
 FUZZY_PART_MIN = 0.7
+# rigour pairs a word with a much shorter one when the short one is inside it ("sberbank" and
+# "bank"): the joined forms must be this alike as plain strings too.
+FUZZY_FORM_MIN = 0.75
+# One typo (a wrong, missing, extra or swapped letter) in a word of TYPO_MIN letters or more, two
+# in one of TYPO_TWO or more; such a pair scores TYPO_SCORE per edit below 1.
+TYPO_MIN = 5
+TYPO_TWO = 10
+TYPO_SCORE = 0.1
+# A fuzzy match never ties an exact one: the same normalized name scores 1.0, nothing else does.
+FUZZY_CEILING = 0.99
+# Words of legal forms that rigour recognizes only as whole phrases in their usual order ("joint
+# stock company", "sociedad anonima"): when such a word pairs with nothing it is ignored, so
+# "Genbank Joint Stock Company" typed as "Joint Stock Company Genbank" or reordered still matches.
+LEGAL_WORDS = frozenset(
+    """joint stock company public closed open limited liability private incorporated
+    sociedad anonima responsabilidad limitada ltda ltd llc inc corp corporation co jsc ojsc
+    cjsc pjsc ooo oao zao pao gmbh ag plc pte pvt sa srl spa sarl bhd sdn bv nv kg the
+    compania compagnie companhia obshchestvo ogranichennoi otvetstvennostyu aktsionernoe""".split()  # noqa: SIM905
+)
 # A query part the known name lacks (other than a place) caps the pair here: below any
 # sensible threshold, so "Dahua Hotel" never becomes Zhejiang Dahua.
 UNEXPLAINED_CAP = 0.5
@@ -129,7 +149,7 @@ class PartPair:
     query: str
     name: str
     similarity: float
-    how: str  # exact | symbol | fuzzy
+    how: str  # exact | symbol | typo | fuzzy
 
 
 @dataclass
@@ -183,7 +203,9 @@ def analyze(text: str, person: bool = False) -> AnalyzedName:
     if has_cjk(text):
         return AnalyzedName(original=text, parts=_cjk_parts(text), cjk=True)
     tag = NameTypeTag.PER if person else NameTypeTag.ORG
-    analyzed = analyze_names(tag, [text], consolidate=False, phonetics=False)
+    # Person names skip rigour's symbol tagger: its given-name tables take seconds to load and
+    # their symbols (given-name equivalents) are not used here; legal and number tags remain.
+    analyzed = analyze_names(tag, [text], consolidate=False, phonetics=False, symbols=not person)
     if not analyzed:
         return AnalyzedName(original=text, parts=())
     name = next(iter(analyzed))
@@ -199,6 +221,22 @@ def analyze(text: str, person: bool = False) -> AnalyzedName:
             Part(text=p.comparable, role=role, symbols=symbols, weight=WEIGHTS[role], source=p)
         )
     return AnalyzedName(original=text, parts=tuple(parts))
+
+
+def _legal_typo(part: Part) -> bool:
+    """A mistyped legal-form word ("copmany", "corproation", "liimted") is still a legal form."""
+    return part.role == "distinctive" and _near_legal_word(part.text)
+
+
+@lru_cache(maxsize=65536)
+def _near_legal_word(text: str) -> bool:
+    if len(text) < TYPO_MIN or not text.isalpha():
+        return False
+    budget = 2 if len(text) >= TYPO_TWO else 1
+    return any(
+        len(word) >= TYPO_MIN and OSA.distance(text, word, score_cutoff=budget) <= budget
+        for word in LEGAL_WORDS
+    )
 
 
 def df_weight(df: int) -> float:
@@ -227,6 +265,21 @@ def _pair(query: list[Part], known: list[Part]) -> list[tuple[Part, Part, float,
             pairs.append((q, hit, 1.0, "symbol"))
             q_left.remove(q)
             k_left.remove(hit)
+    for q in list(q_left):
+        if q.role != "distinctive" or len(q.text) < TYPO_MIN or not q.text.isalpha():
+            continue
+        budget = 2 if len(q.text) >= TYPO_TWO else 1
+        near = [
+            (d, k)
+            for k in k_left
+            if k.role != "number"
+            and (d := OSA.distance(q.text, k.text, score_cutoff=budget)) <= budget
+        ]
+        if near:
+            dist, hit = min(near, key=lambda t: t[0])
+            pairs.append((q, hit, round(1.0 - TYPO_SCORE * dist, 3), "typo"))
+            q_left.remove(q)
+            k_left.remove(hit)
     fuzzy_q = [q for q in q_left if q.source is not None and q.role != "number"]
     fuzzy_k = [k for k in k_left if k.source is not None and k.role != "number"]
     if fuzzy_q and fuzzy_k:
@@ -241,6 +294,9 @@ def _pair(query: list[Part], known: list[Part]) -> list[tuple[Part, Part, float,
             qs = [by_source_q[id(p)] for p in alignment.qps if id(p) in by_source_q]
             ks = [by_source_k[id(p)] for p in alignment.rps if id(p) in by_source_k]
             if not qs or not ks:
+                continue
+            joined_q, joined_k = "".join(q.text for q in qs), "".join(k.text for k in ks)
+            if Levenshtein.normalized_similarity(joined_q, joined_k) < FUZZY_FORM_MIN:
                 continue
             # A split or merged word ("hik vision"): pair every piece with the first partner.
             for q in qs:
@@ -259,6 +315,13 @@ def compare(
     """Score a typed name against a known one; see the module docstring for the rules."""
     q_parts = [p for p in query.parts if p.role != "legal"]
     k_parts = [p for p in known.parts if p.role != "legal"]
+    if not query.cjk and not known.cjk:
+        # Legal-form words out of their usual order pair with each other when both sides have
+        # them and are dropped when only one side does.
+        q_legal = {p.text for p in q_parts if p.text in LEGAL_WORDS}
+        k_legal = {p.text for p in k_parts if p.text in LEGAL_WORDS}
+        q_parts = [p for p in q_parts if p.text not in q_legal - k_legal and not _legal_typo(p)]
+        k_parts = [p for p in k_parts if p.text not in k_legal - q_legal]
     if not q_parts or not k_parts:
         return NameScore(known.original, 0.0, [], [p.text for p in q_parts], [], {})
 
@@ -281,11 +344,14 @@ def compare(
     query_coverage = q_explained / q_total if q_total else 0.0
     name_coverage = k_explained / k_total if k_total else 0.0
     share = QUERY_SHARE_PERSON if person else QUERY_SHARE_ORG
-    score = share * query_coverage + (1 - share) * name_coverage
+    # Equal normalized names are found by key (score 1.0) before any part is compared.
+    score = min(FUZZY_CEILING, share * query_coverage + (1 - share) * name_coverage)
     unexplained = [p for p in q_parts if id(p) not in q_sim and p.role != "place"]
     if unexplained:
         score = min(score, UNEXPLAINED_CAP)
-    if q_explained < MIN_EXPLAINED_WEIGHT:
+    # A name of places and trade words only ("Berlin Industries Corp") must match in full.
+    complete = query_coverage >= 0.99 and name_coverage >= 0.99
+    if q_explained < MIN_EXPLAINED_WEIGHT and not complete:
         score = min(score, UNEXPLAINED_CAP)
     return NameScore(
         name=known.original,

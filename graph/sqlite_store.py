@@ -372,6 +372,19 @@ class SQLiteView:
                 found[prefix] = ids
         return found
 
+    def tokens_with_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for prefix in dict.fromkeys(prefixes):
+            # The same key range as find_by_token_prefix, over distinct tokens only.
+            rows = self.conn.execute(
+                "SELECT DISTINCT token FROM tokens WHERE token >= ? AND token < ? "
+                "ORDER BY token LIMIT ?",
+                (prefix, prefix + "\U0010ffff", limit),
+            ).fetchall()
+            if rows:
+                found[prefix] = [r[0] for r in rows]
+        return found
+
     def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]:
         found: dict[str, list[Designation]] = {}
         for chunk in _chunks(list(dict.fromkeys(ids))):

@@ -74,6 +74,11 @@ class GraphView(Protocol):
         ``limit`` node ids per prefix, in token order."""
         ...
 
+    def tokens_with_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        """The distinct name tokens that start with each prefix, at most ``limit`` each, in
+        token order: the vocabulary a typo is looked up in ("chegnxing" -> "chengxing")."""
+        ...
+
     def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]: ...
 
     def nodes_with_property(self, kind: NodeKind, prop: str) -> list[Node]:
