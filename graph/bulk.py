@@ -824,7 +824,7 @@ class BulkRun:
                 x
                 for matches, _ in matched.values()
                 for m in matches
-                for p in reach.paths_to(m.id, MAX_PATHS)
+                for p in reach.evidence_paths(m.id, MAX_PATHS)
                 for e in p
                 for x in (e.src, e.dst)
             }

@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .model import Identifier, IdScheme, Node, NodeKind
@@ -25,7 +26,7 @@ from .store import GraphView
 MATCH_THRESHOLD = 0.8
 CANDIDATES_PER_TOKEN = 300
 # Only this many candidates, the ones carrying the most (and rarest) query words, are scored.
-SCORED_CANDIDATES = 60
+SCORED_CANDIDATES = 20
 # A word this long that is in no name may hold a typo: the store's words sharing its first
 # letters (two, three from TYPO_LONG letters on; at most TYPO_VOCABULARY of them) are compared
 # with it, and those within one edit (two from TYPO_TWO letters) select candidates as if they
@@ -63,9 +64,12 @@ def _candidates(
         near: dict[str, str] = {}
         for typo in typos:
             budget = 2 if len(typo) >= TYPO_TWO else 1
-            for word in vocabulary.get(_typo_prefix(typo), ()):
-                if OSA.distance(typo, word, score_cutoff=budget) <= budget:
-                    near[word] = typo
+            words = vocabulary.get(_typo_prefix(typo), [])
+            # One C-level pass over the vocabulary; hits come back as (word, edits, index).
+            for word, _, _ in process.extract(
+                typo, words, scorer=OSA.distance, score_cutoff=budget, limit=None
+            ):
+                near[word] = typo
         for word, ids in view.find_by_token(near.keys(), CANDIDATES_PER_TOKEN).items():
             found[word] = ids
             df.setdefault(_df_key(near[word]), len(ids))

@@ -18,6 +18,7 @@ from datetime import date
 
 import networkx as nx
 
+from .evidence import policy
 from .model import Edge, Relation
 from .store import Direction, GraphView
 
@@ -56,6 +57,9 @@ class Reach:
     # node -> (previous node, edge) for every shortest path that reaches it
     parents: dict[str, list[tuple[str, Edge]]] = field(default_factory=dict)
     truncated: bool = False
+    # The closure over strong links alone, when the full one used a weak link: a longer strong
+    # path must not hide behind a shorter weak one.
+    strong: Reach | None = None
 
     def graph(self) -> nx.MultiDiGraph[str]:
         """The shortest-path DAG as a networkx graph (target at the root)."""
@@ -84,11 +88,27 @@ class Reach:
         walk(node, [])
         return out
 
+    def evidence_paths(self, node: str, limit: int = 10) -> list[list[Edge]]:
+        """Shortest paths over strong links first, then shortest paths over all links."""
+        paths = self.strong.paths_to(node, limit) if self.strong is not None else []
+        seen = {tuple(e.id for e in p) for p in paths}
+        for path in self.paths_to(node, limit):
+            if tuple(e.id for e in path) not in seen:
+                paths.append(path)
+        return paths[:limit]
+
 
 def downstream(
-    view: GraphView, target: str, as_of: date, max_depth: int = 10, max_nodes: int = 250_000
+    view: GraphView,
+    target: str,
+    as_of: date,
+    max_depth: int = 10,
+    max_nodes: int = 250_000,
+    strong_only: bool = False,
 ) -> Reach:
     reach = Reach(target=target, as_of=as_of, depth={target: 0})
+    rule = policy()
+    used_weak = False
     frontier = [target]
     for depth in range(1, max_depth + 1):
         if not frontier:
@@ -102,6 +122,10 @@ def downstream(
         for prev, node, edge in sorted(steps, key=lambda s: (s[1], s[2].id)):
             if not edge.active_on(as_of) or not counts_as_downstream(edge):
                 continue
+            if rule.weakness(edge) is not None:
+                if strong_only:
+                    continue
+                used_weak = True
             seen = reach.depth.get(node)
             if seen is None:
                 reach.depth[node] = depth
@@ -115,6 +139,8 @@ def downstream(
         frontier = nxt
     else:
         reach.truncated = bool(frontier)
+    if used_weak:
+        reach.strong = downstream(view, target, as_of, max_depth, max_nodes, strong_only=True)
     return reach
 
 

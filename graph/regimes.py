@@ -759,10 +759,12 @@ class _Evaluation:
         """Covered as an affiliate under common control (FAR 2.101: "a third party controls or
         has the power to control both"): a company controls both the entity and a named one."""
         g = self.up.down_graph()
+        # Control from the controller down to the entity; the last links may make the entity a
+        # brand, product or identifier of a controlled company.
         control = nx.DiGraph(
             (a, b)
             for a, b, e in g.edges(data="edge")
-            if e.relation is Relation.SAME_AS or _controls(e)
+            if e.relation is not Relation.OWNS or _controls(e)
         )
         for link in self.up.sisters:
             if link.dst not in named or link.src not in control or self.up.root not in control:

@@ -49,7 +49,7 @@ def score_path(match: Match, path: Iterable[Edge]) -> ScoredPath:
 
 def rank_paths(matches: Iterable[Match], reach: Reach, limit: int) -> list[ScoredPath]:
     """Every match's evidence paths from the target, best first, at most ``limit``."""
-    scored = [score_path(m, p) for m in matches for p in reach.paths_to(m.id, limit)]
+    scored = [score_path(m, p) for m in matches for p in reach.evidence_paths(m.id, limit)]
     scored.sort(key=ScoredPath.rank)
     return scored[:limit]
 
