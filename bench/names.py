@@ -224,20 +224,104 @@ def quality_figures(work: Path, quick: bool) -> list[Figure]:
 
 
 # -- a large store of varied synthetic names ------------------------------------------------
-_PLACES = (
-    "Shenzhen Hangzhou Shanghai Beijing Guangzhou Ningbo Suzhou Wuhan Chengdu Xiamen Dalian "
-    "Qingdao Tianjin Nanjing Hefei Zhejiang Jiangsu Guangdong Hong Kong Taipei Seoul Osaka "
-    "Singapore Dubai Istanbul Moscow Tehran Minsk Almaty Karachi"
-).split()
-_SYLLABLES = (
-    "ka ri to mo an vel ix or da hu ze ta lin qi shen bo ra ne su li po kor tan mer vi "
-    "zen lo fa gu ha ji ko ma na pe si tu wa xe yo"
-).split()
-_TRADES = (
-    "Electronics Technology Trading Industrial Logistics Shipping Petroleum Chemical Optical "
-    "Security Systems Machinery Networks Semiconductor Materials Engineering Pharmaceutical "
-    "Imaging Telecom Holdings Investment"
-).split()
+_PLACES = [
+    "Shenzhen",
+    "Hangzhou",
+    "Shanghai",
+    "Beijing",
+    "Guangzhou",
+    "Ningbo",
+    "Suzhou",
+    "Wuhan",
+    "Chengdu",
+    "Xiamen",
+    "Dalian",
+    "Qingdao",
+    "Tianjin",
+    "Nanjing",
+    "Hefei",
+    "Zhejiang",
+    "Jiangsu",
+    "Guangdong",
+    "Hong",
+    "Kong",
+    "Taipei",
+    "Seoul",
+    "Osaka",
+    "Singapore",
+    "Dubai",
+    "Istanbul",
+    "Moscow",
+    "Tehran",
+    "Minsk",
+    "Almaty",
+    "Karachi",
+]
+_SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "mo",
+    "an",
+    "vel",
+    "ix",
+    "or",
+    "da",
+    "hu",
+    "ze",
+    "ta",
+    "lin",
+    "qi",
+    "shen",
+    "bo",
+    "ra",
+    "ne",
+    "su",
+    "li",
+    "po",
+    "kor",
+    "tan",
+    "mer",
+    "vi",
+    "zen",
+    "lo",
+    "fa",
+    "gu",
+    "ha",
+    "ji",
+    "ko",
+    "ma",
+    "na",
+    "pe",
+    "si",
+    "tu",
+    "wa",
+    "xe",
+    "yo",
+]
+_TRADES = [
+    "Electronics",
+    "Technology",
+    "Trading",
+    "Industrial",
+    "Logistics",
+    "Shipping",
+    "Petroleum",
+    "Chemical",
+    "Optical",
+    "Security",
+    "Systems",
+    "Machinery",
+    "Networks",
+    "Semiconductor",
+    "Materials",
+    "Engineering",
+    "Pharmaceutical",
+    "Imaging",
+    "Telecom",
+    "Holdings",
+    "Investment",
+]
 _LEGAL = ("Co., Ltd.", "Limited", "LLC", "Inc.", "JSC", "GmbH", "Corporation", "Group Co., Ltd.")
 SOURCE = (SourceRef(id="bench-names", title="synthetic benchmark names", grade="C"),)
 
@@ -315,6 +399,7 @@ def cold_figures(work: Path, entities: int, queries: int) -> list[Figure]:
     fts = _fts_store(work / "names-fts.db", names)
     try:
         start = time.perf_counter()
+        graph.load_seed()  # the default target and its group, as in any real store
         load_records(graph.store, _records(names))
         build = time.perf_counter() - start
         asked = typed_queries(names, queries)

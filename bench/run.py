@@ -20,7 +20,7 @@ from typing import Any
 
 from supplygraph.service import SupplyGraph
 
-from . import http, ingest, inprocess, ubo
+from . import http, ingest, inprocess, names, ubo
 from .figures import Figure
 
 
@@ -75,6 +75,9 @@ def run(quick: bool, falkordb_url: str | None = None) -> Report:
         _say(f"seeded in {time.perf_counter() - start:.1f} s; resolving in-process")
         report.figures += inprocess.run(graph, sizes.resolve_calls)
         graph.close()
+
+        _say("name matching: quality on the OFAC SDN list, cold names on a large store")
+        report.figures += names.run(work, quick)
 
         _say("HTTP: no-op vs resolve, then the load test")
         report.figures += http.run(f"sqlite:///{seeded}", sizes.http_seconds, sizes.load_seconds)
