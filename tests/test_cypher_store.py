@@ -1,25 +1,24 @@
 """What only a server store has: URLs, outages and recovery, isolation of a load in progress.
 
 The contract suite (test_store_contract.py) covers the protocol itself on every backend. These
-tests use a real FalkorDB server (SUPPLYGRAPH_TEST_FALKORDB, started by .ci/run) and show as
-skipped without one; outages are real too: a loopback relay between client and server is cut.
+tests run on real FalkorDB and Neo4j servers (see server_stores.py; .ci/run starts both) and show
+as skipped without them; outages are real too: a loopback relay between client and server is cut.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
 from factories import org, owns
 from fastapi.testclient import TestClient
+from server_stores import CYPHER_BACKENDS, drop, fresh_url, with_options
 from supplygraph.api.app import create_app
 from supplygraph.graph.cypher_queries import Dialect, schema_statements
 from supplygraph.graph.cypher_store import CypherStore
@@ -32,16 +31,12 @@ from supplygraph.service import SupplyGraph
 FAST_FAIL = "retries=1&backoff=0.05&timeout=2"
 
 
-@pytest.fixture()
-def falkordb_url() -> Iterator[str]:
-    base = os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
-    if not base:
-        pytest.skip("falkordb backend not configured (SUPPLYGRAPH_TEST_FALKORDB)")
-    url = base.rstrip("/") + f"-{uuid.uuid4().hex[:8]}"
+@pytest.fixture(params=CYPHER_BACKENDS)
+def store_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    url = fresh_url(request.param)
+    drop(url)  # Neo4j: the server's one database, emptied first
     yield url
-    store = open_store(url)
-    getattr(store, "drop", lambda: None)()
-    store.close()
+    drop(url)
 
 
 def _closed_port() -> int:
@@ -83,11 +78,14 @@ def test_schema_differs_only_by_dialect() -> None:
     assert not any("IF NOT EXISTS" in s for s in falkordb)
 
 
-def test_outage_gives_503_then_recovers_by_itself(falkordb_url: str) -> None:
-    server = urlparse(falkordb_url)
-    relay = TcpRelay((server.hostname or "127.0.0.1", server.port or 6379))
+def test_outage_gives_503_then_recovers_by_itself(store_url: str) -> None:
+    server = urlparse(store_url)
+    relay = TcpRelay((server.hostname or "127.0.0.1", server.port or 0))
     try:
-        url = f"falkordb://127.0.0.1:{relay.port}{server.path}?{FAST_FAIL}"
+        # bolt:// rather than neo4j://: routing would hand the driver the server's own address,
+        # around the relay.
+        scheme = "bolt" if server.scheme.startswith(("neo4j", "bolt")) else server.scheme
+        url = f"{scheme}://127.0.0.1:{relay.port}{server.path}?{FAST_FAIL}"
         store = open_store(url)
         with store.writer() as w:
             w.put([org("acme", "Acme Holdings"), org("sub", "Acme Sub"), owns("acme", "sub", 100)])
@@ -117,11 +115,11 @@ def test_outage_gives_503_then_recovers_by_itself(falkordb_url: str) -> None:
         relay.close()
 
 
-def test_readers_do_not_see_a_load_in_progress(falkordb_url: str) -> None:
-    store = open_store(falkordb_url + "?batch_size=10")
+def test_readers_do_not_see_a_load_in_progress(store_url: str) -> None:
+    store = open_store(with_options(store_url, "batch_size=10"))
     with store.writer() as w:
         w.put([org("old", "Old Co")])
-    reader = open_store(falkordb_url)
+    reader = open_store(store_url)
     with store.writer() as w:
         w.put([org(f"n{i}", f"New Co {i}") for i in range(50)])  # five batches sent
         assert reader.view().counts()["nodes"] == 1
@@ -131,9 +129,9 @@ def test_readers_do_not_see_a_load_in_progress(falkordb_url: str) -> None:
     store.close()
 
 
-def test_concurrent_writers_take_turns_and_both_land(falkordb_url: str) -> None:
-    first = open_store(falkordb_url)
-    second = open_store(falkordb_url)
+def test_concurrent_writers_take_turns_and_both_land(store_url: str) -> None:
+    first = open_store(store_url)
+    second = open_store(store_url)
     assert isinstance(second, CypherStore)
     entered = threading.Event()
     errors: list[BaseException] = []
@@ -174,12 +172,12 @@ with store.writer() as w:
 """
 
 
-def test_a_killed_load_leaves_the_graph_intact_and_blocks_nobody(falkordb_url: str) -> None:
-    store = open_store(falkordb_url)
+def test_a_killed_load_leaves_the_graph_intact_and_blocks_nobody(store_url: str) -> None:
+    store = open_store(store_url)
     with store.writer() as w:
         w.put([org("kept", "Kept Co")])
     before = store.view().version()
-    lease = falkordb_url + "?batch_size=10&lock_lease=1"
+    lease = with_options(store_url, "batch_size=10&lock_lease=1")
     done = subprocess.run([sys.executable, "-c", KILLED_LOAD, lease], timeout=120)
     assert done.returncode == -9
     assert store.view().counts()["nodes"] == 1 and store.view().version() == before
@@ -190,8 +188,8 @@ def test_a_killed_load_leaves_the_graph_intact_and_blocks_nobody(falkordb_url: s
     store.close()
 
 
-def test_concurrent_readers_only_ever_see_whole_loads(falkordb_url: str) -> None:
-    writer_store = open_store(falkordb_url + "?batch_size=10")  # every put below is sent
+def test_concurrent_readers_only_ever_see_whole_loads(store_url: str) -> None:
+    writer_store = open_store(with_options(store_url, "batch_size=10"))  # every put below is sent
     with writer_store.writer() as w:
         w.put([org(f"base{i}", f"Base {i}") for i in range(500)])
     stop = threading.Event()
@@ -199,7 +197,7 @@ def test_concurrent_readers_only_ever_see_whole_loads(falkordb_url: str) -> None
     errors: list[BaseException] = []
 
     def read() -> None:
-        store = open_store(falkordb_url)
+        store = open_store(store_url)
         while not stop.is_set():
             try:
                 seen.append(store.view().counts()["nodes"])
