@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -20,8 +21,10 @@ from factories import org, owns
 from fastapi.testclient import TestClient
 from server_stores import CYPHER_BACKENDS, drop, fresh_url, with_options
 from supplygraph.api.app import create_app
+from supplygraph.graph import cypher_queries as q
 from supplygraph.graph.cypher_queries import Dialect, schema_statements
 from supplygraph.graph.cypher_store import CypherStore
+from supplygraph.graph.model import Relation
 from supplygraph.graph.store import open_store
 from tcp_relay import TcpRelay
 
@@ -220,3 +223,60 @@ def test_concurrent_readers_only_ever_see_whole_loads(store_url: str) -> None:
     assert seen and all(n >= 500 and (n - 500) % 50 == 0 for n in seen), sorted(set(seen))
     assert writer_store.view().counts()["nodes"] == 900
     writer_store.close()
+
+
+def _plan(store_url: str, query: str, params: dict[str, Any]) -> str:
+    """The server's plan for a query, as operator names without spaces."""
+    parsed = urlparse(store_url)
+    if parsed.scheme == "falkordb":
+        from falkordb import FalkorDB
+
+        db = FalkorDB(host=parsed.hostname, port=parsed.port)
+        text = str(db.select_graph(parsed.path.strip("/")).explain(query, params))
+        db.connection.close()
+        return text.replace(" ", "")
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(store_url.split("?")[0], auth=None) as driver:
+        driver.execute_query("CALL db.awaitIndexes(60)")  # new indexes populate in the background
+        plan = driver.execute_query("EXPLAIN " + query, params).summary.plan
+
+    def operators(step: dict[str, Any]) -> Iterator[str]:
+        yield step["operatorType"]
+        for child in step.get("children", []):
+            yield from operators(child)
+
+    return " ".join(operators(plan))
+
+
+def test_every_lookup_goes_through_an_index(store_url: str) -> None:
+    store = open_store(store_url)  # opening a store sets up its indexes and constraints
+    store.close()
+    asks = [
+        (q.NODES, {"ids": ["a"]}),
+        (q.LOOKUP_NODES, {"keys": [q.lookup_key("name", "acme")]}),
+        (q.LOOKUP_PREFIX_NODES, {**q.prefix_range(q.lookup_key("token", "ac")), "limit": 5}),
+        (q.LOOKUP_KEYS_STARTING, q.prefix_range(q.lookup_key("ident", "oui28", ""))),
+        (q.DESIGNATIONS, {"ids": ["a"]}),
+        (q.existing_edges(Relation.OWNS), {"ids": ["e"]}),
+    ]
+    for query, params in asks:
+        plan = _plan(store_url, query, params)
+        assert "Index" in plan and "LabelScan" not in plan and "AllNodesScan" not in plan, (
+            query,
+            plan,
+        )
+
+
+def test_neo4j_holds_the_uniqueness_constraints(store_url: str) -> None:
+    if not store_url.startswith(("bolt", "neo4j")):
+        pytest.skip("Neo4j only: FalkorDB keeps ids unique by MERGE under the writer lock")
+    import neo4j
+
+    open_store(store_url).close()
+    with neo4j.GraphDatabase.driver(store_url, auth=None) as driver:
+        rows = driver.execute_query(
+            "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type"
+        ).records
+    unique = {(r["labelsOrTypes"][0], r["properties"][0]) for r in rows if "UNIQUE" in r["type"]}
+    assert unique == {(label, prop) for label, prop, is_unique in q.INDEXED if is_unique}
