@@ -115,7 +115,7 @@ def retry_budget(options: ServerOptions) -> float:
     >>> retry_budget(ServerOptions(retries=3, backoff=0.2))
     1.4
     """
-    delays = (min(options.backoff * 2**i, options.max_backoff) for i in range(options.retries))
+    delays = (min(options.backoff * 2.0**i, options.max_backoff) for i in range(options.retries))
     return round(sum(delays), 6)
 
 
