@@ -90,3 +90,10 @@ def neo4j_launcher() -> Path | None:
     """The launch script of the Neo4j test server .ci/neo4j.sh builds into the cache."""
     found = sorted(_cache().glob("neo4j-*-launcher/launch"))
     return found[-1] if found else None
+
+
+def neo4j_auth() -> tuple[str, str] | None:
+    """The credentials the Neo4j store reads too (none for the CI server: auth is off there)."""
+    user = os.environ.get("NEO4J_USER") or os.environ.get("NEO4J_USERNAME")
+    password = os.environ.get("NEO4J_PASSWORD")
+    return (user, password) if user and password is not None else None

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import pytest
 from factories import org, owns
 from fastapi.testclient import TestClient
-from server_stores import CYPHER_BACKENDS, drop, fresh_url, with_options
+from server_stores import CYPHER_BACKENDS, drop, fresh_url, neo4j_auth, with_options
 from supplygraph.api.app import create_app
 from supplygraph.graph import cypher_queries as q
 from supplygraph.graph.cypher_queries import Dialect, schema_statements
@@ -237,7 +237,7 @@ def _plan(store_url: str, query: str, params: dict[str, Any]) -> str:
         return text.replace(" ", "")
     import neo4j
 
-    with neo4j.GraphDatabase.driver(store_url.split("?")[0], auth=None) as driver:
+    with neo4j.GraphDatabase.driver(store_url.split("?")[0], auth=neo4j_auth()) as driver:
         driver.execute_query("CALL db.awaitIndexes(60)")  # new indexes populate in the background
         plan = driver.execute_query("EXPLAIN " + query, params).summary.plan
 
@@ -268,15 +268,14 @@ def test_every_lookup_goes_through_an_index(store_url: str) -> None:
         )
 
 
-def test_neo4j_holds_the_uniqueness_constraints(store_url: str) -> None:
-    if not store_url.startswith(("bolt", "neo4j")):
-        pytest.skip("Neo4j only: FalkorDB keeps ids unique by MERGE under the writer lock")
+def test_neo4j_holds_the_uniqueness_constraints() -> None:
+    # Neo4j only: FalkorDB keeps ids unique by MERGE under the store's writer lock.
     import neo4j
 
-    open_store(store_url).close()
-    with neo4j.GraphDatabase.driver(store_url, auth=None) as driver:
-        rows = driver.execute_query(
-            "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type"
-        ).records
+    url = fresh_url("neo4j")
+    open_store(url).close()  # opening a store sets up its constraints
+    with neo4j.GraphDatabase.driver(url, auth=neo4j_auth()) as driver:
+        shown = "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type"
+        rows = driver.execute_query(shown).records
     unique = {(r["labelsOrTypes"][0], r["properties"][0]) for r in rows if "UNIQUE" in r["type"]}
     assert unique == {(label, prop) for label, prop, is_unique in q.INDEXED if is_unique}
