@@ -8,20 +8,20 @@
 # stops: a green CI run means the Neo4j tests ran.
 #
 # Usable on its own too: `bash .ci/neo4j.sh install` only builds the cached launcher, and
-# `$NEO4J_LAUNCHER --home DIR [--port N]` (the script `install` writes) starts a server by hand;
-# the fault tests start their own servers with it.
+# `$NEO4J_LAUNCHER --home DIR [--port N]` (the script `install` writes; heap from NEO4J_HEAP,
+# default 1g) starts a server by hand; the fault tests start their own servers with it.
 
 NEO4J_CI_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/neo4j"
 NEO4J_VERSION=$(sed -n 's:.*<neo4j.version>\(.*\)</neo4j.version>.*:\1:p' "$NEO4J_CI_DIR/pom.xml")
 NEO4J_CACHE="${SUPPLYGRAPH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/supplygraph}"
 NEO4J_BUILD="$NEO4J_CACHE/neo4j-$NEO4J_VERSION-launcher"
 NEO4J_LAUNCHER="$NEO4J_BUILD/launch"
-NEO4J_HEAP="${NEO4J_HEAP:-1g}"
 
 neo4j_install() {
   # Rebuild only when the pom or the launcher changed: Maven itself takes a while to start.
   local stamp
-  stamp=$(cat "$NEO4J_CI_DIR/pom.xml" "$NEO4J_CI_DIR/Neo4jTestServer.java" | sha256sum | cut -c1-16)
+  stamp=$(cat "$NEO4J_CI_DIR/pom.xml" "$NEO4J_CI_DIR/Neo4jTestServer.java" "${BASH_SOURCE[0]}" |
+    sha256sum | cut -c1-16)
   if [ -x "$NEO4J_LAUNCHER" ] && [ "$(cat "$NEO4J_BUILD/stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "Neo4j $NEO4J_VERSION launcher: cached in $NEO4J_BUILD"
     return 0
@@ -42,8 +42,9 @@ neo4j_install() {
   {
     echo '#!/usr/bin/env bash'
     echo "# Starts the Neo4j $NEO4J_VERSION test server (written by .ci/neo4j.sh)."
-    printf 'exec java -Xmx%s -XX:+UseSerialGC -cp %q Neo4jTestServer "$@"\n' \
-      "$NEO4J_HEAP" "$NEO4J_BUILD/classes:$(cat "$NEO4J_BUILD/classpath.txt")"
+    # shellcheck disable=SC2016  # $NEO4J_HEAP and $@ expand when the launcher runs
+    printf 'exec java -Xmx"${NEO4J_HEAP:-1g}" -XX:+UseSerialGC -cp %q Neo4jTestServer "$@"\n' \
+      "$NEO4J_BUILD/classes:$(cat "$NEO4J_BUILD/classpath.txt")"
   } >"$NEO4J_LAUNCHER"
   chmod +x "$NEO4J_LAUNCHER"
   echo "$stamp" >"$NEO4J_BUILD/stamp"
