@@ -2,8 +2,8 @@
 
 ``quick`` (about a minute on two cores) shrinks sizes and durations, and says so in the figure
 names or units; the full run uses the sizes of issue 8 (1M companies, 30 s load at 32
-connections). Optional parts (bulk audit, FalkorDB) are included when their code and servers
-exist, and listed under ``skipped`` otherwise.
+connections). Optional parts (bulk audit, Cypher servers) are included when their code and
+servers exist, and listed under ``skipped`` otherwise.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,31 @@ def _optional(report: Report, name: str, module: str, call: Callable[[Any], list
     report.figures.extend(call(mod))
 
 
-def run(quick: bool, falkordb_url: str | None = None) -> Report:
+# Where the bench finds servers when no --store is given: the variables .ci/run exports.
+SERVER_VARIABLES = {"falkordb": "SUPPLYGRAPH_TEST_FALKORDB", "neo4j": "NEO4J_URI"}
+
+
+def _server_urls(stores: Sequence[str]) -> list[str]:
+    """The --store URLs, else the test servers named in the environment."""
+    if stores:
+        return list(stores)
+    return [os.environ[v] for v in SERVER_VARIABLES.values() if os.environ.get(v)]
+
+
+def _server_figures(report: Report, url: str, quick: bool) -> None:
+    from . import cypher
+
+    backend = cypher.backend_of(url)
+    _say(f"{backend} ingest and queries")
+    try:
+        report.figures += cypher.run(url, quick)
+    except ImportError as exc:  # the server drivers are an extra
+        report.skipped[backend] = f"no driver ({exc})"
+    except cypher.NotScratch as exc:
+        report.skipped[backend] = str(exc)
+
+
+def run(quick: bool, stores: Sequence[str] = ()) -> Report:
     """Every figure, each with its baseline measured in this run."""
     sizes = Sizes.of(quick)
     report = Report()
@@ -96,15 +120,10 @@ def run(quick: bool, falkordb_url: str | None = None) -> Report:
             lambda mod: mod.run(work, quick),
         )
 
-        url = falkordb_url or os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
-        if not url:
-            report.skipped["falkordb"] = "no server (--falkordb URL or SUPPLYGRAPH_TEST_FALKORDB)"
-        else:
-            _say("FalkorDB ingest and query")
-            _optional(
-                report,
-                "falkordb",
-                "supplygraph.bench.falkordb",
-                lambda mod: mod.run(url, quick),
-            )
+        for url in _server_urls(stores):
+            _server_figures(report, url, quick)
+        if not stores:
+            for backend, variable in SERVER_VARIABLES.items():
+                if not os.environ.get(variable):
+                    report.skipped[backend] = f"no server (--store URL or {variable})"
     return report

@@ -1,14 +1,18 @@
 """Running Cypher on a server: one executor for Neo4j (official driver), one for FalkorDB.
 
 Both give the Cypher store the same three things: ``read`` (retried with backoff on transient
-errors), ``transaction`` (everything run inside commits together or not at all) and schema
-upkeep. An unreachable server surfaces as :class:`StoreUnavailable` once the retries are spent;
-the driver pools reconnect on their own, so the next call after the server is back succeeds.
+errors: a managed transaction whose retries the Neo4j driver runs, our own loop on FalkorDB),
+``transaction`` (everything run inside commits together or not at all) and schema upkeep. An
+unreachable server surfaces as :class:`StoreUnavailable` once the retries are spent; the driver
+pools reconnect on their own, so the next call after the server is back succeeds.
 
 Atomic writes:
 
 - Neo4j: one explicit transaction per writer. The store's first statement bumps the generation
-  node, whose write lock serializes concurrent writers until commit.
+  node, whose write lock serializes concurrent writers until commit. A load streams batches from
+  the caller's generator, which cannot be replayed, so it is not a managed (retried) transaction:
+  the whole load is the unit that fails, nothing of it commits, and running it again is safe
+  (content-hash ids). Schema statements and the clean-up run as managed write transactions.
 - FalkorDB has no multi-statement transactions, so a writer works on a staging copy: under a
   lease lock it copies the live graph (``GRAPH.COPY``, server side), writes into the copy, and on
   success swaps it in with one atomic ``RENAME`` (a Lua script that first checks the lock is
@@ -42,7 +46,9 @@ class ServerOptions:
     """Connection behaviour shared by both executors (all settable in the store URL)."""
 
     timeout: float = 30.0  # seconds: connect, socket and query timeout
-    retries: int = 3  # extra attempts for a read after a transient error
+    # Extra attempts for a read after a transient error; on Neo4j the driver retries instead,
+    # for as long as this schedule would last (retry_budget).
+    retries: int = 3
     backoff: float = 0.2  # seconds before the first retry; doubles each time
     max_backoff: float = 5.0
     pool_size: int = 16  # connections per store
@@ -103,7 +109,27 @@ def retrying(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def retry_budget(options: ServerOptions) -> float:
+    """Seconds the retries of :func:`retrying` wait in all: the Neo4j driver's retry window.
+
+    >>> retry_budget(ServerOptions(retries=3, backoff=0.2))
+    1.4
+    """
+    delays = (min(options.backoff * 2.0**i, options.max_backoff) for i in range(options.retries))
+    return round(sum(delays), 6)
+
+
 # -- Neo4j ------------------------------------------------------------------------------------
+
+
+def _rows_of(query: str, params: Mapping[str, Any] | None) -> Callable[[Any], list[Row]]:
+    """A transaction function: run one statement, return its rows as lists."""
+    values = dict(params or {})
+
+    def work(tx: Any) -> list[Row]:
+        return [list(r) for r in tx.run(query, values).values()]
+
+    return work
 
 
 class Neo4jTx:
@@ -141,34 +167,36 @@ class Neo4jExecutor:
             max_connection_pool_size=options.pool_size,
             connection_timeout=options.timeout,
             connection_acquisition_timeout=options.timeout,
-            max_transaction_retry_time=options.timeout,
+            # Managed transactions retry for as long as the options' backoff schedule lasts.
+            max_transaction_retry_time=retry_budget(options),
         )
-
-    def _transient(self, exc: BaseException) -> bool:
-        errors = self._neo4j.exceptions
-        if isinstance(exc, errors.AuthError):
-            return False
-        if isinstance(exc, errors.Neo4jError | errors.DriverError):
-            return bool(exc.is_retryable())
-        return isinstance(exc, OSError)
 
     def _unavailable(self, exc: BaseException) -> StoreUnavailable:
         return StoreUnavailable(f"Neo4j at {self.url}: {exc}")
 
+    def _down(self, exc: BaseException) -> bool:
+        """Errors that mean the server cannot answer now (rather than a bad statement)."""
+        errors = self._neo4j.exceptions
+        if isinstance(exc, errors.AuthError | OSError):
+            return True
+        # A lost connection, an expired session, a transient server state (is_retryable says
+        # which); misuse of the driver or a bad statement is a bug and stays as it is.
+        return isinstance(exc, errors.Neo4jError | errors.DriverError) and exc.is_retryable()
+
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        def once() -> list[Row]:
+        """A managed read transaction: the driver retries transient failures itself (a lost
+        connection, a leader switch in a cluster) within the retry budget of the options."""
+        work = self._neo4j.unit_of_work(timeout=self._options.timeout)(_rows_of(query, params))
+        try:
             with self._driver.session(
                 database=self._database, default_access_mode=self._neo4j.READ_ACCESS
             ) as session:
-                result = session.run(
-                    self._neo4j.Query(query, timeout=self._options.timeout), dict(params or {})
-                )
-                return [list(r) for r in result.values()]
-
-        try:
-            return retrying(self._options, f"Neo4j at {self.url}", once, self._transient)
-        except self._neo4j.exceptions.AuthError as exc:
-            raise self._unavailable(exc) from exc
+                rows: list[Row] = session.execute_read(work)
+                return rows
+        except Exception as exc:
+            if self._down(exc):
+                raise self._unavailable(exc) from exc
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[CypherTx]:
@@ -201,17 +229,15 @@ class Neo4jExecutor:
             self.write_one(statement)
 
     def write_one(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """One statement in its own transaction, retried by the driver on transient errors."""
-
-        def work(tx: Any) -> list[Row]:
-            return [list(r) for r in tx.run(query, dict(params or {})).values()]
-
+        """One statement in a managed write transaction, retried by the driver."""
         try:
             with self._driver.session(database=self._database) as session:
-                rows: list[Row] = session.execute_write(work)
+                rows: list[Row] = session.execute_write(_rows_of(query, params))
                 return rows
-        except (self._neo4j.exceptions.DriverError, self._neo4j.exceptions.AuthError) as exc:
-            raise self._unavailable(exc) from exc
+        except Exception as exc:
+            if self._down(exc):
+                raise self._unavailable(exc) from exc
+            raise
 
     def clear(self) -> None:
         # Only the store's own labels: the database may hold other data.

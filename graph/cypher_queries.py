@@ -220,27 +220,58 @@ MATCH (x:{LOOKUP} {{key: k}})
 RETURN k, x.node
 """
 
-# Identifier lookup keys that start with a prefix (the MAC sub-block schemes).
+
+def prefix_range(prefix: str) -> dict[str, str]:
+    """Parameters ``$prefix`` and ``$below`` bounding every string that starts with ``prefix``.
+
+    ``STARTS WITH`` alone makes FalkorDB scan every ``Lookup`` node; a range on the indexed key
+    is an index seek on both servers, and ``STARTS WITH`` then keeps the exact matches. The
+    upper bound raises the last character that orders the same in code points and in UTF-16
+    (surrogates, U+FFFF and U+10FFFF are stepped over), so no match falls outside the range
+    whichever order a server compares strings in.
+
+    >>> prefix_range("hik")
+    {'prefix': 'hik', 'below': 'hil'}
+    >>> prefix_range("a\uffff")["below"]
+    'b'
+    """
+    stem = prefix
+    while stem and not _steps_safely(stem[-1]):
+        stem = stem[:-1]
+    if not stem:
+        raise ValueError(f"no range bounds the prefix {prefix!r}")
+    return {"prefix": prefix, "below": stem[:-1] + chr(ord(stem[-1]) + 1)}
+
+
+def _steps_safely(char: str) -> bool:
+    code = ord(char)
+    return code < 0xD7FF or 0xE000 <= code < 0xFFFF or 0x10000 <= code < 0x10FFFF
+
+
+# Identifier lookup keys that start with a prefix (the MAC sub-block schemes); parameters from
+# prefix_range.
 LOOKUP_KEYS_STARTING = f"""
 MATCH (x:{LOOKUP})
-WHERE x.key STARTS WITH $prefix
+WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix
 RETURN DISTINCT x.key
 """
 
-# At most $limit distinct lookup keys that start with a prefix, in key order.
+# At most $limit distinct lookup keys that start with a prefix, in key order (the words a typo
+# is compared with); parameters from prefix_range, and $limit.
 LOOKUP_KEYS_STARTING_LIMITED = f"""
 MATCH (x:{LOOKUP})
-WHERE x.key STARTS WITH $prefix
+WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix
 WITH DISTINCT x.key AS key
 RETURN key
 ORDER BY key
 LIMIT $limit
 """
 
-# Node ids of the lookup keys that start with a prefix, in key order.
+# Node ids of the lookup keys that start with a prefix, in key order; parameters from
+# prefix_range, and $limit.
 LOOKUP_PREFIX_NODES = f"""
 MATCH (x:{LOOKUP})
-WHERE x.key STARTS WITH $prefix
+WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix
 RETURN x.key, x.node
 ORDER BY x.key, x.node
 LIMIT $limit

@@ -367,7 +367,7 @@ class CypherView:
         out: set[str] = set()
         for scheme in (IdScheme.OUI28, IdScheme.OUI36):
             prefix = q.lookup_key("ident", scheme.value, "")
-            for (key,) in self.read(q.LOOKUP_KEYS_STARTING, {"prefix": prefix}):
+            for (key,) in self.read(q.LOOKUP_KEYS_STARTING, q.prefix_range(prefix)):
                 out.add(str(key)[len(prefix) : len(prefix) + 6])
         return frozenset(out)
 
@@ -385,9 +385,8 @@ class CypherView:
     def find_by_token_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for prefix in dict.fromkeys(prefixes):
-            rows = self.read(
-                q.LOOKUP_PREFIX_NODES, {"prefix": q.lookup_key("token", prefix), "limit": limit}
-            )
+            bounds = q.prefix_range(q.lookup_key("token", prefix))
+            rows = self.read(q.LOOKUP_PREFIX_NODES, {**bounds, "limit": limit})
             ids = list(dict.fromkeys(str(node) for _, node in rows))
             if ids:
                 found[prefix] = ids
@@ -397,10 +396,8 @@ class CypherView:
         found: dict[str, list[str]] = {}
         for prefix in dict.fromkeys(prefixes):
             start = q.lookup_key("token", "")
-            rows = self.read(
-                q.LOOKUP_KEYS_STARTING_LIMITED,
-                {"prefix": q.lookup_key("token", prefix), "limit": limit},
-            )
+            bounds = q.prefix_range(q.lookup_key("token", prefix))
+            rows = self.read(q.LOOKUP_KEYS_STARTING_LIMITED, {**bounds, "limit": limit})
             if tokens := [str(key)[len(start) :] for (key,) in rows]:
                 found[prefix] = tokens
         return found

@@ -1,16 +1,15 @@
-"""Same data, same answers: the embedded store and the FalkorDB store side by side.
+"""Same data, same answers: the embedded store beside each Cypher server (FalkorDB, Neo4j).
 
-Both stores get the curated seed data and a slice of the real IEEE registry (every assignee the
+Every store gets the curated seed data and a slice of the real IEEE registry (every assignee the
 seed ties to an entity, look-alike names, and every 25th other assignment). Then resolve, owners,
-holdings and search must give identical answers on both. Skipped without a FalkorDB server.
+holdings and search must give identical answers on the embedded store and on the server. A
+server that is not configured shows as skipped (see server_stores.py).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import orjson
 import pytest
 import yaml
+from server_stores import CYPHER_BACKENDS, fresh_store
 from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation
 from supplygraph.graph.store import Direction, GraphStore, open_store
 from supplygraph.loaders import oui, seed
@@ -51,24 +51,25 @@ def _ieee_slice() -> tuple[list[Record], list[str]]:
     return kept, ours[::3] + others[::20]
 
 
+def _records() -> list[Record]:
+    return [*seed.records(), *_ieee_slice()[0]]
+
+
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SupplyGraph, SupplyGraph]]:
-    base = os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
-    if not base:
-        pytest.skip("falkordb backend not configured (SUPPLYGRAPH_TEST_FALKORDB)")
-    records = list(seed.records())
-    ieee, _ = _ieee_slice()
-    records += ieee
-    local = open_store(f"sqlite:///{tmp_path_factory.mktemp('parity') / 'graph.db'}")
-    server = open_store(base.rstrip("/") + f"-parity-{uuid.uuid4().hex[:8]}")
-    try:
-        for store in (local, server):
-            load_records(store, records)
-        yield SupplyGraph(local), SupplyGraph(server)
-    finally:
-        getattr(server, "drop", lambda: None)()
-        server.close()
-        local.close()
+def local_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('parity') / 'graph.db'}")
+    load_records(store, _records())
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module", params=CYPHER_BACKENDS)
+def stores(
+    request: pytest.FixtureRequest, local_store: GraphStore
+) -> Iterator[tuple[SupplyGraph, SupplyGraph]]:
+    with fresh_store(request.param, "parity-") as server:
+        load_records(server, _records())
+        yield SupplyGraph(local_store), SupplyGraph(server)
 
 
 def _same(a: Any, b: Any) -> None:
@@ -182,65 +183,3 @@ def test_product_patterns_are_the_same(stores: tuple[SupplyGraph, SupplyGraph]) 
     local, server = stores
     a = local.view.nodes_with_property(NodeKind.PRODUCT, "pattern")
     assert a and a == server.view.nodes_with_property(NodeKind.PRODUCT, "pattern")
-
-
-# -- every real source file, loaded through the loaders into both stores -------------------
-
-
-@pytest.fixture(scope="module")
-def source_stores(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[SupplyGraph, SupplyGraph]]:
-    from supplygraph.loaders.ingest import load_file, plan
-
-    base = os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
-    if not base:
-        pytest.skip("falkordb backend not configured (SUPPLYGRAPH_TEST_FALKORDB)")
-    local = open_store(f"sqlite:///{tmp_path_factory.mktemp('sources') / 'graph.db'}")
-    server = open_store(base.rstrip("/") + f"-sources-{uuid.uuid4().hex[:8]}")
-    try:
-        folders = sorted(p for p in shared_data.iterdir() if p.is_dir())
-        for store in (local, server):
-            load_records(store, seed.records())
-            for folder in folders:
-                for path, fmt in plan([folder]):
-                    load_file(store, path, fmt, today=DAY)
-        yield SupplyGraph(local), SupplyGraph(server)
-    finally:
-        getattr(server, "drop", lambda: None)()
-        server.close()
-        local.close()
-
-
-def test_source_files_load_to_the_same_graph_and_log(
-    source_stores: tuple[SupplyGraph, SupplyGraph],
-) -> None:
-    local, server = source_stores
-    assert local.view.counts() == server.view.counts()
-    assert local.view.counts()["designations"] > 1000
-
-    def records(view: Any) -> list[bytes]:
-        return sorted(orjson.dumps(r.model_dump(mode="json")) for r in view.iter_records())
-
-    assert records(local.view) == records(server.view)
-
-    def log(view: Any) -> list[dict[str, Any]]:
-        # Each store stamps its own load time; everything else must agree.
-        return [e.model_dump(mode="json", exclude={"loaded_at", "id"}) for e in view.loads()]
-
-    assert sorted(log(local.view), key=orjson.dumps) == sorted(log(server.view), key=orjson.dumps)
-
-
-def test_listed_entities_resolve_identically(
-    source_stores: tuple[SupplyGraph, SupplyGraph],
-) -> None:
-    local, server = source_stores
-    listed = sorted(
-        {r.entity_id for r in local.view.iter_records() if not isinstance(r, Node | Edge)}
-    )
-    names = [n.name for n in local.view.nodes(listed[::60]).values()]
-    assert len(names) > 20
-    for name in names:
-        for target in ("hikvision", "dahua"):
-            a = local.resolve(name=name, target=target, as_of=DAY)
-            _same(a, server.resolve(name=name, target=target, as_of=DAY))

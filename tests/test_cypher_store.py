@@ -1,28 +1,30 @@
 """What only a server store has: URLs, outages and recovery, isolation of a load in progress.
 
 The contract suite (test_store_contract.py) covers the protocol itself on every backend. These
-tests use a real FalkorDB server (SUPPLYGRAPH_TEST_FALKORDB, started by .ci/run) and show as
-skipped without one; outages are real too: a loopback relay between client and server is cut.
+tests run on real FalkorDB and Neo4j servers (see server_stores.py; .ci/run starts both) and show
+as skipped without them; outages are real too: a loopback relay between client and server is cut.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 from factories import org, owns
 from fastapi.testclient import TestClient
+from server_stores import CYPHER_BACKENDS, drop, fresh_url, neo4j_auth, with_options
 from supplygraph.api.app import create_app
+from supplygraph.graph import cypher_queries as q
 from supplygraph.graph.cypher_queries import Dialect, schema_statements
 from supplygraph.graph.cypher_store import CypherStore
+from supplygraph.graph.model import Relation
 from supplygraph.graph.store import open_store
 from tcp_relay import TcpRelay
 
@@ -32,16 +34,12 @@ from supplygraph.service import SupplyGraph
 FAST_FAIL = "retries=1&backoff=0.05&timeout=2"
 
 
-@pytest.fixture()
-def falkordb_url() -> Iterator[str]:
-    base = os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
-    if not base:
-        pytest.skip("falkordb backend not configured (SUPPLYGRAPH_TEST_FALKORDB)")
-    url = base.rstrip("/") + f"-{uuid.uuid4().hex[:8]}"
+@pytest.fixture(params=CYPHER_BACKENDS)
+def store_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    url = fresh_url(request.param)
+    drop(url)  # Neo4j: the server's one database, emptied first
     yield url
-    store = open_store(url)
-    getattr(store, "drop", lambda: None)()
-    store.close()
+    drop(url)
 
 
 def _closed_port() -> int:
@@ -83,11 +81,14 @@ def test_schema_differs_only_by_dialect() -> None:
     assert not any("IF NOT EXISTS" in s for s in falkordb)
 
 
-def test_outage_gives_503_then_recovers_by_itself(falkordb_url: str) -> None:
-    server = urlparse(falkordb_url)
-    relay = TcpRelay((server.hostname or "127.0.0.1", server.port or 6379))
+def test_outage_gives_503_then_recovers_by_itself(store_url: str) -> None:
+    server = urlparse(store_url)
+    relay = TcpRelay((server.hostname or "127.0.0.1", server.port or 0))
     try:
-        url = f"falkordb://127.0.0.1:{relay.port}{server.path}?{FAST_FAIL}"
+        # bolt:// rather than neo4j://: routing would hand the driver the server's own address,
+        # around the relay.
+        scheme = "bolt" if server.scheme.startswith(("neo4j", "bolt")) else server.scheme
+        url = f"{scheme}://127.0.0.1:{relay.port}{server.path}?{FAST_FAIL}"
         store = open_store(url)
         with store.writer() as w:
             w.put([org("acme", "Acme Holdings"), org("sub", "Acme Sub"), owns("acme", "sub", 100)])
@@ -117,11 +118,11 @@ def test_outage_gives_503_then_recovers_by_itself(falkordb_url: str) -> None:
         relay.close()
 
 
-def test_readers_do_not_see_a_load_in_progress(falkordb_url: str) -> None:
-    store = open_store(falkordb_url + "?batch_size=10")
+def test_readers_do_not_see_a_load_in_progress(store_url: str) -> None:
+    store = open_store(with_options(store_url, "batch_size=10"))
     with store.writer() as w:
         w.put([org("old", "Old Co")])
-    reader = open_store(falkordb_url)
+    reader = open_store(store_url)
     with store.writer() as w:
         w.put([org(f"n{i}", f"New Co {i}") for i in range(50)])  # five batches sent
         assert reader.view().counts()["nodes"] == 1
@@ -131,9 +132,9 @@ def test_readers_do_not_see_a_load_in_progress(falkordb_url: str) -> None:
     store.close()
 
 
-def test_concurrent_writers_take_turns_and_both_land(falkordb_url: str) -> None:
-    first = open_store(falkordb_url)
-    second = open_store(falkordb_url)
+def test_concurrent_writers_take_turns_and_both_land(store_url: str) -> None:
+    first = open_store(store_url)
+    second = open_store(store_url)
     assert isinstance(second, CypherStore)
     entered = threading.Event()
     errors: list[BaseException] = []
@@ -174,12 +175,12 @@ with store.writer() as w:
 """
 
 
-def test_a_killed_load_leaves_the_graph_intact_and_blocks_nobody(falkordb_url: str) -> None:
-    store = open_store(falkordb_url)
+def test_a_killed_load_leaves_the_graph_intact_and_blocks_nobody(store_url: str) -> None:
+    store = open_store(store_url)
     with store.writer() as w:
         w.put([org("kept", "Kept Co")])
     before = store.view().version()
-    lease = falkordb_url + "?batch_size=10&lock_lease=1"
+    lease = with_options(store_url, "batch_size=10&lock_lease=1")
     done = subprocess.run([sys.executable, "-c", KILLED_LOAD, lease], timeout=120)
     assert done.returncode == -9
     assert store.view().counts()["nodes"] == 1 and store.view().version() == before
@@ -190,8 +191,8 @@ def test_a_killed_load_leaves_the_graph_intact_and_blocks_nobody(falkordb_url: s
     store.close()
 
 
-def test_concurrent_readers_only_ever_see_whole_loads(falkordb_url: str) -> None:
-    writer_store = open_store(falkordb_url + "?batch_size=10")  # every put below is sent
+def test_concurrent_readers_only_ever_see_whole_loads(store_url: str) -> None:
+    writer_store = open_store(with_options(store_url, "batch_size=10"))  # every put below is sent
     with writer_store.writer() as w:
         w.put([org(f"base{i}", f"Base {i}") for i in range(500)])
     stop = threading.Event()
@@ -199,7 +200,7 @@ def test_concurrent_readers_only_ever_see_whole_loads(falkordb_url: str) -> None
     errors: list[BaseException] = []
 
     def read() -> None:
-        store = open_store(falkordb_url)
+        store = open_store(store_url)
         while not stop.is_set():
             try:
                 seen.append(store.view().counts()["nodes"])
@@ -222,3 +223,59 @@ def test_concurrent_readers_only_ever_see_whole_loads(falkordb_url: str) -> None
     assert seen and all(n >= 500 and (n - 500) % 50 == 0 for n in seen), sorted(set(seen))
     assert writer_store.view().counts()["nodes"] == 900
     writer_store.close()
+
+
+def _plan(store_url: str, query: str, params: dict[str, Any]) -> str:
+    """The server's plan for a query, as operator names without spaces."""
+    parsed = urlparse(store_url)
+    if parsed.scheme == "falkordb":
+        from falkordb import FalkorDB
+
+        db = FalkorDB(host=parsed.hostname, port=parsed.port)
+        text = str(db.select_graph(parsed.path.strip("/")).explain(query, params))
+        db.connection.close()
+        return text.replace(" ", "")
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(store_url.split("?")[0], auth=neo4j_auth()) as driver:
+        driver.execute_query("CALL db.awaitIndexes(60)")  # new indexes populate in the background
+        plan = driver.execute_query("EXPLAIN " + query, params).summary.plan
+
+    def operators(step: dict[str, Any]) -> Iterator[str]:
+        yield step["operatorType"]
+        for child in step.get("children", []):
+            yield from operators(child)
+
+    return " ".join(operators(plan))
+
+
+def test_every_lookup_goes_through_an_index(store_url: str) -> None:
+    store = open_store(store_url)  # opening a store sets up its indexes and constraints
+    store.close()
+    asks = [
+        (q.NODES, {"ids": ["a"]}),
+        (q.LOOKUP_NODES, {"keys": [q.lookup_key("name", "acme")]}),
+        (q.LOOKUP_PREFIX_NODES, {**q.prefix_range(q.lookup_key("token", "ac")), "limit": 5}),
+        (q.LOOKUP_KEYS_STARTING, q.prefix_range(q.lookup_key("ident", "oui28", ""))),
+        (q.DESIGNATIONS, {"ids": ["a"]}),
+        (q.existing_edges(Relation.OWNS), {"ids": ["e"]}),
+    ]
+    for query, params in asks:
+        plan = _plan(store_url, query, params)
+        assert "Index" in plan and "LabelScan" not in plan and "AllNodesScan" not in plan, (
+            query,
+            plan,
+        )
+
+
+def test_neo4j_holds_the_uniqueness_constraints() -> None:
+    # Neo4j only: FalkorDB keeps ids unique by MERGE under the store's writer lock.
+    import neo4j
+
+    url = fresh_url("neo4j")
+    open_store(url).close()  # opening a store sets up its constraints
+    with neo4j.GraphDatabase.driver(url, auth=neo4j_auth()) as driver:
+        shown = "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type"
+        rows = driver.execute_query(shown).records
+    unique = {(r["labelsOrTypes"][0], r["properties"][0]) for r in rows if "UNIQUE" in r["type"]}
+    assert unique == {(label, prop) for label, prop, is_unique in q.INDEXED if is_unique}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 from factories import listing, org, owns
+from server_stores import CYPHER_BACKENDS, drop, fresh_url
 from supplygraph.graph.model import LoadEntry
 from supplygraph.graph.store import GraphStore, open_store
 from supplygraph.loaders import seed
@@ -94,22 +93,19 @@ def test_a_failed_copy_leaves_the_target_as_it_was(source: str, tmp_path: Path) 
     target.close()
 
 
-def test_round_trip_through_falkordb(source: str, tmp_path: Path) -> None:
-    base = os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
-    if not base:
-        pytest.skip("falkordb backend not configured (SUPPLYGRAPH_TEST_FALKORDB)")
-    server_url = base.rstrip("/") + f"-migrate-{uuid.uuid4().hex[:8]}"
+@pytest.mark.parametrize("backend", CYPHER_BACKENDS)
+def test_round_trip_through_a_server(backend: str, source: str, tmp_path: Path) -> None:
+    server_url = fresh_url(backend, "migrate-")
+    drop(server_url)  # Neo4j: the server's one database, emptied first
     back = f"sqlite:///{tmp_path / 'back.db'}"
     try:
         there = runner.invoke(app, ["migrate", "--from", source, "--to", server_url])
         assert there.exit_code == 0, there.output
         again = runner.invoke(app, ["migrate", "--from", server_url, "--to", back])
         assert again.exit_code == 0, again.output
-        a, b = open_store(source), open_store(back)
-        assert _dump(a) == _dump(b)
-        a.close()
-        b.close()
+        a, server, b = open_store(source), open_store(server_url), open_store(back)
+        assert _dump(a) == _dump(server) == _dump(b)
+        for store in (a, server, b):
+            store.close()
     finally:
-        server = open_store(server_url)
-        getattr(server, "drop", lambda: None)()
-        server.close()
+        drop(server_url)

@@ -1,20 +1,18 @@
 """One contract for every store backend: the same tests run unchanged against each.
 
-The embedded SQLite store always runs. Server backends run when configured
-(SUPPLYGRAPH_TEST_FALKORDB=falkordb://host:port/graph, NEO4J_URI for Neo4j) and show as
-skipped otherwise, never as passed.
+The embedded SQLite store always runs. The FalkorDB and Neo4j servers run when configured
+(see server_stores.py; .ci/run starts both) and show as skipped otherwise, never as passed.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from factories import SRC, edge, ident, listing, org, owns
+from server_stores import CYPHER_BACKENDS, fresh_store
 from supplygraph.graph.model import IdScheme, LoadEntry, Node, NodeKind, Relation, SourceRef
 from supplygraph.graph.normalize import name_keys
 from supplygraph.graph.ownership import ownership
@@ -22,29 +20,15 @@ from supplygraph.graph.resolve import Query, Resolver
 from supplygraph.graph.store import Direction, GraphStore, open_store
 
 
-def _server_url(name: str) -> str | None:
-    if name == "falkordb":
-        return os.environ.get("SUPPLYGRAPH_TEST_FALKORDB")
-    if name == "neo4j":
-        return os.environ.get("NEO4J_URI")
-    return None
-
-
-@pytest.fixture(params=["sqlite", "falkordb", "neo4j"])
+@pytest.fixture(params=["sqlite", *CYPHER_BACKENDS])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     if request.param == "sqlite":
         s = open_store(f"sqlite:///{tmp_path / 'contract.db'}")
+        yield s
+        s.close()
     else:
-        url = _server_url(request.param)
-        if not url:
-            pytest.skip(f"{request.param} backend not configured")
-        if request.param == "falkordb":
-            url = url.rstrip("/") + f"-{uuid.uuid4().hex[:8]}"  # a fresh graph per test
-        s = open_store(url)
-        getattr(s, "clear", lambda: None)()
-    yield s
-    getattr(s, "drop", lambda: None)()
-    s.close()
+        with fresh_store(request.param, "contract-") as s:
+            yield s
 
 
 def _fill(store: GraphStore) -> None:

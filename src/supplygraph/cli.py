@@ -264,14 +264,19 @@ def regimes(
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="About a minute; smaller sizes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
-    falkordb: Annotated[
-        str | None, typer.Option("--falkordb", help="FalkorDB URL for the Cypher figures")
+    stores: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--store",
+            help="falkordb:// or neo4j:// server for the Cypher figures (repeat for several; "
+            "default: $SUPPLYGRAPH_TEST_FALKORDB and $NEO4J_URI)",
+        ),
     ] = None,
 ) -> None:
     """Measure speed, each figure next to a baseline measured in the same run."""
     from supplygraph.bench.run import run as run_bench
 
-    report = run_bench(quick, falkordb)
+    report = run_bench(quick, stores or ())
     rows = [
         {k: f.as_dict()[k] for k in ("name", "value", "unit", "baseline_name", "baseline_value")}
         | {"ratio": f.ratio, "goal": f.goal, "note": f.note}
