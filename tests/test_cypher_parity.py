@@ -189,7 +189,7 @@ def test_product_patterns_are_the_same(stores: tuple[SupplyGraph, SupplyGraph]) 
 
 @pytest.fixture(scope="module")
 def source_stores(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+    test_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[SupplyGraph, SupplyGraph]]:
     from supplygraph.loaders.ingest import load_file, plan
 
@@ -199,12 +199,13 @@ def source_stores(
     local = open_store(f"sqlite:///{tmp_path_factory.mktemp('sources') / 'graph.db'}")
     server = open_store(base.rstrip("/") + f"-sources-{uuid.uuid4().hex[:8]}")
     try:
-        folders = sorted(p for p in shared_data.iterdir() if p.is_dir())
+        # Every data file, subfolders included (the BODS versions, the GLEIF API responses); one
+        # plan orders the GLEIF relationship files after the LEI records they name.
+        files = sorted(p for p in test_data.rglob("*") if p.suffix in (".csv", ".json", ".xml"))
         for store in (local, server):
             load_records(store, seed.records())
-            for folder in folders:
-                for path, fmt in plan([folder]):
-                    load_file(store, path, fmt, today=DAY)
+            for path, fmt in plan(files):
+                load_file(store, path, fmt, today=DAY)
         yield SupplyGraph(local), SupplyGraph(server)
     finally:
         getattr(server, "drop", lambda: None)()
