@@ -125,7 +125,7 @@ def statement(
     src = _source(item)
     reported = parse_date(item.get("statementDate"))
     if kind == "entity":
-        yield _entity(ref, details, src)
+        yield _entity(ctx, line, ref, details, src)
     elif kind == "person":
         yield _person(ref, details, src)
     elif kind == "relationship":
@@ -143,18 +143,20 @@ def statement(
         raise ctx.error(line, "recordType", f"unknown record type {kind!r}")
 
 
-def _identifiers(ref: str, details: dict[str, Any]) -> tuple[Identifier, ...]:
+def _identifiers(
+    ctx: LoadContext, line: int, ref: str, details: dict[str, Any]
+) -> tuple[Identifier, ...]:
     found: list[Identifier] = [source_key("bods", ref)]
     for ident in details.get("identifiers") or []:
         scheme, value = str(ident.get("scheme") or ""), str(ident.get("id") or "").strip()
         if not value:
             continue
         if scheme == "XI-LEI":
-            lei = strong_identifier(IdScheme.LEI, value)
+            lei = strong_identifier(IdScheme.LEI, value, ctx, line)
             if lei is not None:
                 found.append(lei)
         elif scheme == "CN-SAMR":
-            uscc = strong_identifier(IdScheme.USCC, value)
+            uscc = strong_identifier(IdScheme.USCC, value, ctx, line)
             if uscc is not None:
                 found.append(uscc)
         elif scheme:
@@ -162,7 +164,7 @@ def _identifiers(ref: str, details: dict[str, Any]) -> tuple[Identifier, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _entity(ref: str, details: dict[str, Any], src: SourceRef) -> Node:
+def _entity(ctx: LoadContext, line: int, ref: str, details: dict[str, Any], src: SourceRef) -> Node:
     etype = details.get("entityType")
     type_name = etype.get("type") if isinstance(etype, dict) else etype
     name = str(details.get("name") or "").strip() or f"unnamed {type_name or 'entity'} {ref}"
@@ -176,7 +178,7 @@ def _entity(ref: str, details: dict[str, Any], src: SourceRef) -> Node:
         aliases=tuple(aliases),
         country=country,
         org_type=OrgType.STATE_BODY if type_name in STATE_TYPES else None,
-        identifiers=_identifiers(ref, details),
+        identifiers=_identifiers(ctx, line, ref, details),
         properties={"bods_entity_type": type_name} if type_name else {},
         sources=(src.model_copy(update={"quote": name}),),
     )

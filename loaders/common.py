@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 
 from rigour.territories import lookup_territory
+from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import Designation, Identifier, IdScheme, SourceRef
 
+from .context import LoadContext
 from .vocabulary import list_entry
 
 _DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%d %B %Y", "%m/%d/%Y")
@@ -49,19 +50,18 @@ def country_code(text: str | None) -> str | None:
     return code.upper() if len(code) == 2 else None
 
 
-# A Chinese unified social credit code: 18 characters, digits and upper-case letters.
-_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-_LEI = re.compile(r"^[0-9A-Z]{18}[0-9]{2}$")
-_ISIN = re.compile(r"^[A-Z]{2}[0-9A-Z]{9}[0-9]$")
+def strong_identifier(
+    scheme: IdScheme, value: str, ctx: LoadContext, where: int | str | None
+) -> Identifier | None:
+    """A USCC, LEI or ISIN if ``value`` has the scheme's shape and its check characters agree.
 
-
-def strong_identifier(scheme: IdScheme, value: str) -> Identifier | None:
-    """A USCC, LEI or ISIN if ``value`` has the right shape (so a typo never merges entities)."""
-    text = value.strip().upper()
-    pattern = {IdScheme.USCC: _USCC, IdScheme.LEI: _LEI, IdScheme.ISIN: _ISIN}.get(scheme)
-    if pattern is None or not pattern.match(text):
-        return None
-    return Identifier(scheme=scheme, value=text)
+    A value of the right shape whose check characters disagree is dropped with a warning naming
+    the file and ``where`` (line or record), so a typo can never merge two entities.
+    """
+    text, problem = check_identifier(scheme, value)
+    if problem is not None:
+        ctx.warn(where, problem)
+    return None if text is None else Identifier(scheme=scheme, value=text)
 
 
 def source_key(dataset: str, key: object) -> Identifier:

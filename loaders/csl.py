@@ -115,7 +115,7 @@ def _from_json(item: dict[str, Any]) -> dict[str, str]:
     return cells
 
 
-def _identifiers(ids: str) -> tuple[list[Identifier], dict[str, date]]:
+def _identifiers(ctx: LoadContext, line: int, ids: str) -> tuple[list[Identifier], dict[str, date]]:
     found: list[Identifier] = []
     effective: dict[str, date] = {}
     for entry in split_multi(ids):
@@ -125,7 +125,7 @@ def _identifiers(ids: str) -> tuple[list[Identifier], dict[str, date]]:
             for pattern, scheme in _LABELS:
                 if pattern.search(part):
                     for value in others:
-                        ident = strong_identifier(scheme, value)
+                        ident = strong_identifier(scheme, value, ctx, line)
                         if ident is not None:
                             found.append(ident)
                             break
@@ -154,7 +154,7 @@ def _listing(ctx: LoadContext, line: int, cells: dict[str, str]) -> Iterator[Rec
         return
     key = cells["entity_number"] or name
     node_id = make_id("csl", list_id, key)
-    idents, effective = _identifiers(cells["ids"])
+    idents, effective = _identifiers(ctx, line, cells["ids"])
     idents.insert(0, source_key(DATASET, cells["_id"] or f"{list_id}:{key}"))
     addresses = split_multi(cells["addresses"])
     country = next((c for c in (country_code(a.rsplit(",", 1)[-1]) for a in addresses) if c), None)

@@ -134,7 +134,7 @@ def _entity(
         idents: list[Identifier] = [source_key("ftm", ftm_id)]
         for key, scheme in STRONG:
             for value in _values(props, key):
-                ident = strong_identifier(scheme, value)
+                ident = strong_identifier(scheme, value, ctx, line)
                 if ident is not None:
                     idents.append(ident)
         idents += [Identifier(scheme=IdScheme.TICKER, value=t) for t in _values(props, "ticker")]

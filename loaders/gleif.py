@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import (
     Edge,
@@ -32,7 +33,7 @@ from supplygraph.graph.model import (
     SourceRef,
 )
 
-from .common import Ref, country_code, parse_date, strong_identifier
+from .common import Ref, country_code, parse_date
 from .context import LoadContext
 from .reading import check_not_empty, iter_json_items
 
@@ -122,11 +123,25 @@ def _xml(path: Path, ctx: LoadContext) -> Iterator[Item]:
         raise ctx.error(line, None, f"XML syntax error: {exc}") from None
 
 
+def _record_lei(ctx: LoadContext, where: int | str, field: str, text: str) -> Identifier | None:
+    """The LEI a record is keyed on. Not an LEI at all: the file is broken, an error. Right shape
+    but wrong check digits: a typo that must not become a key, so the record is skipped with a
+    warning and None returned."""
+    value, problem = check_identifier(IdScheme.LEI, text)
+    if problem is not None:
+        ctx.warn(where, f"{problem}; record skipped")
+        ctx.skip()
+        return None
+    if value is None:
+        raise ctx.error(where, field, "not a valid LEI")
+    return Identifier(scheme=IdScheme.LEI, value=value)
+
+
 def _lei_record(ctx: LoadContext, elem: ET.Element) -> Iterator[Item]:
     lei_text = _text(elem, "LEI")
-    lei = strong_identifier(IdScheme.LEI, lei_text)
+    lei = _record_lei(ctx, f"LEI record {lei_text or '?'}", "LEI", lei_text)
     if lei is None:
-        raise ctx.error(f"LEI record {lei_text or '?'}", "LEI", "not a valid LEI")
+        return
     entity = _find(elem, "Entity")
     if entity is None:
         raise ctx.error(f"LEI record {lei.value}", "Entity", "missing")
@@ -197,10 +212,10 @@ def _relationship(
     if rtype not in CONTROL_TYPES:
         ctx.skip()
         return
-    child_lei = strong_identifier(IdScheme.LEI, child)
-    parent_lei = strong_identifier(IdScheme.LEI, parent)
+    child_lei = _record_lei(ctx, where, "NodeID", child)
+    parent_lei = None if child_lei is None else _record_lei(ctx, where, "NodeID", parent)
     if child_lei is None or parent_lei is None:
-        raise ctx.error(where, "NodeID", "not a valid LEI")
+        return
     valid_from = valid_to = None
     accounting: tuple[date | None, date | None] | None = None
     for ptype, start, end in periods:
@@ -261,9 +276,9 @@ def _api(path: Path, ctx: LoadContext) -> Iterator[Item]:
 
 
 def _api_lei(ctx: LoadContext, line: int, attrs: dict[str, Any]) -> Iterator[Item]:
-    lei = strong_identifier(IdScheme.LEI, str(attrs.get("lei") or ""))
+    lei = _record_lei(ctx, line, "lei", str(attrs.get("lei") or ""))
     if lei is None:
-        raise ctx.error(line, "lei", "not a valid LEI")
+        return
     entity = attrs.get("entity") or {}
     name = str((entity.get("legalName") or {}).get("name") or "").strip()
     if not name:

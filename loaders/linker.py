@@ -1,11 +1,12 @@
 """Record linkage at load time: the same company from several sources becomes one entity, or is
 linked by SAME_AS with a score and a reason. Deterministic and explainable:
 
-1. **Identifiers** (USCC, LEI, ISIN, each checked for shape): a loaded node whose identifier is
-   already held by a stored node takes that node's id, so its names, identifiers, sources and
-   designations land on the existing entity. When several stored nodes hold it, the curated one
-   (a hand-written id such as ``hikvision``) wins, then the smallest id; the others are linked to
-   it by SAME_AS with score 1.0 and the identifier as the reason.
+1. **Identifiers** (USCC, LEI, ISIN, each checked for shape and check characters by
+   :mod:`supplygraph.graph.identifiers`, so a mistyped one is never a key): a loaded node whose
+   identifier is already held by a stored node takes that node's id, so its names, identifiers,
+   sources and designations land on the existing entity. When several stored nodes hold it, the
+   curated one (a hand-written id such as ``hikvision``) wins, then the smallest id; the others
+   are linked to it by SAME_AS with score 1.0 and the identifier as the reason.
 2. **Strict name and country**: an organization with no identifier match is linked by SAME_AS to
    stored organizations whose full normalized name (case, punctuation and script folded, legal
    form kept) is the same: score 0.9 when both state the same country; 0.7 when one side states
@@ -23,13 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from supplygraph.graph.identifiers import STRONG_SCHEMES, is_checked
 from supplygraph.graph.ids import is_curated, make_id
 from supplygraph.graph.merge import merge_designation, merge_edge, merge_node
 from supplygraph.graph.model import (
     Designation,
     Edge,
     Identifier,
-    IdScheme,
     Node,
     NodeKind,
     Record,
@@ -42,7 +43,6 @@ from supplygraph.graph.store import Direction, GraphView
 from .common import Ref, designation_id
 from .context import LoadContext
 
-STRONG = (IdScheme.USCC, IdScheme.LEI, IdScheme.ISIN)
 MAX_NAME_CANDIDATES = 3
 MAX_PRESENT = 500_000  # about 50 MB of ids at most
 LINKAGE_SOURCE = SourceRef(
@@ -147,7 +147,7 @@ class Linker:
     def _link_nodes(self, nodes: list[Node]) -> tuple[list[Node], list[Edge]]:
         if not nodes:
             return [], []
-        strong = {i for n in nodes for i in n.identifiers if i.scheme in STRONG}
+        strong = {i for n in nodes for i in n.identifiers if is_checked(i)}
         found = self.view.find_by_identifier(strong) if strong else {}
         linked: list[Node] = []
         links: list[Edge] = []
@@ -336,9 +336,9 @@ def _ident_reason(ident: Identifier) -> str:
 
 def _conflict(a: Node, b: Node) -> bool:
     """Both records state an identifier of the same strong scheme, and the values differ."""
-    for scheme in STRONG:
-        mine = {i.value for i in a.identifiers if i.scheme is scheme}
-        theirs = {i.value for i in b.identifiers if i.scheme is scheme}
+    for scheme in STRONG_SCHEMES:
+        mine = {i.value for i in a.identifiers if i.scheme is scheme and is_checked(i)}
+        theirs = {i.value for i in b.identifiers if i.scheme is scheme and is_checked(i)}
         if mine and theirs and not mine & theirs:
             return True
     return False

@@ -214,11 +214,12 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
         if sdn_type in ("vessel", "aircraft"):
             ctx.skip()
             continue
-        yield from _entry(ctx, kind, src, cells, addresses, aliases, comments)
+        yield from _entry(ctx, line, kind, src, cells, addresses, aliases, comments)
 
 
 def _entry(
     ctx: LoadContext,
+    line: int,
     kind: str,
     src: SourceRef,
     cells: dict[str, str],
@@ -237,7 +238,7 @@ def _entry(
         (IdScheme.LEI, info.lei),
     ):
         for value in values:
-            ident = strong_identifier(scheme, value)
+            ident = strong_identifier(scheme, value, ctx, line)
             if ident is not None:
                 idents.append(ident)
     for ticker in info.ticker:

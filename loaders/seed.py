@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from supplygraph.graph.citations import Cite, CuratedSource, source_refs
+from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import identifier_node_id, make_id
 from supplygraph.graph.model import (
     ASSIGNABLE,
@@ -185,6 +186,10 @@ def _check(seed: Seed) -> None:
             cites(path, f"entities/{i}", e.sources)
             for ident in e.identifiers:
                 cites(path, f"entities/{i}", ident.sources)
+                # Seed identifiers are merge keys for every later load: a typo is an error here.
+                problem = check_identifier(ident.scheme, ident.value)[1]
+                if problem is not None:
+                    raise InvalidRecord(path, f"entities/{i}", "identifiers", problem)
         for i, r in enumerate(data.relations):
             entity(path, f"relations/{i}", "from", r.from_)
             entity(path, f"relations/{i}", "to", r.to)

@@ -24,13 +24,15 @@ from supplygraph.service import SupplyGraph, load_records
 DAY = date(2025, 6, 1)
 
 
-def _load_sources(store: GraphStore, shared_data: Path) -> None:
+def _load_sources(store: GraphStore, test_data: Path) -> None:
     from supplygraph.loaders.ingest import load_file, plan
 
     load_records(store, seed.records())
-    for folder in sorted(p for p in shared_data.iterdir() if p.is_dir()):
-        for path, fmt in plan([folder]):
-            load_file(store, path, fmt, today=DAY)
+    # Every data file, subfolders included (the BODS versions, the GLEIF API responses); one
+    # plan orders the GLEIF relationship files after the LEI records they name.
+    files = sorted(p for p in test_data.rglob("*") if p.suffix in (".csv", ".json", ".xml"))
+    for path, fmt in plan(files):
+        load_file(store, path, fmt, today=DAY)
 
 
 def _same(a: Any, b: Any) -> None:
@@ -40,21 +42,19 @@ def _same(a: Any, b: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def local_store(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[GraphStore]:
+def local_store(test_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('sources') / 'graph.db'}")
-    _load_sources(store, shared_data)
+    _load_sources(store, test_data)
     yield store
     store.close()
 
 
 @pytest.fixture(scope="module", params=CYPHER_BACKENDS)
 def source_stores(
-    request: pytest.FixtureRequest, shared_data: Path, local_store: GraphStore
+    request: pytest.FixtureRequest, test_data: Path, local_store: GraphStore
 ) -> Iterator[tuple[SupplyGraph, SupplyGraph]]:
     with fresh_store(request.param, "sources-") as server:
-        _load_sources(server, shared_data)
+        _load_sources(server, test_data)
         yield SupplyGraph(local_store), SupplyGraph(server)
 
 

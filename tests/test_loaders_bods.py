@@ -99,11 +99,11 @@ def test_direct_plus_chain_is_one_hundred_percent(tmp_path: Path) -> None:
 
 
 def test_mixed_direct_and_indirect_keeps_the_direct_interest(
-    shared_data: Path, tmp_path: Path
+    test_data: Path, tmp_path: Path
 ) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
     load_file(
-        store, shared_data / "bods-examples" / "v0.4" / "mixed-direct-and-indirect-ownership.json"
+        store, test_data / "bods-examples" / "v0.4" / "mixed-direct-and-indirect-ownership.json"
     )
     person = bods.node_id("53508b65253f")
     company_a = bods.node_id("9bfe59b6a869")
@@ -111,9 +111,9 @@ def test_mixed_direct_and_indirect_keeps_the_direct_interest(
     assert [(e.share, e.note) for e in direct] == [(50.0, "BODS interest: shareholding, direct")]
 
 
-def test_share_ranges_and_voting_rights_v02(shared_data: Path, tmp_path: Path) -> None:
+def test_share_ranges_and_voting_rights_v02(test_data: Path, tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
-    load_file(store, shared_data / "bods-examples" / "v0.2" / "4b-full-pep-declaration.json")
+    load_file(store, test_data / "bods-examples" / "v0.2" / "4b-full-pep-declaration.json")
     edges = [r for r in store.view().iter_records() if isinstance(r, Edge)]
     by_relation = {e.relation: e for e in edges}
     owns = by_relation[Relation.OWNS]
@@ -128,10 +128,10 @@ def _owners_on(store: GraphStore, subject: str, day: date) -> dict[str, float | 
     }
 
 
-def test_updated_and_closed_records_give_shares_by_date(shared_data: Path, tmp_path: Path) -> None:
+def test_updated_and_closed_records_give_shares_by_date(test_data: Path, tmp_path: Path) -> None:
     """BODS 0.4 histories: each "updated" statement supersedes the record's previous version,
     "closed" ends it; the shares on any day are the ones stated for that day."""
-    v04 = shared_data / "bods-examples" / "v0.4"
+    v04 = test_data / "bods-examples" / "v0.4"
     tecido = open_store(f"sqlite:///{tmp_path / 'tecido.db'}")
     load_file(tecido, v04 / "tecido.json")
     # Maria Esteves: 100% from 2002, 40% from 2021-09-24, 30% from 2022-09-21, closed on

@@ -1,4 +1,8 @@
-"""Every real file in ../shared/data loads, with the counts checked by hand against the files."""
+"""Every file in tests/data loads, with the counts checked by hand against the files.
+
+The US lists and the FtM file are our own, written in the OpenSanctions layouts from public
+government facts; the rest are real public files (tests/data/PROVENANCE.md).
+"""
 
 from __future__ import annotations
 
@@ -20,11 +24,12 @@ EXPECTED = [
     ("csl-us/csl_2019_sample.csv", "csl", 115, 2, 111, 108, 0),
     ("ofac-nonsdn-cmic/cons_prim.csv", "ofac", 442, 0, 529, 442, 0),
     ("ofac-sdn-legacy/sdn.csv", "ofac", 7379, 540, 6839, 6839, 0),
-    ("opensanctions-us-lists/us_fcc_covered_list_table.csv", "fcc", 16, 4, 13, 13, 1),
-    ("opensanctions-us-lists/us_fcc_covered_list_data_2024-04.csv", "fcc", 10, 0, 11, 11, 1),
-    ("opensanctions-us-lists/us_ndaa_section_889.csv", "ndaa889", 5, 0, 5, 5, 0),
-    ("opensanctions-us-lists/us_dod_1260h_sanctions.csv", "1260h", 397, 0, 397, 239, 197),
-    ("opensanctions-ftm/yente_t1_entities.ftm.json", "ftm", 7, 1, 0, 6, 0),
+    # Our own files: the last FCC row is two entries run together (one of them again).
+    ("us-lists/us_fcc_covered_list_table.csv", "fcc", 12, 0, 12, 12, 1),
+    ("us-lists/us_fcc_covered_list_data_2024-04.csv", "fcc", 10, 0, 11, 11, 1),
+    ("us-lists/us_ndaa_section_889.csv", "ndaa889", 5, 0, 5, 5, 0),
+    ("us-lists/us_dod_1260h_sanctions.csv", "1260h", 13, 0, 13, 6, 4),
+    ("ftm/public_facts.ftm.json", "ftm", 9, 1, 1, 5, 2),
     ("gleif-samples/golden-copy_lei-data.xml", "gleif", 13, 0, 0, 13, 0),
     ("gleif-samples/golden-copy_repex-data.xml", "gleif", 10, 10, 0, 0, 0),
     ("bods-examples/v0.2/indirect-ownership__os-06-dr-03.json", "bods", 9, 0, 0, 4, 4),
@@ -45,7 +50,7 @@ def store(tmp_path: Path) -> GraphStore:
 
 @pytest.mark.parametrize(("rel", "fmt", "read", "skipped", "des", "nodes", "edges"), EXPECTED)
 def test_file_loads_with_counts(
-    shared_data: Path,
+    test_data: Path,
     store: GraphStore,
     rel: str,
     fmt: str,
@@ -55,7 +60,7 @@ def test_file_loads_with_counts(
     nodes: int,
     edges: int,
 ) -> None:
-    path = shared_data / rel
+    path = test_data / rel
     assert detect_format(path) == fmt
     report = load_file(store, path)
     assert (report.counts["read"], report.counts["skipped"]) == (read, skipped)
@@ -65,14 +70,31 @@ def test_file_loads_with_counts(
     assert entry.format == fmt and len(entry.sha256) == 64 and entry.counts == report.counts
 
 
-def test_every_shared_file_loads(shared_data: Path, store: GraphStore) -> None:
-    files = sorted(p for p in shared_data.rglob("*") if p.is_file() and p.suffix != ".md")
+def data_files(root: Path) -> list[Path]:
+    """The loadable files under ``root``, leaving out PROVENANCE.md and the licence texts."""
+    return sorted(p for p in root.rglob("*") if p.suffix in (".csv", ".json", ".xml"))
+
+
+def test_provenance_lists_every_data_file_with_its_hash(test_data: Path) -> None:
+    import hashlib
+    import re
+
+    text = (test_data / "PROVENANCE.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$", text, re.MULTILINE))
+    files = {p.relative_to(test_data).as_posix(): p for p in data_files(test_data)}
+    assert sorted(listed) == sorted(files)
+    for rel, path in files.items():
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == listed[rel], rel
+
+
+def test_every_data_file_loads(test_data: Path, store: GraphStore) -> None:
+    files = data_files(test_data)
     planned = plan(files)
     # The OFAC side files stand for their sets: two sets, loaded once each.
     assert sum(1 for _, fmt in planned if fmt == "ofac") == 2
     assert len(planned) == len(files) - 6
     reports = [load_file(store, path, fmt) for path, fmt in planned]
-    assert sum(r.counts["read"] for r in reports) == 8701
+    assert sum(r.counts["read"] for r in reports) == 8315
     # The API relationship records come after the LEI records they name, so they resolve.
     api = [r for r in reports if "parent-relationship" in r.file]
     assert [r.counts["skipped"] for r in api] == [0, 0]
@@ -87,8 +109,8 @@ def _lei_nodes(store: GraphStore, lei: str) -> list[str]:
     return found[Identifier(scheme=IdScheme.LEI, value=lei)]
 
 
-def test_ofac_remarks_give_identifiers_and_dates(shared_data: Path, store: GraphStore) -> None:
-    load_file(store, shared_data / "ofac-nonsdn-cmic" / "cons_prim.csv")
+def test_ofac_remarks_give_identifiers_and_dates(test_data: Path, store: GraphStore) -> None:
+    load_file(store, test_data / "ofac-nonsdn-cmic" / "cons_prim.csv")
     view = store.view()
     hik_id = ofac.node_id("30946")
     hik = view.nodes([hik_id])[hik_id]
@@ -107,28 +129,30 @@ def test_ofac_remarks_give_identifiers_and_dates(shared_data: Path, store: Graph
     assert "CETC" in cetc.aliases and cetc.org_type == "state_owned_enterprise"
 
 
-def test_1260h_parent_edges_per_vintage(shared_data: Path, store: GraphStore) -> None:
-    load_file(store, shared_data / "opensanctions-us-lists" / "us_dod_1260h_sanctions.csv")
+def test_1260h_parent_edges_per_vintage(test_data: Path, store: GraphStore) -> None:
+    load_file(store, test_data / "us-lists" / "us_dod_1260h_sanctions.csv")
     view = store.view()
     hik = dod1260h.entity_id("Hangzhou Hikvision Digital Technology Co., Ltd.")
     cetc = dod1260h.entity_id("China Electronics Technology Group Corporation")
     owners = view.edges([hik], Direction.IN, [Relation.OWNS])
-    assert {(e.src, e.reported_on) for e in owners} == {
-        (cetc, date(2021, 6, 3)),
-        (cetc, date(2025, 1, 7)),
-    }
+    # The 2025 list names CETC as Hikvision's parent; the 2026 list names none.
+    assert {(e.src, e.reported_on) for e in owners} == {(cetc, date(2025, 1, 7))}
     starts = sorted(d.start_date or date.min for d in view.designations([hik])[hik])
-    assert starts == [date(2021, 6, 3), date(2025, 1, 7), date(2026, 6, 8)]
+    assert starts == [date(2025, 1, 7), date(2026, 6, 8)]
     notes = [d.note for d in view.designations([hik])[hik] if d.note]
     assert any("indirectly owned by SASAC" in n for n in notes)
+    # A parent named on two vintages gives one edge per vintage.
+    dahua = dod1260h.entity_id("Zhejiang Dahua Technology Co., Ltd.")
+    wisdom = dod1260h.entity_id("Chengdu Dahua Wisdom Information Technology Co., Ltd.")
+    parents = view.edges([wisdom], Direction.IN, [Relation.OWNS])
+    assert sorted((e.src, e.reported_on) for e in parents) == [
+        (dahua, date(2025, 1, 7)),
+        (dahua, date(2026, 6, 8)),
+    ]
 
 
-def test_fcc_malformed_row_is_a_warning_naming_the_row(
-    shared_data: Path, store: GraphStore
-) -> None:
-    report = load_file(
-        store, shared_data / "opensanctions-us-lists" / "us_fcc_covered_list_table.csv"
-    )
+def test_fcc_malformed_row_is_a_warning_naming_the_row(test_data: Path, store: GraphStore) -> None:
+    report = load_file(store, test_data / "us-lists" / "us_fcc_covered_list_table.csv")
     assert report.counts["warnings"] == 2
     assert all(w.startswith("us_fcc_covered_list_table.csv:13:") for w in report.warnings)
     hytera = fcc.entity_id("Hytera Communications Corporation")
@@ -139,16 +163,16 @@ def test_fcc_malformed_row_is_a_warning_naming_the_row(
     assert sub.src == fcc.entity_id("Pacific Networks Corp") and sub.share == 100.0
 
 
-def test_both_fcc_layouts_give_the_same_entities(shared_data: Path, store: GraphStore) -> None:
-    folder = shared_data / "opensanctions-us-lists"
+def test_both_fcc_layouts_give_the_same_entities(test_data: Path, store: GraphStore) -> None:
+    folder = test_data / "us-lists"
     load_file(store, folder / "us_fcc_covered_list_data_2024-04.csv")
     second = load_file(store, folder / "us_fcc_covered_list_table.csv")
-    # The newer table adds the two 2024-2026 producers and lists the older ten again.
-    assert len(second.designations_added) == 2 and second.designations_removed == []
+    # The newer table adds the 2024 Kaspersky Lab, Inc. entry and lists the older ten again.
+    assert len(second.designations_added) == 1 and second.designations_removed == []
 
 
-def test_gleif_rr_needs_the_lei_records(shared_data: Path, store: GraphStore) -> None:
-    report = load_file(store, shared_data / "gleif-samples" / "golden-copy_rr-data.xml")
+def test_gleif_rr_needs_the_lei_records(test_data: Path, store: GraphStore) -> None:
+    report = load_file(store, test_data / "gleif-samples" / "golden-copy_rr-data.xml")
     # 8 fund relations skipped, 2 consolidation relations naming LEIs not in the store.
     assert report.counts["skipped"] == 10 and report.counts["warnings"] == 2
     assert "load the LEI records first" in report.warnings[0]
@@ -156,14 +180,14 @@ def test_gleif_rr_needs_the_lei_records(shared_data: Path, store: GraphStore) ->
 
 
 def test_csl_json_export_matches_the_csv(
-    shared_data: Path, store: GraphStore, tmp_path: Path
+    test_data: Path, store: GraphStore, tmp_path: Path
 ) -> None:
     """The JSON export shape (lists and objects instead of ';'-joined cells) gives the same
     listings as the CSV: loading it after the CSV adds and removes nothing."""
     import csv
     import json
 
-    source = shared_data / "csl-us" / "csl_current_format_sample.csv"
+    source = test_data / "csl-us" / "csl_current_format_sample.csv"
     first = load_file(store, source)
     results = []
     with source.open(encoding="utf-8", newline="") as fh:

@@ -28,7 +28,7 @@ CSL_HEADER = (
     "source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,"
     "source_information_url,ids\n"
 )
-# A CMIC listing as the trade.gov export writes it (hand-made in that shape; the shared CSL
+# A CMIC listing as the trade.gov export writes it (hand-made in that shape; the CSL
 # samples hold no CMIC rows).
 CSL_CMIC_ROW = (
     '"c0ffee","Non-SDN Chinese Military-Industrial Complex Companies List (CMIC) - Treasury '
@@ -72,25 +72,23 @@ def test_csl_after_seed_attaches_cmic_to_the_seed_hikvision(
 
 
 def test_ofac_after_seed_attaches_cmic_to_the_seed_hikvision(
-    seeded: SupplyGraph, shared_data: Path
+    seeded: SupplyGraph, test_data: Path
 ) -> None:
-    report = load_file(seeded.store, shared_data / "ofac-nonsdn-cmic" / "cons_prim.csv")
+    report = load_file(seeded.store, test_data / "ofac-nonsdn-cmic" / "cons_prim.csv")
     assert report.counts["linked"] >= 1
     assert seeded.view.find_by_identifier([USCC]) == {USCC: ["hikvision"]}
     assert seeded.view.nodes([ofac.node_id("30946")]) == {}
     assert "us-ofac-cons" in _cmic_sources(seeded)
     # The SDN list's "Dahua Hotel" addresses must not link anything to Zhejiang Dahua.
-    load_file(seeded.store, shared_data / "ofac-sdn-legacy" / "sdn.csv")
+    load_file(seeded.store, test_data / "ofac-sdn-legacy" / "sdn.csv")
     same = seeded.view.edges(["dahua"], Direction.BOTH, [Relation.SAME_AS])
     assert not [e for e in same if "ofac" in (e.src + e.dst)]
 
 
 def test_name_and_country_links_are_same_as_with_reason(
-    seeded: SupplyGraph, shared_data: Path
+    seeded: SupplyGraph, test_data: Path
 ) -> None:
-    load_file(
-        seeded.store, shared_data / "opensanctions-us-lists" / "us_fcc_covered_list_table.csv"
-    )
+    load_file(seeded.store, test_data / "us-lists" / "us_fcc_covered_list_table.csv")
     fcc_hik = fcc.entity_id("Hangzhou Hikvision Digital Technology Company")
     [link] = seeded.view.edges([fcc_hik], Direction.OUT, [Relation.SAME_AS])
     assert link.dst == "hikvision" and link.confidence == 0.7
@@ -102,16 +100,20 @@ def test_name_and_country_links_are_same_as_with_reason(
     assert all(e.confidence <= 0.9 and e.reason for e in links)
 
 
-def test_repeated_loads_change_nothing(shared_data: Path, tmp_path: Path) -> None:
+def test_repeated_loads_change_nothing(test_data: Path, tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    # The FtM file comes before the 1260H list on purpose. Name links are made from the side of
+    # the record being loaded: an FtM CETC with a country links only to the OFAC CETC that states
+    # the same country, while a 1260H CETC without one links to every same-named candidate. In
+    # the other order the second round would add the 1260H-FtM link the first round could not.
     files = [
-        shared_data / "ofac-nonsdn-cmic" / "cons_prim.csv",
-        shared_data / "opensanctions-us-lists" / "us_dod_1260h_sanctions.csv",
-        shared_data / "opensanctions-us-lists" / "us_fcc_covered_list_table.csv",
-        shared_data / "opensanctions-ftm" / "yente_t1_entities.ftm.json",
-        shared_data / "bods-examples" / "v0.4" / "tecido.json",
-        shared_data / "gleif-samples" / "golden-copy_lei-data.xml",
-        shared_data / "csl-us" / "csl_current_format_sample.csv",
+        test_data / "ofac-nonsdn-cmic" / "cons_prim.csv",
+        test_data / "ftm" / "public_facts.ftm.json",
+        test_data / "us-lists" / "us_dod_1260h_sanctions.csv",
+        test_data / "us-lists" / "us_fcc_covered_list_table.csv",
+        test_data / "bods-examples" / "v0.4" / "tecido.json",
+        test_data / "gleif-samples" / "golden-copy_lei-data.xml",
+        test_data / "csl-us" / "csl_current_format_sample.csv",
     ]
     for path in files:
         load_file(store, path)
@@ -124,9 +126,9 @@ def test_repeated_loads_change_nothing(shared_data: Path, tmp_path: Path) -> Non
     assert len(store.view().loads()) == 2 * len(files)
 
 
-def _ndaa(tmp_path: Path, shared_data: Path, name: str, drop: str | None, end: str = "") -> Path:
+def _ndaa(tmp_path: Path, test_data: Path, name: str, drop: str | None, end: str = "") -> Path:
     lines = (
-        (shared_data / "opensanctions-us-lists" / "us_ndaa_section_889.csv")
+        (test_data / "us-lists" / "us_ndaa_section_889.csv")
         .read_text(encoding="utf-8")
         .splitlines(keepends=True)
     )
@@ -143,14 +145,14 @@ def _ndaa(tmp_path: Path, shared_data: Path, name: str, drop: str | None, end: s
 
 
 def test_newer_version_reports_difference_and_ends_missing_listings(
-    shared_data: Path, tmp_path: Path
+    test_data: Path, tmp_path: Path
 ) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
-    first = load_file(store, _ndaa(tmp_path, shared_data, "v1.csv", None))
+    first = load_file(store, _ndaa(tmp_path, test_data, "v1.csv", None))
     assert first.previous_load is None and first.counts["designations"] == 5
     today = date(2026, 3, 1)
     second = load_file(
-        store, _ndaa(tmp_path, shared_data, "v2.csv", "Hytera", "2026-02-01"), today=today
+        store, _ndaa(tmp_path, test_data, "v2.csv", "Hytera", "2026-02-01"), today=today
     )
     assert second.previous_load is not None and "-1" in second.summary()
     hytera = store.view().find_by_name_key(["hytera communications corporation"])
@@ -164,15 +166,15 @@ def test_newer_version_reports_difference_and_ends_missing_listings(
     assert zte_listing.end_date == date(2026, 2, 1)
     assert second.designations_changed == [zte_listing.id]
     # Loading the older version again does not revive or re-date the ended listing.
-    load_file(store, _ndaa(tmp_path, shared_data, "v2.csv", "Hytera", "2026-02-01"))
+    load_file(store, _ndaa(tmp_path, test_data, "v2.csv", "Hytera", "2026-02-01"))
     [again] = store.view().designations([hytera_id])[hytera_id]
     assert again.end_date == today
 
 
-def test_sources_in_cli_and_api_and_search_finds_loaded(shared_data: Path, tmp_path: Path) -> None:
+def test_sources_in_cli_and_api_and_search_finds_loaded(test_data: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'g.db'}"
     result = runner.invoke(
-        app, ["load", str(shared_data / "ofac-nonsdn-cmic" / "cons_add.csv"), "--store", url]
+        app, ["load", str(test_data / "ofac-nonsdn-cmic" / "cons_add.csv"), "--store", url]
     )
     assert result.exit_code == 0, result.output
     assert "read 442" in " ".join(result.output.split())
