@@ -16,6 +16,7 @@ from .ui import install as install_ui
 def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
     """The app over ``graph``; ``settings`` (default: from the environment) set keys and limits."""
     settings = settings or Settings()
+    settings.apply()
     app = FastAPI(
         title="supplygraph",
         version=supplygraph.__version__,

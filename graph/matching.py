@@ -22,8 +22,18 @@ from .normalize import fcc_grantee_code, mac_prefixes, model_key, name_keys, nam
 from .results import Match, NameMatchDetail
 from .store import GraphView
 
-# A name is taken as a match from this score on (a setting: SUPPLYGRAPH_NAME_MATCH_THRESHOLD).
+# A name is taken as a match from this score on (a setting: SUPPLYGRAPH_NAME_MATCH_THRESHOLD,
+# applied at start with configure()).
 MATCH_THRESHOLD = 0.8
+_threshold = MATCH_THRESHOLD
+
+
+def configure(threshold: float) -> None:
+    """Set the score from which a name matches; the service calls this once at start."""
+    global _threshold
+    _threshold = threshold
+
+
 CANDIDATES_PER_TOKEN = 300
 # Only this many candidates, the ones carrying the most (and rarest) query words, are scored.
 SCORED_CANDIDATES = 20
@@ -90,9 +100,14 @@ def match_name(
     field: str = "name",
     kinds: Collection[NodeKind] | None = None,
     limit: int = 10,
-    threshold: float = MATCH_THRESHOLD,
+    threshold: float | None = None,
 ) -> list[Match]:
-    """Nodes whose name or alias matches ``text``, best first, each with its explanation."""
+    """Nodes whose name or alias matches ``text``, best first, each with its explanation.
+
+    ``threshold`` defaults to the configured match threshold; 1.0 asks for exact keys only.
+    """
+    if threshold is None:
+        threshold = _threshold
     keys = name_keys(text)
     if not keys:
         return []

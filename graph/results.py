@@ -187,7 +187,11 @@ class RegimesResult(BaseModel):
 
 
 class ResolveResult(BaseModel):
-    verdict: Verdict
+    verdict: Verdict = Field(
+        description="yes: a path from the target, every link strong; possible: the best path "
+        "has a weak link (see weak_links); no: resolved but not reached from the target; "
+        "unknown: nothing known matched"
+    )
     target: EntityRef
     matched: list[Match]
     paths: list[list[Step]]

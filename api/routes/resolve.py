@@ -50,7 +50,13 @@ async def resolve(request: Request) -> Response:
     """Is what the query names ultimately the target (default: Hikvision)? With evidence paths.
 
     Parameters: ``name``, ``brand``, ``model``, ``mac``, ``fcc_id`` (at least one), ``target``
-    (an entity id or name; default Hikvision), ``as_of`` (YYYY-MM-DD; default today).
+    (an entity id or name, read as an organization group; default Hikvision), ``as_of``
+    (YYYY-MM-DD; default today).
+
+    Verdicts: ``yes`` (a path from the target, every link strong: a grade A or B source and
+    confidence >= 0.5 by default), ``possible`` (the best path has a weak link, named in
+    ``weak_links``), ``no`` (resolved, not reached from the target; a distributor lists what it
+    sells in ``distributes``), ``unknown`` (nothing known matched).
     """
     # The parameters are read here rather than declared in the signature: FastAPI's per-field
     # parameter machinery cost more than the (cached) answer itself on this hot path.

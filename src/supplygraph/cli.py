@@ -31,7 +31,9 @@ StoreOpt = Annotated[
 
 
 def _open(store: str | None) -> SupplyGraph:
-    return SupplyGraph.open(store or Settings().store)
+    settings = Settings()
+    settings.apply()
+    return SupplyGraph.open(store or settings.store)
 
 
 @contextmanager

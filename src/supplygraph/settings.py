@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from supplygraph.graph import evidence, matching
+from supplygraph.graph.evidence import DEFAULT_MIN_CONFIDENCE
+from supplygraph.graph.matching import MATCH_THRESHOLD
 from supplygraph.graph.store import DEFAULT_STORE_URL
 
 
@@ -46,6 +49,32 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(default=True, description="One JSON log line per request")
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics")
+    # -- verdicts (graph/evidence.py, graph/matching.py) -------------------------------------
+    strong_min_confidence: float = Field(
+        default=DEFAULT_MIN_CONFIDENCE,
+        ge=0,
+        le=1,
+        description="A link is strong from this confidence on (with a strong-grade source)",
+    )
+    strong_grades: str = Field(
+        default="A,B", description="Comma-separated source grades that can make a link strong"
+    )
+    name_match_threshold: float = Field(
+        default=MATCH_THRESHOLD, gt=0, le=1, description="A name matches from this score on"
+    )
+
+    @field_validator("strong_grades")
+    @classmethod
+    def _known_grades(cls, value: str) -> str:
+        grades = [g.strip().upper() for g in value.split(",") if g.strip()]
+        if not grades or not set(grades) <= {"A", "B", "C"}:
+            raise ValueError("give one or more of the grades A, B, C, comma-separated")
+        return ",".join(grades)
+
+    def apply(self) -> None:
+        """Put the verdict settings in force for this process (once, at start)."""
+        evidence.configure(self.strong_min_confidence, self.split(self.strong_grades))
+        matching.configure(self.name_match_threshold)
 
     @staticmethod
     def split(text: str) -> list[str]:
