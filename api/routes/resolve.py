@@ -51,6 +51,11 @@ async def resolve(request: Request) -> Response:
 
     Parameters: ``name``, ``brand``, ``model``, ``mac``, ``fcc_id`` (at least one), ``target``
     (an entity id or name; default Hikvision), ``as_of`` (YYYY-MM-DD; default today).
+
+    ``verdict``: ``yes`` (a path from the target, every link strong), ``possible`` (the best path
+    has a weak link: ``weak_links`` names each and why; every path step has ``strength``),
+    ``no`` (known, not reached from the target; a distributor of the target group's products
+    is ``no`` with ``distributes``), ``unknown`` (nothing known matched).
     """
     # The parameters are read here rather than declared in the signature: FastAPI's per-field
     # parameter machinery cost more than the (cached) answer itself on this hot path.
