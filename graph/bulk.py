@@ -48,7 +48,7 @@ from .model import (
 from .normalize import fcc_grantee_code, mac_prefixes, name_keys, name_tokens
 from .reach import Reach
 from .resolve import MAX_PATHS, Query, Resolver
-from .results import Match, Verdict, WeakLink
+from .results import Match, Step, Verdict, WeakLink
 from .store import Direction, GraphView
 from .verdicts import rank_paths
 
@@ -146,6 +146,8 @@ class FieldOutcome:
     best: Evidence | None
     top: Match | None  # the best-scoring match (first of equals)
     notes: tuple[str, ...]
+    # DISTRIBUTES edges from the field's matches into the target's group (see Answer).
+    distributes: tuple[Step, ...] = ()
 
 
 # The outcome of an absent field, or of one that matched nothing and raised no note: one shared
@@ -165,6 +167,9 @@ class Answer:
     best: Evidence | None
     entity: str | None  # the entity the verdict is about: the best match, else the top one
     notes: tuple[str, ...]
+    # For ``no``: what the row's matches distribute of the target group's brands and companies
+    # (a distributor is not the maker), as single lookups give it in ``distributes``.
+    distributes: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -816,9 +821,16 @@ class BulkRun:
         matched = {
             key: self.engine.matcher.match(Query(**{key[0]: raw})) for key, raw in want.items()
         }
-        # Names of the nodes on evidence paths, in one more batched call.
         assert self.reach is not None
         reach = self.reach
+        # What the batch's matches outside the target's group distribute into it: one edge call
+        # for the batch, with the single lookup's own rule (matches inside the group have paths,
+        # so their rows are never `no`).
+        outside = [m for ms, _ in matched.values() for m in ms if m.id not in reach.depth]
+        sold: dict[str, list[Edge]] = {}
+        for edge in self.engine.matcher._distributes(outside, reach, self.day):
+            sold.setdefault(edge.src, []).append(edge)
+        # Names of the nodes on evidence paths and distribution edges, in one more batched call.
         cached.fetch_nodes(
             {
                 x
@@ -828,11 +840,18 @@ class BulkRun:
                 for e in p
                 for x in (e.src, e.dst)
             }
+            | {x for edges in sold.values() for e in edges for x in (e.src, e.dst)}
         )
         for (kind, key), (matches, notes) in matched.items():
-            self._out[kind].put(key, self._outcome(kind, matches, notes))
+            self._out[kind].put(key, self._outcome(kind, matches, notes, sold))
 
-    def _outcome(self, field_name: str, matches: list[Match], notes: list[str]) -> FieldOutcome:
+    def _outcome(
+        self,
+        field_name: str,
+        matches: list[Match],
+        notes: list[str],
+        sold: dict[str, list[Edge]],
+    ) -> FieldOutcome:
         assert self.reach is not None
         ranked = rank_paths(matches, self.reach, MAX_PATHS)
         evidence = None
@@ -851,7 +870,17 @@ class BulkRun:
                 top = m
         if not matches and not notes:
             return NOTHING_FOUND
-        return FieldOutcome(tuple(matches), evidence, top, tuple(notes))
+        return FieldOutcome(tuple(matches), evidence, top, tuple(notes), self._steps(matches, sold))
+
+    def _steps(self, matches: list[Match], sold: dict[str, list[Edge]]) -> tuple[Step, ...]:
+        """The DISTRIBUTES edges out of ``matches``, as path steps with names and strength."""
+        edges = {e.id: e for m in matches for e in sold.get(m.id, ())}
+        if not edges:
+            return ()
+        ids = {x for e in edges.values() for x in (e.src, e.dst)}
+        names = {i: n.name for i, n in self.engine.cached.nodes(ids).items()}
+        ordered = sorted(edges.values(), key=lambda e: (e.src, e.dst, e.id))
+        return tuple(Step.of(e, names) for e in ordered)
 
     # -- the row's verdict from its fields' outcomes ----------------------------------------
     def _combine(self, outcomes: tuple[FieldOutcome | None, ...]) -> BulkResult:
@@ -900,7 +929,11 @@ class BulkRun:
                 f"{top.field} matched {top.name} ({top.kind}); "
                 f"no path from {self.target.name} reaches it"
             )
-            answer = self._answer("no", round(top.score, 3), text, None, top.id, [])
+            sold = _union(o.distributes for o in outcomes if o is not None)
+            if sold:
+                items = ", ".join(sorted({s.to_name for s in sold}))
+                text += f"; it distributes {items} (a distributor is not the maker)"
+            answer = self._answer("no", round(top.score, 3), text, None, top.id, [], sold)
             return BulkResult("no", answer.confidence, text, None, None, None, outcomes, (), answer)
         text = "no match" + (f" ({'; '.join(notes)})" if notes else "")
         answer = self._answer("unknown", 0.0, text, None, None, notes)
@@ -914,13 +947,24 @@ class BulkRun:
         best: Evidence | None,
         entity: str | None,
         notes: list[str],
+        sold: tuple[Step, ...] = (),
     ) -> Answer:
-        key = (verdict, confidence, text, best, entity, *notes)
+        shipped = tuple((s.from_, s.to, s.valid_from, s.valid_to) for s in sold)
+        key = (verdict, confidence, text, best, entity, shipped, *notes)
         answer = self._answers[key]
         if answer is None:
-            answer = Answer(verdict, confidence, text, best, entity, tuple(notes))
+            answer = Answer(verdict, confidence, text, best, entity, tuple(notes), sold)
             self._answers.put(key, answer)
         return answer
+
+
+def _union(groups: Iterable[tuple[Step, ...]]) -> tuple[Step, ...]:
+    """Distribution steps of several fields, each edge once, in the single lookup's order."""
+    seen: dict[tuple[object, ...], Step] = {}
+    for steps in groups:
+        for s in steps:
+            seen.setdefault((s.from_, s.to, s.relation, s.valid_from, s.valid_to), s)
+    return tuple(sorted(seen.values(), key=lambda s: (s.from_, s.to)))
 
 
 def _locally_administered(oui: str) -> bool:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from supplygraph.errors import EntityNotFound, InvalidQuery
 
+from .evidence import Strength, policy
 from .model import Edge, Node, Relation, SourceRef
 from .results import DesignationOut, EntityRef
 from .store import Direction, GraphView
@@ -70,6 +71,9 @@ class GraphEdge(BaseModel):
     valid_to: date | None
     current: bool
     confidence: float
+    # strong: a grade A/B source and enough confidence; weak otherwise, with why (evidence.py).
+    strength: Strength = "strong"
+    weak_reason: str | None = None
     reason: str | None
     note: str | None
     label: str
@@ -245,23 +249,7 @@ def _assemble(
         )
     today = date.today()
     out_edges = [
-        GraphEdge(
-            id=e.id,
-            source=e.src,
-            target=e.dst,
-            relation=e.relation.value,
-            share=e.share,
-            share_min=e.share_min,
-            share_max=e.share_max,
-            valid_from=e.valid_from,
-            valid_to=e.valid_to,
-            current=e.active_on(as_of or today),
-            confidence=e.confidence,
-            reason=e.reason,
-            note=e.note,
-            label=edge_label(e),
-            sources=list(e.sources),
-        )
+        _graph_edge(e, e.active_on(as_of or today))
         for e in sorted(kept.values(), key=lambda e: (RELATION_PRIORITY.get(e.relation, 9), e.id))
     ]
     return Neighbourhood(
@@ -271,4 +259,27 @@ def _assemble(
         truncated=truncated,
         nodes=out_nodes,
         edges=out_edges,
+    )
+
+
+def _graph_edge(e: Edge, current: bool) -> GraphEdge:
+    weak = policy().weakness(e)
+    return GraphEdge(
+        id=e.id,
+        source=e.src,
+        target=e.dst,
+        relation=e.relation.value,
+        share=e.share,
+        share_min=e.share_min,
+        share_max=e.share_max,
+        valid_from=e.valid_from,
+        valid_to=e.valid_to,
+        current=current,
+        confidence=e.confidence,
+        strength="weak" if weak else "strong",
+        weak_reason=weak,
+        reason=e.reason,
+        note=e.note,
+        label=edge_label(e),
+        sources=list(e.sources),
     )

@@ -312,6 +312,30 @@ def state_finding(
 
 
 def holdings(view: GraphView, entity: EntityRef, max_depth: int, as_of: date) -> OwnersResult:
+    held = ownership(view, entity.id, False, max_depth, as_of)
+    sells, sold_by = distribution(view, entity.id, [h.id for h in held], as_of)
     return OwnersResult(
-        entity=entity, as_of=as_of, holdings=ownership(view, entity.id, False, max_depth, as_of)
+        entity=entity, as_of=as_of, holdings=held, distributes=sells, distributed_by=sold_by
     )
+
+
+def distribution(
+    view: GraphView, entity_id: str, held: list[str], as_of: date
+) -> tuple[list[Step], list[Step]]:
+    """DISTRIBUTES edges valid on ``as_of``: out of the entity (what it sells of others), and
+    into the entity, its holdings and the brands they own (who sells the group's products).
+
+    A distributor is not the maker: these edges never join an ownership chain or a verdict.
+    """
+    group = [entity_id, *held]
+    brands = view.edges(group, Direction.OUT, [Relation.OWNS_BRAND])
+    makers = set(group) | {e.dst for e in brands if e.src in group and e.active_on(as_of)}
+    edges = view.edges([*makers, entity_id], Direction.BOTH, [Relation.DISTRIBUTES])
+    valid = sorted(
+        {e.id: e for e in edges if e.active_on(as_of)}.values(), key=lambda e: (e.src, e.dst, e.id)
+    )
+    out = [e for e in valid if e.src == entity_id]
+    into = [e for e in valid if e.dst in makers]
+    nodes = view.nodes({x for e in (*out, *into) for x in (e.src, e.dst)})
+    names = {i: n.name for i, n in nodes.items()}
+    return [Step.of(e, names) for e in out], [Step.of(e, names) for e in into]

@@ -316,13 +316,15 @@ def explain(
         )
         text = f"{best.match.name} leads to {target.name}: {chain}."
     if verdict == "possible":
-        why = "; ".join(_weak_text(w, names) for w in best.weak)
+        why = "; ".join(weak_link_text(w, names) for w in best.weak)
         text += f" Only possible: the evidence has a weak link ({why})."
     return text
 
 
-def _weak_text(link: WeakLink, names: dict[str, str]) -> str:
+def weak_link_text(link: WeakLink, names: dict[str, str]) -> str:
+    """A weak link as people read it: ``A OWNS_BRAND B: only grade C sources``."""
     if link.relation is None or link.from_ is None or link.to is None:
-        return link.reason
+        # A weak match (a model-number family) rather than a weak edge: name what matched.
+        return f"{names[link.to]}: {link.reason}" if link.to in names else link.reason
     src, dst = names.get(link.from_, link.from_), names.get(link.to, link.to)
     return f"{src} {link.relation} {dst}: {link.reason}"

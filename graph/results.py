@@ -264,6 +264,10 @@ class OwnersResult(BaseModel):
     # Upstream only (null for holdings): the tops of the chains and the state-ownership finding.
     ultimate_owners: list[UltimateOwner] | None = None
     state_owned: StateOwnedFinding | None = None
+    # Downstream only (null for owners): DISTRIBUTES edges out of the entity, and into it, its
+    # holdings and their brands. A distributor is not the maker: never part of a chain.
+    distributes: list[Step] | None = None
+    distributed_by: list[Step] | None = None
 
 
 class EntityDetail(BaseModel):

@@ -26,6 +26,16 @@ INVENTORY = (
     "A6,,Unheard-of Optics GmbH,,,hall\n"
     "A7,,,,,empty\n"
 )
+# Weak evidence and a distributor: HiWatch's OWNS_BRAND rests on grade C only, the DS- model
+# only fits a model-number family, CCTV Empire Limited is a Hikvision reseller (not the maker).
+WEAK_AND_DISTRIBUTORS = (
+    "Tag,Brand,Model,Supplier\n"
+    "W1,HiWatch,,\n"
+    "W2,,DS-2CD2143G2-I,\n"
+    "W3,,,CCTV Empire Limited\n"
+    "W4,HiLook,,\n"
+    "W5,,,CCTV Empire Limited\n"
+)
 
 
 @pytest.fixture()
@@ -51,7 +61,8 @@ def test_csv_output_keeps_rows_and_columns(
         "FCC ID",
         "Location",
     ]
-    assert header[6:9] == ["verdict", "confidence", "evidence"] and header[-1] == "error"
+    assert header[6:11] == ["verdict", "confidence", "evidence", "weak_link", "distributes"]
+    assert header[-1] == "error"
     assert [r["Asset Tag"] for r in rows] == [f"A{i}" for i in range(1, 8)]
     assert [r["verdict"] for r in rows] == ["yes", "yes", "no", "", "yes", "unknown", ""]
     assert rows[1]["Location"] == "<script>alert(1)</script>"  # passed through unchanged
@@ -59,6 +70,7 @@ def test_csv_output_keeps_rows_and_columns(
     assert rows[3]["error"].startswith("line 5: MAC Address: 'zz:zz' is not a MAC address")
     assert "nothing to resolve" in rows[6]["error"]
     assert summary.verdicts == {"yes": 3, "no": 1, "unknown": 1, "error": 2}
+    assert all(r["weak_link"] == "" and r["distributes"] == "" for r in rows)
 
 
 def test_json_report_has_the_html_content(
@@ -68,7 +80,7 @@ def test_json_report_has_the_html_content(
     audit_file(graph.resolver, inventory, tmp_path / "r.html")
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     report, rows = data["report"], data["rows"]
-    assert report["verdicts"] == {"yes": 3, "no": 1, "unknown": 1, "error": 2}
+    assert report["verdicts"] == {"yes": 3, "possible": 0, "no": 1, "unknown": 1, "error": 2}
     assert report["target"]["id"] == "hikvision"
     assert len(rows) == 7 and rows[1]["Manufacturer"] == "HiLook"
     assert [y["input"] for y in report["yes_rows"]][1] == {"Manufacturer": "HiLook"}
@@ -87,7 +99,69 @@ def test_json_report_has_the_html_content(
     # Offline and safe: no external scripts or styles, inventory text escaped.
     assert not re.search(r"<(script|link)[^>]+(src|href)=", html)
     assert "<script>alert(1)" not in html
-    assert "<svg" in html and 'id="yes-rows"' in html
+    assert "<svg" in html and 'id="target-rows"' in html
+
+
+@pytest.fixture()
+def weak_inventory(tmp_path: Path) -> Path:
+    path = tmp_path / "weak.csv"
+    path.write_text(WEAK_AND_DISTRIBUTORS, encoding="utf-8")
+    return path
+
+
+def test_possible_and_distributors_in_every_output(
+    graph: SupplyGraph, weak_inventory: Path, tmp_path: Path
+) -> None:
+    summary = audit_file(graph.resolver, weak_inventory, tmp_path / "w.csv")
+    assert summary.verdicts == {"yes": 1, "possible": 2, "no": 2}
+    with (tmp_path / "w.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["verdict"] for r in rows] == ["possible", "possible", "no", "yes", "no"]
+    # The weak link is named with why it is weak; strong rows leave the column empty.
+    assert "OWNS_BRAND HiWatch: only grade C sources" in rows[0]["weak_link"]
+    assert "Hikvision DS- model family: the model number only fits" in rows[1]["weak_link"]
+    assert rows[3]["weak_link"] == ""
+    # The distributor is `no`, with what it distributes of the target group.
+    assert rows[2]["distributes"] == (
+        "CCTV Empire Limited -DISTRIBUTES-> Hangzhou Hikvision Digital Technology Co., Ltd."
+    )
+    assert rows[0]["distributes"] == rows[3]["distributes"] == ""
+
+    audit_file(graph.resolver, weak_inventory, tmp_path / "w.json")
+    data = json.loads((tmp_path / "w.json").read_text(encoding="utf-8"))
+    report, out = data["report"], data["rows"]
+    assert report["verdicts"]["possible"] == 2
+    assert [r["row"] for r in report["possible_rows"]] == [1, 2]
+    assert report["possible_rows"][0]["weak_link"] == rows[0]["weak_link"]
+    assert [r["row"] for r in report["yes_rows"]] == [4]
+    assert report["distributor_rows"] == 2
+    [empire] = report["distributors"]
+    assert empire["name"] == "CCTV Empire Limited" and empire["rows"] == 2
+    assert empire["distributes"] == ["Hangzhou Hikvision Digital Technology Co., Ltd."]
+    assert empire["sources"] and set(empire["sources"]) <= set(report["sources"])
+    assert out[2]["distributes"] == rows[2]["distributes"] and out[2]["sources"]
+    assert out[0]["weak_link"] == rows[0]["weak_link"] and out[3]["weak_link"] is None
+
+    audit_file(graph.resolver, weak_inventory, tmp_path / "w.xlsx")
+    book = load_workbook(tmp_path / "w.xlsx", read_only=True)
+    sheet = list(book["Audit"].iter_rows(values_only=True))
+    header = list(sheet[0])
+    verdicts = [r[header.index("verdict")] for r in sheet[1:]]
+    assert verdicts == ["possible", "possible", "no", "yes", "no"]
+    assert sheet[3][header.index("distributes")] == rows[2]["distributes"]
+    facts = [r for r in book["Summary"].iter_rows(values_only=True) if r]
+    assert ("possible", 2) in [tuple(r[:2]) for r in facts]
+    assert any(r[0] == "CCTV Empire Limited" and r[2] == 2 for r in facts)
+
+    audit_file(graph.resolver, weak_inventory, tmp_path / "w.html")
+    html = (tmp_path / "w.html").read_text(encoding="utf-8")
+    # Its own filter, badge and colour; the distributor section with its sources.
+    assert '<select id="verdict">' in html and '<option value="possible">' in html
+    assert html.count('data-verdict="possible"') == 2 and html.count('data-verdict="yes"') == 1
+    assert '<span class="pill v-possible">possible</span>' in html
+    assert "#d9480f" in html  # the possible colour, in the cards and the charts
+    assert 'id="distributor-rows"' in html and "CCTV Empire Limited" in html
+    assert "only grade C sources" in html
 
 
 def test_xlsx_output(graph: SupplyGraph, inventory: Path, tmp_path: Path) -> None:
@@ -115,7 +189,7 @@ def test_cli_audit(graph: SupplyGraph, seeded_path: Path, inventory: Path, tmp_p
     out = tmp_path / "report.html"
     result = runner.invoke(app, ["audit", str(inventory), "-o", str(out), "--store", store])
     assert result.exit_code == 0, result.output
-    assert "7 rows" in result.output and "yes 3" in result.output
+    assert "7 rows" in result.output and "yes 3, possible 0" in result.output
     assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
     as_dahua = runner.invoke(
         app,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')"
 )
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 INVENTORY = (
     "Tag,MAC Address,Brand,Model No.,FCC ID\n"
     "T1,0c:75:d2:11:22:33,,,\n"
@@ -55,7 +57,7 @@ def page(graph: SupplyGraph, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _visible(page: Any) -> int:
-    return int(page.locator("#yes-rows tbody tr:visible").count())
+    return int(page.locator("#target-rows tbody tr:visible").count())
 
 
 def test_report_renders_and_filters(page: Any) -> None:
@@ -69,6 +71,15 @@ def test_report_renders_and_filters(page: Any) -> None:
     page.select_option("#field", "mac")
     assert _visible(page) == 1
     page.select_option("#field", "")
+    # The model number only fits a model-number family: possible, with its own badge.
+    page.select_option("#verdict", "possible")
+    assert _visible(page) == 1
+    assert page.locator("#target-rows tbody tr:visible .v-possible").inner_text() == "possible"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "audit-report-possible.png"), full_page=True)
+    page.select_option("#verdict", "yes")
+    assert _visible(page) == 4
+    page.select_option("#verdict", "")
     page.select_option("#conf", "0.75")
     assert _visible(page) == 3  # MAC block, EZVIZ (0.75), FCC grantee; HiLook 0.7, model 0.24
     # Every source reference points at a listed source.

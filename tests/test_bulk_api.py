@@ -135,3 +135,33 @@ def test_request_size_limit_is_413(small: TestClient) -> None:
     streamed = small.post(URL, content=chunks(), headers={"content-type": "application/json"})
     assert streamed.status_code == 413
     assert small.post(URL, json=big[:10]).status_code == 200
+
+
+def test_possible_and_distributor_rows_match_single_lookups(client: TestClient) -> None:
+    queries = [
+        {"brand": "HiWatch"},  # OWNS_BRAND rests on grade C only
+        {"model": "DS-2CD2143G2-I"},  # fits a model-number family only
+        {"name": "CCTV Empire Limited"},  # a Hikvision reseller: no, with what it distributes
+        {"brand": "CCTV Empire Limited", "name": "CCTV Empire Limited"},
+        {"brand": "HiLook"},
+    ]
+    lines = _lines(client.post(URL, json=queries))
+    assert [line["verdict"] for line in lines] == ["possible", "possible", "no", "no", "yes"]
+    for query, line in zip(queries, lines, strict=True):
+        single = client.get("/v1/resolve", params=query).json()
+        assert (line["verdict"], line["confidence"]) == (single["verdict"], single["confidence"])
+        assert line.get("weak_links", []) == single["weak_links"], query
+        assert line.get("distributes", []) == single["distributes"], query
+    hiwatch = lines[0]
+    assert hiwatch["weak_links"][0]["relation"] == "OWNS_BRAND"
+    assert "only grade C sources" in hiwatch["weak_link"]
+    assert lines[4]["weak_links"] == [] and lines[4]["weak_link"] is None
+    empire = lines[2]
+    [step] = empire["distributes"]
+    assert (step["from_name"], step["relation"], step["to"]) == (
+        "CCTV Empire Limited",
+        "DISTRIBUTES",
+        "hikvision",
+    )
+    assert step["strength"] == "strong" and step["sources"][0]["url"].startswith("http")
+    assert empire["sources"][0]["id"] == step["sources"][0]["id"]

@@ -51,3 +51,48 @@ def test_load_seed_into_new_store(tmp_path: Path) -> None:
     result = runner.invoke(app, ["load", "seed", "--store", f"sqlite:///{tmp_path / 'n.db'}"])
     assert result.exit_code == 0, result.output
     assert "records written" in result.stderr
+
+
+def _text(output: str) -> str:
+    """The output with the console's line wrapping undone."""
+    return " ".join(output.split())
+
+
+def test_resolve_possible_names_the_weak_link(seeded_path: Path, tmp_path: Path) -> None:
+    store = _store(seeded_path, tmp_path)
+    # HiWatch's OWNS_BRAND rests on a grade C source only.
+    result = runner.invoke(app, ["resolve", "--brand", "HiWatch", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("possible (confidence 0.4)")
+    text = _text(result.stdout)
+    assert (
+        "weak link: Hangzhou Hikvision Digital Technology Co., Ltd. OWNS_BRAND HiWatch: "
+        "only grade C sources" in text
+    )
+    assert "-OWNS_BRAND-> HiWatch (weak: only grade C sources" in text
+    # A model number that only fits a model-number family: possible, the weak match named.
+    model = runner.invoke(app, ["resolve", "--model", "DS-2CD2143G2-I", "--store", store])
+    assert model.exit_code == 0 and model.stdout.startswith("possible")
+    assert "weak link: Hikvision DS- model family: the model number only fits" in _text(
+        model.stdout
+    )
+    body = json.loads(
+        runner.invoke(app, ["resolve", "--brand", "HiWatch", "--json", "--store", store]).stdout
+    )
+    assert body["verdict"] == "possible" and body["weak_links"][0]["relation"] == "OWNS_BRAND"
+    assert body["paths"][0][0]["strength"] == "weak"
+
+
+def test_resolve_distributor_is_no_with_distributes(seeded_path: Path, tmp_path: Path) -> None:
+    store = _store(seeded_path, tmp_path)
+    result = runner.invoke(app, ["resolve", "--name", "CCTV Empire Limited", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("no (confidence")
+    text = _text(result.stdout)
+    assert (
+        "distributes: CCTV Empire Limited -DISTRIBUTES-> "
+        "Hangzhou Hikvision Digital Technology Co., Ltd." in text
+    )
+    assert "weak link" not in text and "path 1" not in text
+    strong = runner.invoke(app, ["resolve", "--brand", "HiLook", "--store", store])
+    assert strong.stdout.startswith("yes") and "weak" not in strong.stdout

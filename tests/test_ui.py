@@ -303,3 +303,112 @@ def test_neighbourhood_cap_keeps_ownership_before_identifiers(graph: SupplyGraph
     assert control <= {e.id for e in hood.edges}
     dropped = {n.kind for n in full.nodes if n.id not in ids}
     assert "identifier" in dropped
+
+
+# -- evidence strength and distributors --------------------------------------------------------
+
+
+def _path_data(html: str) -> dict[str, object]:
+    data = re.search(r'<script type="application/json" id="path-data">(.*?)</script>', html, re.S)
+    assert data is not None
+    parsed: dict[str, object] = json.loads(data.group(1))
+    return parsed
+
+
+def test_resolve_page_possible_names_the_weak_link(client: TestClient) -> None:
+    # HiWatch's OWNS_BRAND rests on a grade C source only: possible, never yes.
+    resp = client.get("/ui/resolve", params={"brand": "HiWatch"})
+    assert resp.status_code == 200
+    html = resp.text
+    _assert_csp_friendly(html)
+    assert '<span id="verdict" class="verdict">possible</span>' in html
+    assert "verdict-card verdict-possible" in html
+    weak = html[html.index('id="weak-links"') : html.index("</div>", html.index('id="weak-links"'))]
+    assert "/ui/entities/brand-hiwatch" in weak and "OWNS_BRAND" in weak
+    assert "only grade C sources" in weak
+    # The step itself is marked weak, with the reason, in the list and in the drawing's data.
+    assert '<li class="step step-weak">' in html
+    assert '<span class="badge strength-weak"' in html
+    edges = _path_data(html)["edges"]
+    assert isinstance(edges, list)
+    assert [e["strength"] for e in edges] == ["weak"]
+    assert "grade C" in edges[0]["weak_reason"]
+
+
+def test_resolve_page_possible_on_a_model_family_and_strong_steps(client: TestClient) -> None:
+    html = client.get("/ui/resolve", params={"model": "DS-2CD2143G2-I"}).text
+    assert '<span id="verdict" class="verdict">possible</span>' in html
+    weak = html[html.index('id="weak-links"') :]
+    assert "the match" in weak and "model-number family" in weak
+    assert "weak match" in html  # the match itself is badged in the matched table
+    # A strong path shows its steps as strong, and no weak-link box.
+    strong = client.get("/ui/resolve", params={"brand": "HiLook"}).text
+    assert 'id="weak-links"' not in strong
+    assert '<li class="step step-strong">' in strong and 'class="badge strength-strong"' in strong
+
+
+def test_resolve_page_distributor_is_no_with_what_it_distributes(client: TestClient) -> None:
+    resp = client.get("/ui/resolve", params={"name": "CCTV Empire Limited"})
+    html = resp.text
+    _assert_csp_friendly(html)
+    assert '<span id="verdict" class="verdict">no</span>' in html
+    section = html[
+        html.index('id="distributes"') : html.index("</section>", html.index('id="distributes"'))
+    ]
+    scan = _scan(section)
+    assert "/ui/entities/cctv-empire" in scan.links and "/ui/entities/hikvision" in scan.links
+    assert "DISTRIBUTES" in section and "not the maker" in section
+    assert any(link.startswith("http") and "cctvempire" in link for link in scan.links)
+    # Not a distributor of the target: no such section.
+    other = client.get("/ui/resolve", params={"name": "CETHIK"}).text
+    assert 'id="distributes"' not in other
+
+
+def test_entity_pages_show_distributes_and_distributed_by(client: TestClient) -> None:
+    dealer = client.get("/ui/entities/cctv-empire").text
+    _assert_csp_friendly(dealer)
+    assert re.search(r'<h2 id="grp-\d+">Distributes <span class="count">1</span>', dealer)
+    assert "/ui/entities/hikvision" in _scan(dealer).links
+    maker = client.get("/ui/entities/hikvision").text
+    heading = re.search(r'<h2 id="grp-\d+">Distributed by <span class="count">(\d+)</span>', maker)
+    assert heading is not None and int(heading.group(1)) >= 3
+    section = maker[heading.start() : maker.index("</section>", heading.start())]
+    assert "/ui/entities/cctv-empire" in _scan(section).links
+    assert "strength-strong" in section and "source" in section
+    # Weak relations are marked on the entity page too (HiWatch rests on grade C only).
+    assert "strength-weak" in maker
+
+
+def test_exports_carry_strength_and_distributors(client: TestClient, tmp_path: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(_export(client, "csv", depth=1).decode())))
+    by_pair = {(r["source_id"], r["relation"], r["target_id"]): r for r in rows}
+    hiwatch = by_pair[("hikvision", "OWNS_BRAND", "brand-hiwatch")]
+    assert hiwatch["strength"] == "weak" and "grade C" in hiwatch["weak_reason"]
+    empire = by_pair[("cctv-empire", "DISTRIBUTES", "hikvision")]
+    assert empire["strength"] == "strong" and empire["weak_reason"] == "" and empire["source_urls"]
+    path = tmp_path / "hood.graphml"
+    path.write_bytes(_export(client, "graphml", depth=1))
+    g = nx.read_graphml(path)
+    found = [d for u, v, d in g.edges(data=True) if (u, v) == ("hikvision", "brand-hiwatch")]
+    assert found and found[0]["strength"] == "weak" and "grade C" in found[0]["weak_reason"]
+    assert any(d.get("relation") == "DISTRIBUTES" for _, _, d in g.edges(data=True))
+    lines = [json.loads(x) for x in _export(client, "ftm", depth=1).decode().splitlines()]
+    links = [x for x in lines if x["properties"].get("role") == ["DISTRIBUTES"]]
+    assert links and {"cctv-empire"} <= {x["properties"]["subject"][0] for x in links}
+
+
+def test_holdings_carry_distribution_edges(client: TestClient) -> None:
+    body = client.get("/v1/entities/hikvision/holdings").json()
+    sellers = {s["from"] for s in body["distributed_by"]}
+    assert "cctv-empire" in sellers
+    assert all(s["relation"] == "DISTRIBUTES" and s["sources"] for s in body["distributed_by"])
+    assert body["distributes"] == []
+    dealer = client.get("/v1/entities/cctv-empire/holdings").json()
+    assert [(s["from"], s["to"]) for s in dealer["distributes"]] == [("cctv-empire", "hikvision")]
+    # Best Buy Canada stopped selling Hikvision products on 1 July 2025 (valid_to is exclusive).
+    before = client.get("/v1/entities/hikvision/holdings", params={"as_of": "2025-06-30"}).json()
+    after = client.get("/v1/entities/hikvision/holdings", params={"as_of": "2025-07-01"}).json()
+    assert "best-buy-canada" in {s["from"] for s in before["distributed_by"]}
+    assert "best-buy-canada" not in {s["from"] for s in after["distributed_by"]}
+    # Owners (upstream) leave the downstream fields null.
+    assert client.get("/v1/entities/hikvision/owners").json()["distributed_by"] is None

@@ -181,6 +181,39 @@ def test_resolve_page_shows_verdict_with_paths(page: Any, base_url: str) -> None
     _shot(page, "resolve")
 
 
+def test_resolve_page_possible_badge_and_weak_step(page: Any, base_url: str) -> None:
+    # HiWatch's OWNS_BRAND rests on a grade C source only: possible, with its own badge.
+    page.goto(f"{base_url}/ui/resolve")
+    page.get_by_label("Brand").fill("HiWatch")
+    page.get_by_role("button", name="Resolve").click()
+    badge = page.locator("#verdict")
+    badge.wait_for()
+    sync_api.expect(badge).to_be_visible()
+    assert badge.inner_text().strip().lower() == "possible"
+    # Its own colour: not the yes, no or unknown badge's.
+    colour = badge.evaluate("el => getComputedStyle(el).color")
+    assert colour == "rgb(217, 72, 15)", colour
+    weak = page.locator("#weak-links")
+    sync_api.expect(weak).to_be_visible()
+    assert "OWNS_BRAND" in weak.inner_text() and "only grade C sources" in weak.inner_text()
+    sync_api.expect(page.locator("#paths li.step-weak .strength-weak")).to_be_visible()
+    # The drawn edge is weak too, and its evidence panel says why.
+    page.locator("#path-graph[data-ready]").wait_for()
+    assert page.evaluate("window.supplygraphGraph.edges(\"[strength = 'weak']\").length") == 1
+    page.evaluate("void window.supplygraphGraph.edges().first().emit('tap')")
+    assert "weak: only grade C sources" in page.locator("#evidence-body").inner_text()
+    _shot(page, "resolve-possible")
+
+
+def test_resolve_page_distributor(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/ui/resolve?name=CCTV+Empire+Limited")
+    assert page.locator("#verdict").inner_text().strip().lower() == "no"
+    section = page.locator("#distributes")
+    sync_api.expect(section).to_be_visible()
+    assert "DISTRIBUTES" in section.inner_text() and "Hangzhou Hikvision" in section.inner_text()
+    _shot(page, "resolve-distributor")
+
+
 def test_entity_facts_readable_without_javascript(browser: Any, base_url: str) -> None:
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1366, "height": 768}

@@ -131,13 +131,24 @@ def _line(outcome: Outcome, with_regimes: bool) -> dict[str, Any]:
     line["confidence"] = r.confidence
     line["evidence"] = r.evidence
     best = r.best
+    seen: dict[str, dict[str, Any]] = {}
     if best is not None:
         m = best.match
         line["matched"] = {"id": m.id, "name": m.name, "kind": m.kind, "field": m.field}
-        seen: dict[str, dict[str, Any]] = {}
+        line["weak_links"] = [w.model_dump(mode="json", by_alias=True) for w in best.weak]
+        line["weak_link"] = outcome.derived.weak_link or None
         for edge in best.path:
             for s in edge.sources:
                 seen.setdefault(s.id, {"id": s.id, "title": s.title, "url": s.url})
+    answer = r.answer
+    if answer is not None and answer.distributes:
+        line["distributes"] = [
+            step.model_dump(mode="json", by_alias=True) for step in answer.distributes
+        ]
+        for step in answer.distributes:
+            for s in step.sources:
+                seen.setdefault(s.id, {"id": s.id, "title": s.title, "url": s.url})
+    if seen:
         line["sources"] = list(seen.values())
     if with_regimes:
         line["regimes"] = [x for x in (outcome.regimes or "").split("; ") if x]
@@ -189,9 +200,13 @@ async def resolve_bulk(
 ) -> Response:
     """Resolve every row of a JSON array, NDJSON or CSV body; streams NDJSON in input order.
 
-    Each line: ``row``, ``verdict`` (yes/no/unknown), ``confidence``, ``evidence`` (a readable
-    path), ``matched`` and ``sources`` for yes rows, ``regimes`` when the regimes engine is
-    installed, and ``error`` (null, or ``{code, message, field}`` for a bad row).
+    Each line: ``row``, ``verdict`` (yes/possible/no/unknown), ``confidence``, ``evidence`` (a
+    readable path); for yes and possible rows ``matched``, ``sources`` and ``weak_links`` (the
+    weak links of a possible row, each ``{from, to, relation, reason}``, with ``weak_link`` the
+    same as text); for a supplier that distributes the target group's products (a ``no`` row)
+    ``distributes`` (the DISTRIBUTES edges as path steps, with sources); ``regimes`` when the
+    regimes engine is installed; and ``error`` (null, or ``{code, message, field}`` for a bad
+    row).
     """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     kind = MEDIA.get(media)

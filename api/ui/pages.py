@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from supplygraph.api.deps import Graph
-from supplygraph.graph.results import EntityDetail, SearchHit, Step
+from supplygraph.graph.results import EntityDetail, ResolveResult, SearchHit, Step
 
 from supplygraph.errors import EntityNotFound, InvalidQuery, TargetNotFound
 from supplygraph.exports import FORMATS
@@ -127,9 +127,29 @@ def resolve_page(
         status = 404 if isinstance(exc, TargetNotFound) else 422
         return _page(request, "resolve.html", status=status, **context)
     context["result"] = result
+    context["weak_links"] = _weak_links(result)
     designated = {d.entity_id for d in result.designations if d.active}
     context["path_graph"] = _path_graph(result.paths, designated)
     return _page(request, "resolve.html", **context)
+
+
+def _weak_links(result: ResolveResult) -> list[dict[str, str | None]]:
+    """The weak links of a `possible` answer with the names of their ends, for the template."""
+    names = {m.id: m.name for m in result.matched}
+    for path in result.paths:
+        for step in path:
+            names[step.from_], names[step.to] = step.from_name, step.to_name
+    return [
+        {
+            "from": w.from_,
+            "from_name": names.get(w.from_, w.from_) if w.from_ else None,
+            "relation": w.relation,
+            "to": w.to,
+            "to_name": names.get(w.to, w.to) if w.to else None,
+            "reason": w.reason,
+        }
+        for w in result.weak_links
+    ]
 
 
 def _path_graph(paths: list[list[Step]], designated: set[str]) -> dict[str, Any]:

@@ -11,9 +11,12 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from supplygraph.errors import SupplyGraphError
+from supplygraph.graph.resolve import weak_link_text
+from supplygraph.graph.results import Step
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 
@@ -159,6 +162,17 @@ def sources(
         )
 
 
+VERDICT_COLOURS = {"yes": "red", "possible": "dark_orange", "no": "green", "unknown": "yellow"}
+
+
+def _step_line(step: Step) -> str:
+    """``A -OWNS 51%-> B  [source titles]``, with ``(weak: why)`` on a weak step."""
+    share = f" {step.share}%" if step.share is not None else ""
+    weak = f" (weak: {step.weak_reason})" if step.strength == "weak" else ""
+    cites = "; ".join(s.title for s in step.sources)
+    return f"{step.from_name} -{step.relation}{share}-> {step.to_name}{weak}  [{cites}]"
+
+
 def _print(model: object, as_json: bool) -> None:
     data = model.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
     if as_json:
@@ -188,23 +202,25 @@ def resolve(
     if as_json:
         _print(result, True)
         return
-    colour = {"yes": "red", "no": "green", "unknown": "yellow"}[result.verdict]
+    colour = VERDICT_COLOURS[result.verdict]
     out.print(
         f"[bold {colour}]{result.verdict}[/] (confidence {result.confidence}) "
-        f"- target {result.target.name}",
+        f"- target {escape(result.target.name)}",
         highlight=False,
     )
-    out.print(result.explanation, highlight=False)
+    out.print(result.explanation, highlight=False, markup=False)
+    names = {m.id: m.name for m in result.matched}
+    for path in result.paths:
+        for step in path:
+            names[step.from_], names[step.to] = step.from_name, step.to_name
+    for w in result.weak_links:
+        out.print(f"weak link: {weak_link_text(w, names)}", highlight=False, markup=False)
     for i, path in enumerate(result.paths, 1):
         out.print(f"path {i}:", highlight=False)
         for step in path:
-            share = f" {step.share}%" if step.share is not None else ""
-            cites = "; ".join(s.title for s in step.sources)
-            out.print(
-                f"  {step.from_name} -{step.relation}{share}-> {step.to_name}  [{cites}]",
-                highlight=False,
-                markup=False,
-            )
+            out.print(f"  {_step_line(step)}", highlight=False, markup=False)
+    for step in result.distributes:
+        out.print(f"distributes: {_step_line(step)}", highlight=False, markup=False)
     for d in result.designations:
         out.print(
             f"designation: {d.entity_name} on {d.list_name or d.list_} from {d.start_date}",

@@ -5,7 +5,9 @@
 - ``bods``: Beneficial Ownership Data Standard 0.4 statements (ownership and control only);
 - ``csv``: one row per edge, with its sources.
 
-Every format keeps the provenance: source titles and URLs travel with each node and edge.
+Every format keeps the provenance: source titles and URLs travel with each node and edge. The
+evidence strength of each edge (``strong``, or ``weak`` with the reason) travels where the format
+has room for it: a CSV column, a GraphML/GEXF edge attribute, a FtM link's summary.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def to_networkx(hood: Neighbourhood) -> nx.MultiDiGraph[str]:
                     "valid_to": e.valid_to.isoformat() if e.valid_to else None,
                     "current": e.current,
                     "confidence": e.confidence,
+                    "strength": e.strength,
+                    "weak_reason": e.weak_reason,
                     "source_titles": titles,
                     "source_urls": urls,
                 }
@@ -120,6 +124,8 @@ CSV_COLUMNS = (
     "valid_to",
     "current",
     "confidence",
+    "strength",
+    "weak_reason",
     "source_titles",
     "source_urls",
 )
@@ -147,6 +153,8 @@ def to_csv(hood: Neighbourhood) -> bytes:
                 _blank(e.valid_to),
                 "true" if e.current else "false",
                 f"{e.confidence:g}",
+                e.strength,
+                e.weak_reason or "",
                 titles,
                 urls,
             ]
@@ -233,8 +241,12 @@ def _ftm_edge(e: GraphEdge, kinds: dict[str, str], names: dict[str, str]) -> dic
     else:
         schema = "UnknownLink"
         props |= {"subject": [e.source], "object": [e.target], "role": [e.relation]}
-    if e.note:
-        props["summary"] = [e.note]
+    summary = [e.note] if e.note else []
+    if e.weak_reason:
+        # FtM has no strength property: a weak link says so where readers look for context.
+        summary.append(f"weak evidence: {e.weak_reason}")
+    if summary:
+        props["summary"] = summary
     _ftm_provenance(props, e.sources)
     return {"id": _ftm_id("edge", e.id), "schema": schema, "properties": props}
 

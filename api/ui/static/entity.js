@@ -67,7 +67,7 @@
       if (cy.getElementById(e.id).nonempty()) { return; }
       added = added.union(cy.add({ group: "edges", data: {
         id: e.id, source: e.source, target: e.target, label: e.label, relation: e.relation,
-        current: e.current, raw: e } }));
+        current: e.current, strength: e.strength || "strong", raw: e } }));
     });
     truncated = truncated || data.truncated;
     cy.nodes().forEach(refreshNode);

@@ -69,6 +69,9 @@
     { selector: "edge[relation = 'ASSIGNED']", style: { "width": 0.8, "line-color": "#c5ced6", "target-arrow-color": "#c5ced6", "font-size": 7, "min-zoomed-font-size": 9 } },
     { selector: "edge[relation = 'SAME_AS']", style: { "line-style": "dotted", "line-color": "#9aa5b1", "target-arrow-shape": "none" } },
     { selector: "edge[!current]", style: { "opacity": 0.45, "line-style": "dotted" } },
+    // Weak evidence (grade C only or low confidence): dashed and orange, like the weak badges.
+    { selector: "edge[strength = 'weak']", style: { "line-style": "dashed", "line-dash-pattern": [5, 3],
+      "line-color": "#d9480f", "target-arrow-color": "#d9480f", "color": "#d9480f" } },
     { selector: "edge:selected", style: { "line-color": "#f08c00", "target-arrow-color": "#f08c00", "width": 3 } }
   ];
 
@@ -139,6 +142,7 @@
       ["Valid", (e.valid_from || e.valid_to) ? (e.valid_from || "…") + " – " + (e.valid_to || "") : ""],
       ["Status", e.current === false ? "ended" : ""],
       ["Confidence", e.confidence !== undefined ? Number(e.confidence).toFixed(2) : ""],
+      ["Strength", e.strength ? e.strength + (e.weak_reason ? ": " + e.weak_reason : "") : ""],
       ["Reason", e.reason],
       ["Note", e.note]
     ]));

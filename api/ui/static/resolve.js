@@ -21,10 +21,12 @@
     var share = G.shareText(e);
     elements.push({ group: "edges", data: {
       id: e.id, source: e.from, target: e.to, relation: e.relation, current: true,
-      label: e.relation + (share ? " " + share : ""),
+      strength: e.strength || "strong",
+      label: e.relation + (share ? " " + share : "") + (e.strength === "weak" ? " (weak)" : ""),
       raw: { source: e.from, target: e.to, relation: e.relation, share: e.share, share_min: e.share_min,
              share_max: e.share_max, valid_from: e.valid_from, valid_to: e.valid_to,
-             confidence: e.confidence, reason: e.reason, note: e.note, sources: e.sources } } });
+             confidence: e.confidence, strength: e.strength, weak_reason: e.weak_reason,
+             reason: e.reason, note: e.note, sources: e.sources } } });
   });
   // maxZoom keeps a two-node path from being blown up to fill the canvas.
   var cy = window.cytoscape({ container: container, style: G.style, elements: elements,

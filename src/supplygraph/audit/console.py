@@ -109,6 +109,8 @@ def describe(summary: Summary, where: str) -> str:
     rate = summary.rows / summary.seconds if summary.seconds > 0 else 0.0
     return (
         f"{summary.rows:,} rows in {summary.seconds:.1f} s ({rate:,.0f} rows/s): "
-        f"yes {v['yes']:,}, no {v['no']:,}, unknown {v['unknown']:,}, errors {v['error']:,} "
+        f"yes {v['yes']:,}, possible {v['possible']:,}, no {v['no']:,}, "
+        f"unknown {v['unknown']:,}, errors {v['error']:,}; "
+        f"suppliers distributing the target's products {summary.distributor_rows:,} "
         f"(target {summary.target['name']}, as of {summary.as_of}) -> {where}"
     )

@@ -1,9 +1,10 @@
 """The HTML audit report: one self-contained page that opens offline.
 
-Summary counts, small charts drawn as inline SVG, the rows that resolve to the target with their
-evidence and numbered sources, the rows that could not be read, and a few filters written in
-plain inline JavaScript. Nothing is loaded from the network; every value from the inventory is
-escaped.
+Summary counts, small charts drawn as inline SVG, the rows that resolve to the target (``yes``)
+or possibly do (``possible``: the evidence has a weak link, named) with their evidence and
+numbered sources, the suppliers that distribute the target group's products, the rows that could
+not be read, and a few filters written in plain inline JavaScript. Nothing is loaded from the
+network; every value from the inventory is escaped.
 """
 
 from __future__ import annotations
@@ -13,9 +14,16 @@ from typing import Any
 
 from .run import Summary
 
-COLOURS = {"yes": "#b42318", "no": "#2f7d32", "unknown": "#b7791f", "error": "#6b7280"}
+COLOURS = {
+    "yes": "#b42318",
+    "possible": "#d9480f",
+    "no": "#2f7d32",
+    "unknown": "#8d6e00",
+    "error": "#6b7280",
+}
 VERDICT_LABELS = {
     "yes": "Resolve to the target",
+    "possible": "Possibly the target (weak link)",
     "no": "Known, not the target",
     "unknown": "Not identified",
     "error": "Rows with errors",
@@ -158,21 +166,31 @@ def _charts(data: dict[str, Any]) -> str:
     )
 
 
-def _yes_table(data: dict[str, Any], numbers: dict[str, int]) -> str:
-    rows = data["yes_rows"]
-    total_yes = data["verdicts"]["yes"]
+def _refs(sources: list[str], numbers: dict[str, int]) -> str:
+    return " ".join(
+        f'<a href="#src-{numbers[s]}">[{numbers[s]}]</a>' for s in sources if s in numbers
+    )
+
+
+def _target_table(data: dict[str, Any], numbers: dict[str, int]) -> str:
+    """The yes and possible rows in input order, with a verdict filter."""
+    rows = sorted([*data["yes_rows"], *data["possible_rows"]], key=lambda r: r["row"])
+    totals = {v: data["verdicts"][v] for v in ("yes", "possible")}
     inputs = list(data["columns"].values())
     with_regimes = "regimes" in data
     head = "".join(f"<th>{_e(c)}</th>" for c in inputs)
     out = [
-        f'<section id="yes"><h2>Devices that resolve to {_e(data["target"]["name"])} '
-        f'<span class="muted">({total_yes:,})</span></h2>'
+        f'<section id="target"><h2>Devices that resolve to {_e(data["target"]["name"])} '
+        f'<span class="muted">(yes {totals["yes"]:,} · possible {totals["possible"]:,})</span>'
+        "</h2>"
     ]
-    if total_yes > len(rows):
-        out.append(
-            f'<p class="note">The first {len(rows):,} of {total_yes:,} rows are listed here; the '
-            "CSV, XLSX or JSON output of the same audit has every row.</p>"
-        )
+    for verdict, listed in (("yes", data["yes_rows"]), ("possible", data["possible_rows"])):
+        if totals[verdict] > len(listed):
+            out.append(
+                f'<p class="note">The first {len(listed):,} of {totals[verdict]:,} {verdict} '
+                "rows are listed here; the CSV, XLSX or JSON output of the same audit has every "
+                "row.</p>"
+            )
     fields = sorted({r["field"] for r in rows})
     options = "".join(
         f'<option value="{_e(f)}">{_e(FIELD_LABELS.get(f, f))}</option>' for f in fields
@@ -180,6 +198,9 @@ def _yes_table(data: dict[str, Any], numbers: dict[str, int]) -> str:
     out.append(
         '<div class="filters"><label>Search <input id="q" type="search" '
         'placeholder="MAC, brand, model, evidence..."></label>'
+        '<label>Verdict <select id="verdict"><option value="">yes and possible</option>'
+        '<option value="yes">yes</option><option value="possible">possible</option>'
+        "</select></label>"
         f'<label>Proved by <select id="field"><option value="">any field</option>{options}'
         "</select></label>"
         '<label>Confidence at least <select id="conf"><option value="0">any</option>'
@@ -188,25 +209,47 @@ def _yes_table(data: dict[str, Any], numbers: dict[str, int]) -> str:
         '<span id="shown" class="muted"></span></div>'
     )
     out.append(
-        '<table id="yes-rows"><thead><tr><th>Row</th>'
-        f"{head}<th>Confidence</th><th>Evidence</th>"
+        '<table id="target-rows"><thead><tr><th>Row</th>'
+        f"{head}<th>Verdict</th><th>Confidence</th><th>Evidence</th><th>Weak link</th>"
         f"{'<th>Regulations</th>' if with_regimes else ''}<th>Sources</th></tr></thead><tbody>"
     )
     for r in rows:
         cells = "".join(f"<td>{_e(r['input'].get(c, ''))}</td>" for c in inputs)
-        refs = " ".join(
-            f'<a href="#src-{numbers[s]}">[{numbers[s]}]</a>' for s in r["sources"] if s in numbers
-        )
         regimes = f"<td>{_e(r.get('regimes', ''))}</td>" if with_regimes else ""
         conf = r["confidence"]
         strength = "strong" if conf >= 0.75 else "medium" if conf >= 0.5 else "weak"
+        verdict = r["verdict"]
         out.append(
-            f'<tr data-field="{_e(r["field"])}" data-conf="{conf}"><td>{r["row"]:,}</td>{cells}'
+            f'<tr data-verdict="{_e(verdict)}" data-field="{_e(r["field"])}" data-conf="{conf}">'
+            f"<td>{r['row']:,}</td>{cells}"
+            f'<td><span class="pill v-{_e(verdict)}">{_e(verdict)}</span></td>'
             f'<td><span class="pill {strength}">{conf:.2f}</span></td>'
-            f'<td class="ev">{_e(r["evidence"])}</td>{regimes}<td class="refs">{refs}</td></tr>'
+            f'<td class="ev">{_e(r["evidence"])}</td><td class="ev">{_e(r.get("weak_link", ""))}'
+            f'</td>{regimes}<td class="refs">{_refs(r["sources"], numbers)}</td></tr>'
         )
     out.append("</tbody></table></section>")
     return "".join(out)
+
+
+def _distributors(data: dict[str, Any], numbers: dict[str, int]) -> str:
+    """Suppliers that distribute the target group's products (rows answered `no`)."""
+    found = data["distributors"]
+    if not found:
+        return ""
+    body = "".join(
+        f"<tr><td>{_e(d['name'])}</td><td>{_e('; '.join(d['distributes']))}</td>"
+        f'<td>{d["rows"]:,}</td><td class="refs">{_refs(d["sources"], numbers)}</td></tr>'
+        for d in found
+    )
+    return (
+        f'<section id="distributors"><h2>Suppliers that distribute '
+        f'{_e(data["target"]["name"])} products <span class="muted">'
+        f"({data['distributor_rows']:,} rows)</span></h2>"
+        '<p class="note">A distributor is not the maker: these rows are <b>no</b>, but the '
+        "supplier sells the target group's brands or products.</p>"
+        '<table id="distributor-rows"><thead><tr><th>Supplier</th><th>Distributes</th>'
+        f"<th>Rows</th><th>Sources</th></tr></thead><tbody>{body}</tbody></table></section>"
+    )
 
 
 def _errors(data: dict[str, Any]) -> str:
@@ -245,7 +288,7 @@ main{max-width:1180px;margin:0 auto;padding:28px 28px 60px}
 header{border-bottom:3px solid #1f4e79;margin-bottom:18px;padding-bottom:12px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:30px 0 10px}
 .sub,.muted{color:var(--muted)}.sub{margin:0}
-.cards{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;margin:16px 0 10px}
+.cards{display:grid;grid-template-columns:repeat(5,1fr);gap:12px;margin:16px 0 10px}
 .card{background:#fff;border:1px solid var(--line);border-top:4px solid;border-radius:6px;
 padding:12px 14px}.num{font-size:28px;font-weight:700}.what{font-weight:600}
 .share{margin:6px 0 4px;border-radius:4px;overflow:hidden;border:1px solid var(--line)}
@@ -260,6 +303,7 @@ td.ev{max-width:420px}td.refs a{margin-right:3px}
 .pill{display:inline-block;padding:0 7px;border-radius:10px;font-size:12px;font-weight:600}
 .strong{background:#fde8e7;color:#b42318}.medium{background:#fff3dc;color:#8a5a00}
 .weak{background:#eef1f5;color:#3b4452}.grade{background:#eef1f5;color:#3b4452;margin-left:6px}
+.v-yes{background:#b42318;color:#fff}.v-possible{background:#d9480f;color:#fff}
 .filters{display:flex;flex-wrap:wrap;gap:14px;align-items:center;margin:8px 0 10px}
 .filters input,.filters select{font:inherit;padding:4px 6px;border:1px solid #c8ccd2;
 border-radius:4px}.filters input{width:260px}
@@ -275,17 +319,19 @@ footer{margin-top:34px;color:var(--muted);font-size:12px}
 SCRIPT = """
 (function(){
 var q=document.getElementById('q'),f=document.getElementById('field'),
-c=document.getElementById('conf'),shown=document.getElementById('shown');
+c=document.getElementById('conf'),v=document.getElementById('verdict'),
+shown=document.getElementById('shown');
 if(!q){return;}
-var rows=Array.prototype.slice.call(document.querySelectorAll('#yes-rows tbody tr'));
-function apply(){var text=q.value.trim().toLowerCase(),field=f.value,
+var rows=Array.prototype.slice.call(document.querySelectorAll('#target-rows tbody tr'));
+function apply(){var text=q.value.trim().toLowerCase(),field=f.value,verdict=v.value,
 min=parseFloat(c.value)||0,n=0;
 rows.forEach(function(r){var ok=(!field||r.dataset.field===field)&&
-parseFloat(r.dataset.conf)>=min&&(!text||r.textContent.toLowerCase().indexOf(text)>=0);
+(!verdict||r.dataset.verdict===verdict)&&parseFloat(r.dataset.conf)>=min&&
+(!text||r.textContent.toLowerCase().indexOf(text)>=0);
 r.style.display=ok?'':'none';if(ok){n++;}});
 shown.textContent='showing '+n.toLocaleString()+' of '+rows.length.toLocaleString();}
 q.addEventListener('input',apply);f.addEventListener('change',apply);
-c.addEventListener('change',apply);apply();})();
+v.addEventListener('change',apply);c.addEventListener('change',apply);apply();})();
 """
 
 
@@ -299,9 +345,10 @@ def render(summary: Summary) -> str:
         for f, c in data["columns"].items()
     )
     total = data["rows"]
-    yes = data["verdicts"]["yes"]
+    yes, possible = data["verdicts"]["yes"], data["verdicts"]["possible"]
     headline = (
-        f"{yes:,} of {total:,} rows ({_pct(yes, total)}) resolve to {target['name'].rstrip('.')}."
+        f"{yes:,} of {total:,} rows ({_pct(yes, total)}) resolve to {target['name'].rstrip('.')}"
+        f"; {possible:,} more ({_pct(possible, total)}) possibly do, on weak evidence."
         if total
         else "The inventory has no rows."
     )
@@ -320,16 +367,21 @@ def render(summary: Summary) -> str:
             f'<div class="share">{_share_bar(data["verdicts"], total)}</div>',
             _cards(data),
             _charts(data),
-            _yes_table(data, numbers),
+            _target_table(data, numbers),
+            _distributors(data, numbers),
             _errors(data),
             _sources(data, numbers),
             '<section id="method"><h2>How to read this report</h2><dl>',
             f"<dt>yes</dt><dd>An evidence path runs from {_e(target['name'])} down to what the "
             "row resolved to: it is the target, is owned or controlled by it, is its brand, is "
             "made for it (OEM), or carries an identifier assigned to it (MAC block, FCC grantee "
-            "code).</dd>",
+            "code), and every link of that path is strong.</dd>",
+            "<dt>possible</dt><dd>The best path reaches the target but rests on a weak link "
+            "(only grade C sources, a confidence below the threshold, or a model number that "
+            "only fits a model-number family); the row names the link and why it is weak.</dd>",
             "<dt>no</dt><dd>The row resolved to known entities, none of them reached from the "
-            "target (an owner of the target is not the target).</dd>",
+            "target (an owner of the target is not the target). A supplier that distributes "
+            "the target group's products is <b>no</b> too, with what it distributes.</dd>",
             "<dt>unknown</dt><dd>Nothing known matched: the row needs a manual check.</dd>",
             "<dt>confidence</dt><dd>The match score times the weakest link of the best path: "
             "registry facts about 1.0, press reports 0.7 to 0.85, model-number families 0.4 or "

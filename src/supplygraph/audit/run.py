@@ -27,13 +27,15 @@ from supplygraph.graph.bulk import (
     RowProblem,
 )
 from supplygraph.graph.model import SourceRef
-from supplygraph.graph.resolve import Resolver
+from supplygraph.graph.resolve import Resolver, weak_link_text
+from supplygraph.graph.results import VERDICTS, Step
 
 from .columns import LABELS, ColumnMap
 from .readers import MISSING, Inventory, RowBatch
 
-YES_SAMPLE = 10_000  # yes rows listed in the HTML and JSON reports
+YES_SAMPLE = 10_000  # yes rows listed in the HTML and JSON reports (and as many possible rows)
 ERROR_SAMPLE = 1_000
+DISTRIBUTOR_SAMPLE = 1_000  # distributors listed with their rows
 TOP = 12
 CONFIDENCE_BINS = ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1.01))
 
@@ -119,7 +121,12 @@ class Summary:
     regimes: Counter[str] = field(default_factory=Counter)
     regime_names: dict[str, str] = field(default_factory=dict)
     yes_rows: list[dict[str, Any]] = field(default_factory=list)
+    possible_rows: list[dict[str, Any]] = field(default_factory=list)
     error_rows: list[dict[str, Any]] = field(default_factory=list)
+    # Suppliers in the inventory that distribute the target group's products (verdict `no`),
+    # by distributor id: name, what it distributes, rows, source ids.
+    distributors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    distributor_rows: int = 0
     sources: dict[str, SourceRef] = field(default_factory=dict)
     with_regimes: bool = False
 
@@ -134,7 +141,7 @@ class Summary:
             "as_of": self.as_of.isoformat(),
             "columns": self.columns,
             "rows": self.rows,
-            "verdicts": {k: self.verdicts.get(k, 0) for k in ("yes", "no", "unknown", "error")},
+            "verdicts": {k: self.verdicts.get(k, 0) for k in (*VERDICTS, "error")},
             "yes_by_field": dict(self.yes_by_field.most_common()),
             "yes_by_match": dict(self.yes_by_match.most_common(TOP)),
             "yes_by_confidence": {
@@ -153,6 +160,12 @@ class Summary:
             ),
             "yes_rows": self.yes_rows,
             "yes_rows_listed": len(self.yes_rows),
+            "possible_rows": self.possible_rows,
+            "possible_rows_listed": len(self.possible_rows),
+            "distributor_rows": self.distributor_rows,
+            "distributors": sorted(
+                self.distributors.values(), key=lambda d: (-d["rows"], d["name"].casefold())
+            ),
             "error_rows": self.error_rows,
             "sources": {
                 k: s.model_dump(mode="json", exclude_none=True) for k, s in self.sources.items()
@@ -171,6 +184,18 @@ def _confidence_bin(value: float) -> str:
     return _bin_label(*CONFIDENCE_BINS[-1])
 
 
+class Derived(NamedTuple):
+    """The report cells of one answer, worked out once however many rows share it."""
+
+    regimes: str | None  # the regimes cell (None when the regimes engine is not installed)
+    sources: tuple[str, ...]  # ids of the sources behind the evidence
+    weak_link: str  # for `possible`: the weak links and why ("" otherwise)
+    distributes: str  # for a distributor: what of the target group it distributes ("")
+
+
+NO_CELLS = Derived(None, (), "", "")
+
+
 class Outcome(NamedTuple):
     """What the writers get per row (a named tuple: one is made per row)."""
 
@@ -179,24 +204,44 @@ class Outcome(NamedTuple):
     cells: list[Any]
     result: BulkResult
     error: str | None
-    regimes: str | None
-    sources: tuple[str, ...]
+    derived: Derived
+
+    @property
+    def regimes(self) -> str | None:
+        return self.derived.regimes
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.derived.sources
+
+
+def weak_link_cell(answer: Answer) -> str:
+    """The weak links of a `possible` answer, each with why it is weak (" | " between)."""
+    best = answer.best
+    if best is None or not best.weak:
+        return ""
+    return " | ".join(weak_link_text(w, best.names) for w in best.weak)
+
+
+def distributes_cell(steps: Sequence[Step]) -> str:
+    """``Distributor -DISTRIBUTES-> Brand`` per edge ("; " between)."""
+    return "; ".join(f"{s.from_name} -{s.relation}-> {s.to_name}" for s in steps)
 
 
 @dataclass(slots=True)
 class Batch:
     """Consecutive input rows with their results, as the writers get them.
 
-    ``derived`` maps each distinct result of the batch to its regimes cell and source ids;
-    ``errors`` maps a row's place in the batch to its error text.
+    ``derived`` maps each distinct answer of the batch to its report cells; ``errors`` maps a
+    row's place in the batch to its error text.
     """
 
     rows: RowBatch
     results: list[BulkResult]
     first: int  # ordinal of the first row, from 1
-    derived: dict[Answer, tuple[str | None, tuple[str, ...]]]
+    derived: dict[Answer, Derived]
     errors: dict[int, str]
-    error_regimes: str | None  # the regimes cell of an error row ("" or None without regimes)
+    error_cells: Derived  # the cells of an error row (regimes "" or None without regimes)
     lines: Sequence[str | None] | None = None  # see RowBatch.lines
 
     def outcomes(self) -> Iterator[Outcome]:
@@ -206,11 +251,10 @@ class Batch:
         for i, (number, cells, result) in enumerate(zip(numbers, rows, self.results, strict=True)):
             error = errors.get(i)
             if error is not None:
-                yield Outcome(number, self.first + i, cells, result, error, self.error_regimes, ())
+                yield Outcome(number, self.first + i, cells, result, error, self.error_cells)
             else:
                 assert result.answer is not None
-                regimes, sources = derived[result.answer]
-                yield Outcome(number, self.first + i, cells, result, None, regimes, sources)
+                yield Outcome(number, self.first + i, cells, result, None, derived[result.answer])
 
 
 class _RegimeVerdict(Protocol):
@@ -311,8 +355,8 @@ class Audit:
         # Resolving the target first: an unknown target fails before anything is written.
         self.run: BulkRun = self.engine.prepare(target, as_of)
         self.regimes = RegimeColumn(resolver, self.run.day)
-        self._error_regimes = "" if self.regimes.available else None
-        self._derived: dict[Answer, tuple[str | None, tuple[str, ...]]] = {}
+        self._error_cells = NO_CELLS._replace(regimes="" if self.regimes.available else None)
+        self._derived: dict[Answer, Derived] = {}
         self._sources: dict[Evidence, tuple[str, ...]] = {}
         self.summary = Summary(
             inventory=inventory.name,
@@ -325,7 +369,7 @@ class Audit:
 
     @property
     def extra_columns(self) -> list[str]:
-        base = ["verdict", "confidence", "evidence"]
+        base = ["verdict", "confidence", "evidence", "weak_link", "distributes"]
         if self.regimes.available:
             base.append("regimes")
         return [*base, "error"]
@@ -387,7 +431,7 @@ class Audit:
             verdict = answer.verdict
             s.rows += n
             s.verdicts[verdict] += n
-            regimes = got[0]
+            regimes = got.regimes
             for r in regimes.split("; ") if regimes else ():
                 s.regimes[r] += n
             best = answer.best
@@ -395,17 +439,48 @@ class Audit:
                 s.yes_by_field[best.field] += n
                 s.yes_by_match[best.match.name] += n
                 s.yes_by_confidence[_confidence_bin(answer.confidence)] += n
+            if answer.distributes:
+                s.distributor_rows += n
+                self._count_distributors(answer.distributes, n)
         if None in counts:
             for i in [i for i, a in enumerate(answers) if a is None]:
                 errors[i] = self._error(rows.numbers[i], first + i, results[i])
-        if len(s.yes_rows) < YES_SAMPLE:
+        samples = {"yes": s.yes_rows, "possible": s.possible_rows}
+        if any(len(rows_) < YES_SAMPLE for rows_ in samples.values()):
             for i, result in enumerate(results):
                 answer = result.answer
-                if answer is not None and answer.verdict == "yes" and len(s.yes_rows) < YES_SAMPLE:
-                    regimes, sources = derived[answer]
+                listed = samples.get(answer.verdict) if answer is not None else None
+                if listed is not None and len(listed) < YES_SAMPLE:
+                    assert answer is not None
                     number, cells = rows.numbers[i], rows.cells[i]
-                    self._sample(number, first + i, cells, answer, regimes, sources)
-        return Batch(rows, results, first, derived, errors, self._error_regimes)
+                    listed.append(self._sample(number, first + i, cells, answer, derived[answer]))
+        return Batch(rows, results, first, derived, errors, self._error_cells)
+
+    def _count_distributors(self, steps: Sequence[Step], rows: int) -> None:
+        """Count ``rows`` once for each distributor among ``steps``, with what it sells."""
+        table = self.summary.distributors
+        for step in steps:
+            entry = table.get(step.from_)
+            if entry is None:
+                if len(table) >= DISTRIBUTOR_SAMPLE:
+                    continue
+                entry = table[step.from_] = {
+                    "id": step.from_,
+                    "name": step.from_name,
+                    "distributes": [],
+                    "rows": 0,
+                    "sources": [],
+                }
+            if step.to_name not in entry["distributes"]:
+                entry["distributes"].append(step.to_name)
+            for src in step.sources:
+                self.summary.sources.setdefault(src.id, src)
+                if src.id not in entry["sources"]:
+                    entry["sources"].append(src.id)
+        # A distributor named by two steps of one answer counts that answer's rows once.
+        for distributor in dict.fromkeys(step.from_ for step in steps):
+            if distributor in table:
+                table[distributor]["rows"] += rows
 
     def _error(self, number: int, ordinal: int, result: BulkResult) -> str:
         s = self.summary
@@ -416,17 +491,21 @@ class Audit:
             s.error_rows.append({"row": ordinal, "line": number, "error": error})
         return error
 
-    def _derive(self, answer: Answer) -> tuple[str | None, tuple[str, ...]]:
+    def _derive(self, answer: Answer) -> Derived:
         regimes: str | None = None
         if self.regimes.available:
             entity = answer.entity
             regimes = self.regimes.cell(entity) if entity else ""
         sources: tuple[str, ...] = ()
         best = answer.best
-        if answer.verdict == "yes" and best is not None:
+        if best is not None:
             sources = self._sources.get(best) or self._path_sources(best)
-        self._derived[answer] = (regimes, sources)
-        return regimes, sources
+        sold = answer.distributes
+        if best is None and sold:
+            sources = tuple(dict.fromkeys(src.id for step in sold for src in step.sources))
+        got = Derived(regimes, sources, weak_link_cell(answer), distributes_cell(sold))
+        self._derived[answer] = got
+        return got
 
     def _path_sources(self, best: Evidence) -> tuple[str, ...]:
         found = tuple(dict.fromkeys(src.id for e in best.path for src in e.sources))
@@ -436,32 +515,27 @@ class Audit:
         return found
 
     def _sample(
-        self,
-        number: int,
-        ordinal: int,
-        cells: list[Any],
-        result: Answer,
-        regimes: str | None,
-        sources: tuple[str, ...],
-    ) -> None:
+        self, number: int, ordinal: int, cells: list[Any], result: Answer, derived: Derived
+    ) -> dict[str, Any]:
+        """A listed row of the report (yes or possible), its sources added to the report's."""
         best = result.best
         assert best is not None
         for e in best.path:
             for src in e.sources:
                 self.summary.sources.setdefault(src.id, src)
-        self.summary.yes_rows.append(
-            {
-                "row": ordinal,
-                "line": number,
-                "input": self._inputs(cells),
-                "confidence": result.confidence,
-                "field": best.field,
-                "matched": best.match.name,
-                "evidence": result.evidence,
-                "sources": list(sources),
-                **({"regimes": regimes} if regimes is not None else {}),
-            }
-        )
+        return {
+            "row": ordinal,
+            "line": number,
+            "input": self._inputs(cells),
+            "verdict": result.verdict,
+            "confidence": result.confidence,
+            "field": best.field,
+            "matched": best.match.name,
+            "evidence": result.evidence,
+            **({"weak_link": derived.weak_link} if derived.weak_link else {}),
+            "sources": list(derived.sources),
+            **({"regimes": derived.regimes} if derived.regimes is not None else {}),
+        }
 
     def _inputs(self, cells: list[Any]) -> dict[str, str]:
         out: dict[str, str] = {}

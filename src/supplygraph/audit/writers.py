@@ -1,7 +1,9 @@
 """Audit outputs: CSV, JSON, XLSX and HTML, written atomically (or CSV/JSON to stdout).
 
-Rows keep the input's columns and order, followed by ``verdict``, ``confidence``, ``evidence``,
-``regimes`` (when the regimes engine is installed) and ``error``. A file output is written under
+Rows keep the input's columns and order, followed by ``verdict`` (yes, possible, no, unknown),
+``confidence``, ``evidence``, ``weak_link`` (why a verdict is only possible), ``distributes``
+(what a supplier distributes of the target group), ``regimes`` (when the regimes engine is
+installed) and ``error``. A file output is written under
 a temporary name beside the target and renamed at the end, so a failed run leaves nothing
 half-written.
 """
@@ -25,7 +27,7 @@ from supplygraph.errors import SupplyGraphError
 from supplygraph.graph.bulk import Answer, BulkResult
 
 from .readers import MISSING
-from .run import Batch, Outcome, Summary
+from .run import Batch, Derived, Outcome, Summary
 
 OUTPUT_FORMATS = ("csv", "json", "xlsx", "html")
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
@@ -97,13 +99,14 @@ def _plain(value: Any) -> str:
 
 
 def _extras(
-    result: BulkResult | Answer, regimes: str | None, error: str | None, with_regimes: bool
+    result: BulkResult | Answer, derived: Derived, error: str | None, with_regimes: bool
 ) -> list[str]:
-    """Our cells of a row: verdict, confidence, evidence, regimes (when shown) and error."""
+    """Our cells of a row: verdict, confidence, evidence, weak link, distributes, regimes (when
+    shown) and error."""
     out = [result.verdict or "", "" if result.verdict is None else str(result.confidence)]
-    out.append(result.evidence)
+    out += [result.evidence, derived.weak_link, derived.distributes]
     if with_regimes:
-        out.append(regimes or "")
+        out.append(derived.regimes or "")
     out.append(error or "")
     return out
 
@@ -145,10 +148,10 @@ class CsvWriter:
         # line, quoted) are serialized once per answer and appended as text.
         for answer in set(answers).difference(tails):
             if answer is not None:
-                tails[answer] = self._tail(answer, batch.derived[answer][0], None)
+                tails[answer] = self._tail(answer, batch.derived[answer], None)
         ends: list[str | None] = list(map(tails.get, answers))
         for i, error in batch.errors.items():
-            ends[i] = self._tail(results[i], None, error)
+            ends[i] = self._tail(results[i], batch.error_cells, error)
         # The input line itself where it already is the row's cells in our encoding (plain
         # CSV input), else the cells, encoded.
         lines = batch.lines if self.text else None
@@ -171,9 +174,9 @@ class CsvWriter:
         self._cell_writer.writerow(cells)
         return buf.getvalue()
 
-    def _tail(self, result: BulkResult | Answer, regimes: str | None, error: str | None) -> str:
+    def _tail(self, result: BulkResult | Answer, derived: Derived, error: str | None) -> str:
         """Our cells, after the input's: a comma, the cells, the line end."""
-        return "," + self._cells_text(_extras(result, regimes, error, self.with_regimes)) + "\r\n"
+        return "," + self._cells_text(_extras(result, derived, error, self.with_regimes)) + "\r\n"
 
     def finish(self, summary: Summary) -> None:
         self.file.flush()
@@ -213,6 +216,7 @@ class JsonWriter(_RowWriter):
         }
         r = outcome.result
         values: list[Any] = [r.verdict, None if r.verdict is None else r.confidence, r.evidence]
+        values += [outcome.derived.weak_link or None, outcome.derived.distributes or None]
         if self.with_regimes:
             values.append(outcome.regimes)
         values.append(outcome.error)
@@ -283,7 +287,7 @@ class XlsxWriter(_RowWriter):
             self.sheet = self.book.create_sheet(title)
             self.sheet.append(self.header)
             self.rows_in_sheet = 1
-        extras = _extras(outcome.result, outcome.regimes, outcome.error, self.with_regimes)
+        extras = _extras(outcome.result, outcome.derived, outcome.error, self.with_regimes)
         self.sheet.append(self._cells(outcome.cells + extras))
         self.rows_in_sheet += 1
 
@@ -306,6 +310,11 @@ class XlsxWriter(_RowWriter):
         ws.append(["Yes rows by evidence field", "Rows"])
         for f, n in data["yes_by_field"].items():
             ws.append([f, n])
+        if data["distributors"]:
+            ws.append([])
+            ws.append(["Distributor of the target's products", "Distributes", "Rows"])
+            for d in data["distributors"]:
+                ws.append([d["name"], "; ".join(d["distributes"]), d["rows"]])
         if "regimes" in data:
             ws.append([])
             ws.append(["Regime", "Rows covered"])
