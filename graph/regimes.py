@@ -761,11 +761,11 @@ class _Evaluation:
         g = self.up.down_graph()
         # Control from the controller down to the entity; the last links may make the entity a
         # brand, product or identifier of a controlled company.
-        control = nx.DiGraph(
-            (a, b)
-            for a, b, e in g.edges(data="edge")
-            if e.relation is not Relation.OWNS or _controls(e)
-        )
+        control: nx.DiGraph[str] = nx.DiGraph()
+        for a, b, data in g.edges(data=True):
+            down: Edge = data["edge"]
+            if down.relation is not Relation.OWNS or _controls(down):
+                control.add_edge(a, b)
         for link in self.up.sisters:
             if link.dst not in named or link.src not in control or self.up.root not in control:
                 continue
