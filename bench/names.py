@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from supplygraph.graph.matching import match_name
-from supplygraph.graph.model import Node, NodeKind, Record, SourceRef
+from supplygraph.graph.model import Node, NodeKind, Record
 from supplygraph.graph.normalize import name_keys
 from supplygraph.graph.resolve import Query
 from supplygraph.graph.store import GraphView, open_store
@@ -38,6 +38,7 @@ from supplygraph.service import SupplyGraph, load_records
 
 from . import names_baseline
 from .figures import Figure, percentile
+from .ubo import synthetic_org
 
 # Where the real files are: the repository's test data, else the shared folder beside it.
 DATA_DIRS = (Path("tests/data"), Path("../shared/data"))
@@ -323,7 +324,6 @@ _TRADES = [
     "Investment",
 ]
 _LEGAL = ("Co., Ltd.", "Limited", "LLC", "Inc.", "JSC", "GmbH", "Corporation", "Group Co., Ltd.")
-SOURCE = (SourceRef(id="bench-names", title="synthetic benchmark names", grade="C"),)
 
 
 def _coined(rng: random.Random) -> str:
@@ -346,17 +346,7 @@ def synthetic_names(n: int, seed: int = 11) -> list[str]:
 
 def _records(names: list[str]) -> Iterator[Record]:
     for i, name in enumerate(names):
-        yield Node.model_construct(
-            id=f"n{i}",
-            kind=NodeKind.ORGANIZATION,
-            name=name,
-            aliases=(),
-            country=None,
-            org_type=None,
-            identifiers=(),
-            properties={},
-            sources=SOURCE,
-        )
+        yield synthetic_org(f"n{i}", name)
 
 
 def typed_queries(names: list[str], n: int, seed: int = 12) -> list[str]:

@@ -26,7 +26,8 @@ GROUP = 25  # companies per corporate group
 FUNDS = 1000  # investment funds owning the groups' top holdings
 
 
-def _org(node_id: str, name: str) -> Node:
+def synthetic_org(node_id: str, name: str) -> Node:
+    """An organization node of a synthetic benchmark graph, built without validation."""
     # model_construct: the values are made here, well-formed by construction; validating three
     # million records would measure pydantic, not the store.
     return Node.model_construct(
@@ -65,9 +66,9 @@ def synthetic_groups(companies: int, seed: int = 8) -> Iterator[Record]:
     """Nodes and OWNS edges of ``companies`` companies in groups (see the module docstring)."""
     rng = random.Random(seed)
     for f in range(FUNDS):
-        yield _org(f"f{f}", f"Fund {f}")
+        yield synthetic_org(f"f{f}", f"Fund {f}")
     for i in range(companies):
-        yield _org(f"c{i}", f"Company {i}")
+        yield synthetic_org(f"c{i}", f"Company {i}")
         k = i % GROUP
         base = i - k
         if k == 0:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .evidence import Strength, policy
 from .model import Designation, Edge, Node, SourceRef
+from .names import NameScore
 
 # yes: a path strong end to end; possible: the best path has a weak link; no: resolved, not
 # reached from the target; unknown: nothing known matched (DESIGN.md section 3).
@@ -45,11 +46,7 @@ class NameMatchDetail(BaseModel):
     features: dict[str, float] = {}
 
     @classmethod
-    def of(cls, scored: object) -> NameMatchDetail:
-        """From a :class:`supplygraph.graph.names.NameScore`."""
-        from .names import NameScore
-
-        assert isinstance(scored, NameScore)
+    def of(cls, scored: NameScore) -> NameMatchDetail:
         return cls(
             name=scored.name,
             method="name parts",
