@@ -33,7 +33,7 @@ from typing import TypeVar
 
 from supplygraph.errors import InvalidQuery
 
-from .matching import CANDIDATES_PER_TOKEN
+from .matching import CANDIDATES_PER_TOKEN, typo_neighbours
 from .model import (
     Designation,
     Edge,
@@ -251,6 +251,8 @@ class CachedView:
         self.fcc = self.idents[IdScheme.FCC_GRANTEE]
         self.names: TwoGenerationCache[str, tuple[str, ...]] = TwoGenerationCache(size)
         self.tokens: TwoGenerationCache[str, tuple[str, ...]] = TwoGenerationCache(size)
+        # Stored words under a prefix, for typo lookups (see matching.typo_neighbours).
+        self.vocabulary: TwoGenerationCache[str, tuple[str, ...]] = TwoGenerationCache(1024)
         self.node_cache: TwoGenerationCache[str, Node] = TwoGenerationCache(max(size // 4, 1000))
         self._patterns: dict[tuple[NodeKind, str], list[Node]] = {}
         self._subdivided: frozenset[str] | None = None
@@ -380,7 +382,12 @@ class CachedView:
         return self.view.find_by_token_prefix(prefixes, limit)
 
     def tokens_with_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
-        return self.view.tokens_with_prefix(prefixes, limit)
+        missing = [p for p in prefixes if self.vocabulary[p] is None]
+        if missing:
+            found = self.view.tokens_with_prefix(missing, limit)
+            for prefix in missing:
+                self.vocabulary.put(prefix, tuple(found.get(prefix, ())))
+        return {p: list(words) for p in prefixes if (words := self.vocabulary[p])}
 
     def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]:
         return self.view.designations(ids)
@@ -806,6 +813,10 @@ class BulkRun:
         tokens = {t for text in texts for t in name_tokens(text)}
         cached.fetch_names([k for k in keys if cached.names[k] is None])
         cached.fetch_tokens([t for t in tokens if cached.tokens[t] is None])
+        # Words in no name may be typos: their stored neighbours, in one more call per batch.
+        near = typo_neighbours(cached, [t for t in tokens if not cached.tokens[t]])
+        cached.fetch_tokens([w for w in near if cached.tokens[w] is None])
+        tokens |= near.keys()
         ids: set[str] = set()
         for k in keys:
             ids.update(cached.names[k] or ())

@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .ids import is_curated
 from .model import Identifier, IdScheme, Node, NodeKind
 from .names import TYPO_TWO, analyze, compare, df_weight
 from .normalize import fcc_grantee_code, mac_prefixes, model_key, name_keys, name_tokens
@@ -54,6 +55,25 @@ def _typo_prefix(word: str) -> str:
 TRANSLITERATED_SCORE = 0.95
 
 
+def typo_neighbours(view: GraphView, missing: Collection[str]) -> dict[str, str]:
+    """Stored words one typo (two in long words) away from words that are in no name:
+    {stored word: typed word}. One vocabulary call for all of them."""
+    typos = [t for t in missing if len(t) >= TYPO_MIN_LENGTH and t.isalpha()]
+    if not typos:
+        return {}
+    vocabulary = view.tokens_with_prefix({_typo_prefix(t) for t in typos}, TYPO_VOCABULARY)
+    near: dict[str, str] = {}
+    for typo in typos:
+        budget = 2 if len(typo) >= TYPO_TWO else 1
+        words = vocabulary.get(_typo_prefix(typo), [])
+        # One C-level pass over the vocabulary; hits come back as (word, edits, index).
+        for word, _, _ in process.extract(
+            typo, words, scorer=OSA.distance, score_cutoff=budget, limit=None
+        ):
+            near[word] = typo
+    return near
+
+
 def _df_key(token: str) -> str:
     return token.removeprefix("cjk:")
 
@@ -68,18 +88,9 @@ def _candidates(
         return [], {}, set()
     found = view.find_by_token(tokens, CANDIDATES_PER_TOKEN)
     df = {_df_key(t): len(ids) for t, ids in found.items()}
-    typos = [t for t in tokens if t not in found and len(t) >= TYPO_MIN_LENGTH and t.isalpha()]
-    if typos:
-        vocabulary = view.tokens_with_prefix({_typo_prefix(t) for t in typos}, TYPO_VOCABULARY)
-        near: dict[str, str] = {}
-        for typo in typos:
-            budget = 2 if len(typo) >= TYPO_TWO else 1
-            words = vocabulary.get(_typo_prefix(typo), [])
-            # One C-level pass over the vocabulary; hits come back as (word, edits, index).
-            for word, _, _ in process.extract(
-                typo, words, scorer=OSA.distance, score_cutoff=budget, limit=None
-            ):
-                near[word] = typo
+    typos = [t for t in tokens if t not in found]
+    near = typo_neighbours(view, typos)
+    if near:
         for word, ids in view.find_by_token(near.keys(), CANDIDATES_PER_TOKEN).items():
             found[word] = ids
             df.setdefault(_df_key(near[word]), len(ids))
@@ -148,7 +159,8 @@ def match_name(
         for n in nodes.values()
         if kinds is None or n.kind in kinds
     ]
-    matches.sort(key=lambda m: (-m.score, m.name, m.id))
+    # Equal scores: the curated record first (it stands for its group), then by name.
+    matches.sort(key=lambda m: (-m.score, not is_curated(m.id), m.name, m.id))
     return matches[:limit]
 
 
