@@ -100,6 +100,17 @@ def test_a_distributor_is_no_with_what_it_distributes(graph: SupplyGraph) -> Non
     assert "distributes" in result.explanation
 
 
+def test_a_trade_distributor_from_its_buyers_announcement_is_no_with_a_primary_source(
+    graph: SupplyGraph,
+) -> None:
+    result = graph.resolve(name="DVS Limited")
+    assert result.verdict == "no"
+    assert [s.to for s in result.distributes] == ["hikvision"]
+    assert any(src.grade == "A" for src in result.distributes[0].sources)
+    dual = graph.resolve(name="The CCTV Store", target="dahua")
+    assert dual.verdict == "no" and [s.to for s in dual.distributes] == ["dahua"]
+
+
 def test_huawei_device_mac_is_covered_by_889_through_common_control(graph: SupplyGraph) -> None:
     mac = "70:66:b9:00:00:01"  # an IEEE block of Huawei Device Co., Ltd.
     result = graph.resolve(mac=mac, target="huawei")

@@ -90,6 +90,19 @@ MIRRORS = re.compile(
 )
 
 
+def test_alleged_distribution_stays_weak() -> None:
+    alleged = [
+        r
+        for r in seed.records()
+        if isinstance(r, Edge)
+        and r.relation is Relation.DISTRIBUTES
+        and "ALLEGATION" in (r.note or "")
+    ]
+    assert alleged  # the Nebraska suit against ADI
+    for r in alleged:
+        assert r.confidence < 0.5, r.id
+
+
 def test_every_seed_source_has_a_url_and_mirrors_are_grade_b_at_most() -> None:
     for data in seed.read_seed().files.values():
         for s in data.sources:
