@@ -51,9 +51,13 @@ def export_of(
     format: ExportFormat = "graphml",
     depth: Depth = 2,
     as_of: AsOf = None,
+    bom: Annotated[bool, Query(description="CSV only: start with a UTF-8 BOM, for Excel")] = False,
 ) -> Response:
-    """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV."""
-    out = export(graph.neighbourhood(entity_id, depth, as_of), format)
+    """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV.
+
+    ``bom=true`` starts a CSV with the UTF-8 byte order mark so that Excel shows Chinese names.
+    """
+    out = export(graph.neighbourhood(entity_id, depth, as_of), format, bom)
     return Response(
         out.content,
         media_type=out.media_type,
