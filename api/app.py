@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 import supplygraph
 from supplygraph.service import SupplyGraph
@@ -11,6 +12,10 @@ from supplygraph.settings import Settings
 from . import errors, middleware, security
 from .routes import bulk, entities, neighbourhood, ops, regimes, resolve, sources
 from .ui import install as install_ui
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
 
 
 def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
@@ -22,6 +27,9 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
         version=supplygraph.__version__,
         description="Is this product, brand, device or company ultimately Hikvision "
         "(or Dahua, Huawei, any target)? Verdicts with sourced evidence paths.",
+        # Operation ids are the route names (`resolve`, `owners`, ...): generated clients name
+        # their functions after them.
+        generate_unique_id_function=_operation_id,
     )
     app.state.graph = graph
     app.state.settings = settings

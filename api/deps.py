@@ -1,11 +1,16 @@
-"""Dependencies shared by the routes."""
+"""Dependencies and parameter types shared by the routes."""
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from datetime import date
+from typing import Annotated, Any, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+from supplygraph.graph.normalize import ISO_DATE_PATTERN, iso_date
 
+from supplygraph.errors import InvalidQuery
 from supplygraph.service import SupplyGraph
 
 
@@ -15,3 +20,26 @@ async def get_graph(request: Request) -> SupplyGraph:
 
 
 Graph = Annotated[SupplyGraph, Depends(get_graph)]
+
+
+def _strict_day(value: Any) -> Any:
+    # pydantic's own date parsing would take 0 or 1590969600 as Unix times; only YYYY-MM-DD is a
+    # day here (graph.normalize.iso_date says the rule once).
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return iso_date(str(value))
+    except InvalidQuery as exc:
+        raise PydanticCustomError(
+            "iso_date", "{text} is not a date (YYYY-MM-DD)", {"text": repr(value)}
+        ) from exc
+
+
+AS_OF_SCHEMA: dict[str, Any] = {"type": "string", "format": "date", "pattern": ISO_DATE_PATTERN}
+AS_OF_HELP = "The day the answer is for, exactly YYYY-MM-DD (default: today)."
+
+AsOf = Annotated[
+    Annotated[date, WithJsonSchema(AS_OF_SCHEMA)] | None,
+    BeforeValidator(_strict_day),
+    Query(description=AS_OF_HELP),
+]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from supplygraph.errors import (
     EntityNotFound,
@@ -25,6 +29,51 @@ STATUS: dict[type[SupplyGraphError], int] = {
     StoreUnavailable: 503,
     InvalidStoreURL: 500,
 }
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable ``code``, a readable ``message`` and structured ``details``.
+
+    ``details`` names the culprit where there is one: ``{"field": "as_of"}`` for a bad query
+    field, ``{"problems": [{"field", "message"}, ...]}`` for parameters that fail validation,
+    ``{"entity": ...}`` or ``{"target": ...}`` for what was not found.
+    """
+
+    code: str = Field(examples=["invalid_query"])
+    message: str = Field(examples=["as_of: '0' is not a date (YYYY-MM-DD)"])
+    details: dict[str, Any] = Field(default_factory=dict, examples=[{"field": "as_of"}])
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response, whatever the status."""
+
+    error: ErrorDetail
+
+
+# Why each status is answered; a route lists the ones that can happen to it (see `responses`).
+_WHY: dict[int, str] = {
+    401: "API keys are configured (SUPPLYGRAPH_API_KEYS) and X-API-Key is missing or not valid",
+    404: "no entity (or target) with that id or name",
+    413: "the request body is larger than the configured limit",
+    415: "the body's content type is not one the endpoint reads",
+    422: "a parameter or the body is malformed; `details` names the field",
+    429: "over the per-key rate limit (SUPPLYGRAPH_RATE_LIMIT); retry after Retry-After seconds",
+    503: "the store is unavailable; retry after Retry-After seconds",
+}
+# Every /v1 route can meet these whatever it does: key check, rate limit, store outage.
+COMMON = (401, 422, 429, 503)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for ``statuses`` plus :data:`COMMON`, all with :class:`ErrorBody`.
+
+    Declaring 422 here replaces FastAPI's default validation-error schema, which is not the
+    shape the handlers below send.
+    """
+    return {
+        status: {"model": ErrorBody, "description": _WHY[status]}
+        for status in sorted({*statuses, *COMMON})
+    }
 
 
 def error_body(code: str, message: str, details: object = None) -> dict[str, object]:
@@ -52,7 +101,16 @@ def install(app: FastAPI) -> None:
         first = problems[0] if problems else {"field": "", "message": "invalid request"}
         message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         return JSONResponse(
-            error_body("invalid_request", message, {"problems": problems}), status_code=422
+            error_body("invalid_request", message, {"field": first["field"], "problems": problems}),
+            status_code=422,
+        )
+
+    @app.exception_handler(MultiPartException)
+    async def _multipart(request: Request, exc: MultiPartException) -> JSONResponse:
+        # A multipart envelope that cannot be parsed (no boundary, cut short) is bad input.
+        return JSONResponse(
+            error_body("invalid_body", f"multipart body: {exc.message}", {"field": "body"}),
+            status_code=422,
         )
 
     @app.exception_handler(StarletteHTTPException)

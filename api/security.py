@@ -21,7 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, FastAPI, Request
@@ -213,8 +213,45 @@ class Forbidden(SupplyGraphError):
 AdminOnly = Annotated[None, Depends(require_admin)]
 
 
+SCHEME_NAME = "ApiKey"
+SCHEME: dict[str, Any] = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "X-API-Key",
+    "description": "One of SUPPLYGRAPH_API_KEYS; needed on /v1 when keys are configured.",
+}
+
+
+def declare_scheme(app: FastAPI, settings: Settings) -> None:
+    """Put the X-API-Key scheme in the OpenAPI document and require it on every ``/v1`` call.
+
+    The middleware does the checking (no per-route dependency on the hot path), so the scheme is
+    added to the generated document here. Without configured keys the API is open, and each
+    operation says so with an empty alternative (``{}``) next to the key.
+    """
+    build = app.openapi
+    required = bool(Settings.split(settings.api_keys))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = build()
+        doc.setdefault("components", {}).setdefault("securitySchemes", {})[SCHEME_NAME] = SCHEME
+        security: list[dict[str, list[str]]] = (
+            [{SCHEME_NAME: []}] if required else [{}, {SCHEME_NAME: []}]
+        )
+        for path, item in doc.get("paths", {}).items():
+            if path.startswith(PROTECTED_PREFIXES):
+                for operation in item.values():
+                    operation["security"] = security
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the middleware and the 403 mapping for :class:`Forbidden`."""
+    """Add the middleware, the 403 mapping for :class:`Forbidden` and the documented scheme."""
+    declare_scheme(app, settings)
 
     async def _forbidden(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Forbidden)

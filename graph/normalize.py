@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from functools import lru_cache
 
 from netaddr import EUI, AddrFormatError
@@ -281,3 +282,28 @@ def fcc_grantee_code(fcc_id: str) -> str:
 def model_key(model: str) -> str:
     """Model numbers are compared upper-cased with inner white space removed."""
     return re.sub(r"\s+", "", model).upper()
+
+
+ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_ISO_DATE = re.compile(ISO_DATE_PATTERN)
+
+
+def iso_date(text: str, field: str = "as_of") -> date:
+    """A calendar day written exactly ``YYYY-MM-DD``; anything else is an :class:`InvalidQuery`.
+
+    Strict on purpose: a lenient parser reads ``0`` as 1970-01-01 and ``1590969600`` as a Unix
+    time, so a typo would silently answer for another day.
+
+    >>> iso_date("2020-06-01")
+    datetime.date(2020, 6, 1)
+    >>> iso_date("20200601")
+    Traceback (most recent call last):
+    ...
+    supplygraph.errors.InvalidQuery: as_of: '20200601' is not a date (YYYY-MM-DD)
+    """
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise InvalidQuery(field, f"{field}: {text!r} is not a date (YYYY-MM-DD)")

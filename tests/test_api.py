@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -142,3 +143,46 @@ def test_openapi_is_served(client: TestClient) -> None:
         "/v1/entities/{entity_id}/owners",
         "/v1/entities/{entity_id}/holdings",
     } <= set(paths)
+
+
+@pytest.mark.parametrize("day", ["0", "1590969600", "20200601", "2020-02-30", "2020-6-1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/resolve?name=Hikvision",
+        "/v1/entities/hikvision/owners",
+        "/v1/entities/hikvision/regimes",
+    ],
+)
+def test_as_of_must_be_an_iso_date(client: TestClient, path: str, day: str) -> None:
+    resp = client.get(path, params={"as_of": day})
+    assert resp.status_code == 422
+    err = _error(resp)
+    assert err["details"]["field"] == "as_of"  # type: ignore[index]
+    assert str(err["message"]).startswith("as_of:") and repr(day) in str(err["message"])
+
+
+def test_openapi_documents_the_error_shape(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+    assert doc["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-Key"
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if not path.startswith("/v1"):
+                continue
+            assert {"401", "422", "429"} <= set(op["responses"]), (method, path)
+            for status, response in op["responses"].items():
+                if status.startswith("4"):
+                    assert response["content"]["application/json"]["schema"] == error
+            if "{entity_id}" in path:
+                assert "404" in op["responses"], path
+    bulk = doc["paths"]["/v1/resolve/bulk"]["post"]
+    assert set(bulk["requestBody"]["content"]) == {
+        "application/json",
+        "application/x-ndjson",
+        "text/csv",
+        "multipart/form-data",
+    }
+    assert {"413", "415"} <= set(bulk["responses"])
+    assert "application/x-ndjson" in bulk["responses"]["200"]["content"]

@@ -7,18 +7,12 @@ Screenshots go to test-artifacts/ at the repository root.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from supplygraph.api.app import create_app
-
-from supplygraph.service import SupplyGraph
+from live_server import serve
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LAUNCH_ARGS = [
@@ -39,31 +33,10 @@ sync_api = pytest.importorskip(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(seeded_path: Path) -> Iterator[str]:
-    graph = SupplyGraph.open(f"sqlite:///{seeded_path}")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(graph), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the uvicorn server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    graph.close()
+    with serve(seeded_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

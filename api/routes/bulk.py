@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import AsyncGenerator, Iterator
-from datetime import date
 from typing import IO, Annotated, Any
 
 import orjson
@@ -21,8 +20,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartParser
-from supplygraph.api.deps import Graph
+from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import error_body
+from supplygraph.api.routes import bulk_contract
 
 from supplygraph.audit.readers import READERS, detect_format
 from supplygraph.audit.run import Audit, Outcome
@@ -186,17 +186,14 @@ def _stream(audit: Audit, closers: list[IO[bytes]]) -> Iterator[bytes]:
 @router.post(
     "/resolve/bulk",
     response_class=StreamingResponse,
-    responses={
-        200: {"content": {"application/x-ndjson": {}}, "description": "one line per input row"},
-        413: {"description": "body larger than SUPPLYGRAPH_MAX_BULK_BYTES"},
-        415: {"description": "not JSON, NDJSON, CSV or a multipart upload of one"},
-    },
+    responses=bulk_contract.RESPONSES,
+    openapi_extra=bulk_contract.OPENAPI_EXTRA,
 )
 async def resolve_bulk(
     request: Request,
     graph: Graph,
     target: Annotated[str | None, Query(max_length=500)] = None,
-    as_of: date | None = None,
+    as_of: AsOf = None,
 ) -> Response:
     """Resolve every row of a JSON array, NDJSON or CSV body; streams NDJSON in input order.
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from supplygraph.api.deps import Graph
+from supplygraph.api.deps import AsOf, Graph
+from supplygraph.api.errors import responses
 from supplygraph.graph.results import EntityDetail, OwnersResult, SearchHit
 
 router = APIRouter(prefix="/v1", tags=["entities"])
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/v1", tags=["entities"])
 Depth = Annotated[int, Query(ge=1, le=20)]
 
 
-@router.get("/search", response_model=list[SearchHit])
+@router.get("/search", response_model=list[SearchHit], responses=responses())
 def search(
     graph: Graph,
     q: Annotated[str, Query(min_length=1, max_length=500)],
@@ -22,27 +22,36 @@ def search(
     return graph.search(q, limit)
 
 
-@router.get("/entities/{entity_id}", response_model=EntityDetail, response_model_by_alias=True)
+@router.get(
+    "/entities/{entity_id}",
+    response_model=EntityDetail,
+    response_model_by_alias=True,
+    responses=responses(404),
+)
 def entity(graph: Graph, entity_id: str) -> EntityDetail:
     """One entity with its identifiers, designations, relations and sources."""
     return graph.entity(entity_id)
 
 
 @router.get(
-    "/entities/{entity_id}/owners", response_model=OwnersResult, response_model_by_alias=True
+    "/entities/{entity_id}/owners",
+    response_model=OwnersResult,
+    response_model_by_alias=True,
+    responses=responses(404),
 )
-def owners(
-    graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: date | None = None
-) -> OwnersResult:
+def owners(graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: AsOf = None) -> OwnersResult:
     """The upstream ownership and control chain with integrated (effective) shares."""
     return graph.owners(entity_id, max_depth, as_of)
 
 
 @router.get(
-    "/entities/{entity_id}/holdings", response_model=OwnersResult, response_model_by_alias=True
+    "/entities/{entity_id}/holdings",
+    response_model=OwnersResult,
+    response_model_by_alias=True,
+    responses=responses(404),
 )
 def holdings(
-    graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: date | None = None
+    graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: AsOf = None
 ) -> OwnersResult:
     """What the entity owns or controls downstream, same shape as owners."""
     return graph.holdings(entity_id, max_depth, as_of)

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from supplygraph.api.deps import Graph
+from supplygraph.api.deps import AsOf, Graph
+from supplygraph.api.errors import responses
 from supplygraph.graph.neighbourhood import MAX_DEPTH, Neighbourhood
 
-from supplygraph.exports import export
+from supplygraph.exports import FORMATS, export
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 
 Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH)]
+# BODS is one JSON array of statements; the other formats are files to save as they come.
+BINARY = {"type": "string", "format": "binary"}
+EXPORT_SCHEMAS = {"application/json": {"type": "array", "items": {"type": "object"}}}
 ExportFormat = Literal["graphml", "gexf", "ftm", "bods", "csv"]
 
 
-@router.get("/entities/{entity_id}/graph", response_model=Neighbourhood)
-def graph_of(
-    graph: Graph, entity_id: str, depth: Depth = 1, as_of: date | None = None
-) -> Neighbourhood:
+@router.get("/entities/{entity_id}/graph", response_model=Neighbourhood, responses=responses(404))
+def graph_of(graph: Graph, entity_id: str, depth: Depth = 1, as_of: AsOf = None) -> Neighbourhood:
     """Nodes and edges within ``depth`` hops, each with its sources and designations.
 
     Without ``as_of`` every fact is included and facts no longer valid are flagged
@@ -33,17 +34,30 @@ def graph_of(
 @router.get(
     "/entities/{entity_id}/export",
     response_class=Response,
-    responses={200: {"description": "the neighbourhood as a file"}},
+    responses={
+        200: {
+            "description": "the neighbourhood as a file (``Content-Disposition: attachment``)",
+            "content": {
+                media.split(";")[0]: {"schema": EXPORT_SCHEMAS.get(media, BINARY)}
+                for _, media, _ in FORMATS.values()
+            },
+        },
+        **responses(404),
+    },
 )
 def export_of(
     graph: Graph,
     entity_id: str,
     format: ExportFormat = "graphml",
     depth: Depth = 2,
-    as_of: date | None = None,
+    as_of: AsOf = None,
+    bom: Annotated[bool, Query(description="CSV only: start with a UTF-8 BOM, for Excel")] = False,
 ) -> Response:
-    """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV."""
-    out = export(graph.neighbourhood(entity_id, depth, as_of), format)
+    """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV.
+
+    ``bom=true`` starts a CSV with the UTF-8 byte order mark so that Excel shows Chinese names.
+    """
+    out = export(graph.neighbourhood(entity_id, depth, as_of), format, bom)
     return Response(
         out.content,
         media_type=out.media_type,

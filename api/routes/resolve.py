@@ -4,8 +4,10 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
+from supplygraph.api.deps import AS_OF_HELP, AS_OF_SCHEMA
+from supplygraph.api.errors import responses
+from supplygraph.graph.normalize import iso_date
 from supplygraph.graph.resolve import Query as ResolveQuery
 from supplygraph.graph.results import ResolveResult
 
@@ -16,7 +18,6 @@ router = APIRouter(prefix="/v1", tags=["resolve"])
 
 MAX_TEXT = 500
 TEXT_FIELDS = ("name", "brand", "model", "mac", "fcc_id", "target")
-_DATE = TypeAdapter(date)
 
 
 def _parameters() -> list[dict[str, Any]]:
@@ -31,10 +32,8 @@ def _parameters() -> list[dict[str, Any]]:
             "name": "as_of",
             "in": "query",
             "required": False,
-            "schema": {
-                "anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
-                "title": "As Of",
-            },
+            "description": AS_OF_HELP,
+            "schema": {"anyOf": [AS_OF_SCHEMA, {"type": "null"}], "title": "As Of"},
         }
     )
     return params
@@ -44,6 +43,7 @@ def _parameters() -> list[dict[str, Any]]:
     "/resolve",
     response_model=ResolveResult,
     response_model_by_alias=True,
+    responses=responses(404),
     openapi_extra={"parameters": _parameters()},
 )
 async def resolve(request: Request) -> Response:
@@ -67,13 +67,8 @@ async def resolve(request: Request) -> Response:
         if value is not None and len(value) > MAX_TEXT:
             raise InvalidQuery(field, f"{field}: at most {MAX_TEXT} characters")
         text[field] = value
-    as_of: date | None = None
     raw_day = args.get("as_of")
-    if raw_day is not None:
-        try:
-            as_of = _DATE.validate_python(raw_day)
-        except ValidationError:
-            raise InvalidQuery("as_of", f"as_of: {raw_day!r} is not a date (YYYY-MM-DD)") from None
+    as_of: date | None = None if raw_day is None else iso_date(raw_day)
     graph: SupplyGraph = request.app.state.graph
     query = ResolveQuery(
         name=text["name"],

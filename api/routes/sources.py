@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from supplygraph.api.deps import Graph
+from supplygraph.api.errors import responses
 
 router = APIRouter(prefix="/v1", tags=["sources"])
 
@@ -26,7 +27,7 @@ class SourceLoad(BaseModel):
     designations: int
 
 
-@router.get("/sources", response_model=list[SourceLoad])
+@router.get("/sources", response_model=list[SourceLoad], responses=responses())
 def sources(
     graph: Graph, dataset: Annotated[str | None, Query(max_length=200)] = None
 ) -> list[SourceLoad]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlparse
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from supplygraph.api.deps import Graph
+from supplygraph.graph.normalize import iso_date
 from supplygraph.graph.results import EntityDetail, ResolveResult, SearchHit, Step
 
 from supplygraph.errors import EntityNotFound, InvalidQuery, TargetNotFound
@@ -112,9 +112,9 @@ def resolve_page(
     if not any(values.values()):
         return _page(request, "resolve.html", **context)
     try:
-        day = date.fromisoformat(context["as_of"]) if context["as_of"] else None
-    except ValueError:
-        context["error"] = f"as_of: {context['as_of']!r} is not a date (use YYYY-MM-DD)"
+        day = iso_date(context["as_of"]) if context["as_of"] else None
+    except InvalidQuery as exc:
+        context["error"] = exc.message
         return _page(request, "resolve.html", status=422, **context)
     try:
         result = graph.resolve(

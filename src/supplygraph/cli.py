@@ -396,12 +396,9 @@ def audit(
 def _date(text: str | None) -> date | None:
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        from supplygraph.errors import InvalidQuery
+    from supplygraph.graph.normalize import iso_date
 
-        raise InvalidQuery("as_of", f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return iso_date(text)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import csv
 import hashlib
 import io
 import json
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -78,7 +80,8 @@ def to_networkx(hood: Neighbourhood) -> nx.MultiDiGraph[str]:
             key=e.id,
             **_scalar_attrs(
                 {
-                    "id": e.id,
+                    # The edge's id is the multigraph key: GraphML and GEXF write it as the
+                    # edge element's own id, so it is not repeated as a data attribute.
                     "label": e.label,
                     "relation": e.relation,
                     "share": e.share,
@@ -98,16 +101,56 @@ def to_networkx(hood: Neighbourhood) -> nx.MultiDiGraph[str]:
     return g
 
 
+_GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+_GEXF_NS = "http://www.gexf.net/1.2draft"
+
+
+def _xml(tree: ET.Element, namespace: str) -> bytes:
+    # Written back with the format's namespace as the default one, as networkx wrote it
+    # (ElementTree would otherwise invent ns0: prefixes).
+    ET.register_namespace("", namespace)
+    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
+    out: bytes = ET.tostring(tree, encoding="utf-8", xml_declaration=True)
+    return out
+
+
 def to_graphml(hood: Neighbourhood) -> bytes:
+    """GraphML with typed keys; booleans written ``true``/``false`` as the GraphML schema wants.
+
+    networkx writes Python's ``True``/``False``, which stricter readers (igraph) refuse.
+    """
     buf = io.BytesIO()
     nx.write_graphml(to_networkx(hood), buf, encoding="utf-8")
-    return buf.getvalue()
+    root = ET.fromstring(buf.getvalue())
+    ns = {"g": _GRAPHML_NS}
+    booleans = {k.get("id") for k in root.findall("g:key", ns) if k.get("attr.type") == "boolean"}
+    for data in root.iter(f"{{{_GRAPHML_NS}}}data"):
+        if data.get("key") in booleans and data.text is not None:
+            data.text = data.text.strip().lower()
+    return _xml(root, _GRAPHML_NS)
 
 
 def to_gexf(hood: Neighbourhood) -> bytes:
+    """GEXF 1.2 for Gephi; the edge id is the fact's id, with no extra multigraph key column."""
+    g = to_networkx(hood)
+    for _, _, key, data in g.edges(keys=True, data=True):
+        data["id"] = key  # networkx's GEXF writer takes the edge id from this attribute
     buf = io.BytesIO()
-    nx.write_gexf(to_networkx(hood), buf, encoding="utf-8")
-    return buf.getvalue()
+    nx.write_gexf(g, buf, encoding="utf-8")
+    root = ET.fromstring(buf.getvalue())
+    ns = {"x": _GEXF_NS}
+    # networkx adds the multigraph key as an attribute; it equals the edge id already written.
+    stray: set[str] = set()
+    for attributes in root.iter(f"{{{_GEXF_NS}}}attributes"):
+        for attribute in attributes.findall("x:attribute", ns):
+            if attribute.get("title") == "networkx_key":
+                stray.add(attribute.get("id", ""))
+                attributes.remove(attribute)
+    for values in root.iter(f"{{{_GEXF_NS}}}attvalues"):
+        for value in values.findall("x:attvalue", ns):
+            if value.get("for") in stray:
+                values.remove(value)
+    return _xml(root, _GEXF_NS)
 
 
 CSV_COLUMNS = (
@@ -314,18 +357,103 @@ def _statement_id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
+# BODS source types from our evidence grades: a grade A source is a register, filing or official
+# list; press, research and everything weaker is a third party's account.
+_BODS_SOURCE_TYPE = {"A": "officialRegister", "B": "thirdParty", "C": "thirdParty"}
+
+
 def _bods_source(sources: list[SourceRef]) -> dict[str, Any]:
-    first = sources[0]
-    graded_a = any(s.grade == "A" for s in sources)
+    """One BODS ``source`` for all of a fact's sources: every type present, best grade first.
+
+    BODS gives a source one URL; the other sources travel as ``linking`` annotations
+    (:func:`_bods_annotations`), so none is lost.
+    """
+    ranked = sorted(sources, key=lambda s: s.grade or "Z")
+    first = next((s for s in ranked if s.url), ranked[0])
+    types = list(dict.fromkeys(_BODS_SOURCE_TYPE.get(s.grade or "C", "thirdParty") for s in ranked))
     out: dict[str, Any] = {
-        "type": ["officialRegister" if graded_a else "thirdParty"],
-        "description": " | ".join(s.title for s in sources),
+        "type": types,
+        "description": " | ".join(s.title for s in ranked),
     }
     if first.url:
         out["url"] = first.url
     if first.retrieved:
         out["retrievedAt"] = first.retrieved.isoformat()
     return out
+
+
+def _bods_annotations(sources: list[SourceRef], day: str) -> list[dict[str, Any]]:
+    out = []
+    for s in sources:
+        if not s.url:
+            continue
+        text = s.title + (f" (grade {s.grade})" if s.grade else "")
+        if s.quote:
+            text += f': "{s.quote}"'
+        out.append(
+            {
+                "statementPointerTarget": "",
+                "motivation": "linking",
+                "description": text,
+                "url": s.url,
+                "creationDate": day,
+                "createdBy": {"name": "supplygraph"},
+            }
+        )
+    return out
+
+
+# How an interest is held, read from what the sources say (first match wins), then from the
+# graph: a CONTROLS fact between two parties that a chain of OWNS/CONTROLS facts through other
+# parties also joins is control through that chain. Nothing said and no chain: ``unknown``.
+_HELD_UNKNOWN = re.compile(
+    r"direct or indirect not stated|whether (?:held )?directly or through", re.IGNORECASE
+)
+_HELD_INDIRECTLY = re.compile(
+    r"indirect(?:ly)? wholly[- ]owned|wholly[- ]owned indirect|held indirectly"
+    r"|indirect (?:subsidiary|stake|holding|interest) (?:of|in)\b",
+    re.IGNORECASE,
+)
+_HELD_DIRECTLY = re.compile(
+    r"\bdirect stake|\bdirectly (?:holds|held|owned|owns|acquired|controlled)", re.IGNORECASE
+)
+
+
+def direct_or_indirect(e: GraphEdge, chained: bool) -> str:
+    """``direct``, ``indirect`` or ``unknown`` for a BODS interest (see the rule above).
+
+    ``chained``: the neighbourhood also joins the two parties through an intermediate one.
+    """
+    for text in [e.note or "", *(s.quote or "" for s in e.sources)]:
+        if _HELD_UNKNOWN.search(text):
+            return "unknown"
+        if _HELD_INDIRECTLY.search(text):
+            return "indirect"
+        if _HELD_DIRECTLY.search(text):
+            return "direct"
+    if e.relation == "CONTROLS" and chained:
+        return "indirect"
+    return "unknown"
+
+
+def _chained(edges: list[GraphEdge]) -> set[tuple[str, str]]:
+    """(owner, owned) pairs joined by OWNS/CONTROLS chains of two facts or more."""
+    out: dict[str, set[str]] = {}
+    for e in edges:
+        if e.relation in ("OWNS", "CONTROLS") and e.source != e.target:
+            out.setdefault(e.source, set()).add(e.target)
+    pairs: set[tuple[str, str]] = set()
+    for start, firsts in out.items():
+        seen: set[str] = set()
+        frontier = [n for f in firsts for n in out.get(f, ()) if f != start]
+        while frontier:
+            node = frontier.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            frontier.extend(out.get(node, ()))
+        pairs |= {(start, n) for n in seen}
+    return pairs
 
 
 def to_bods(hood: Neighbourhood, published: date | None = None) -> bytes:
@@ -343,7 +471,7 @@ def to_bods(hood: Neighbourhood, published: date | None = None) -> bytes:
     parties = {n.id: n for n in hood.nodes if n.kind in ("organization", "person")}
     statements: list[dict[str, Any]] = []
     for n in parties.values():
-        base = {
+        base: dict[str, Any] = {
             "statementId": _statement_id("record", n.id),
             "declarationSubject": subject,
             "statementDate": day,
@@ -352,11 +480,16 @@ def to_bods(hood: Neighbourhood, published: date | None = None) -> bytes:
             "recordStatus": "new",
             "source": _bods_source(n.sources),
         }
+        notes = _bods_annotations(n.sources, day)
+        if notes:
+            base["annotations"] = notes
         if n.kind == "person":
             details: dict[str, Any] = {
                 "isComponent": False,
                 "personType": "knownPerson",
-                "names": [{"type": "individual", "fullName": n.name}],
+                # The name as the sources print it; whether it is the legal or a transliterated
+                # form is not recorded, so the optional name type is left out.
+                "names": [{"fullName": n.name}],
             }
             statements.append({**base, "recordType": "person", "recordDetails": details})
             continue
@@ -377,6 +510,7 @@ def to_bods(hood: Neighbourhood, published: date | None = None) -> bytes:
         if idents:
             details["identifiers"] = idents
         statements.append({**base, "recordType": "entity", "recordDetails": details})
+    chained = _chained(hood.edges)
     for e in hood.edges:
         if e.relation not in ("OWNS", "CONTROLS"):
             continue
@@ -384,7 +518,7 @@ def to_bods(hood: Neighbourhood, published: date | None = None) -> bytes:
             continue
         interest: dict[str, Any] = {
             "type": "shareholding" if e.relation == "OWNS" else "otherInfluenceOrControl",
-            "directOrIndirect": "direct",
+            "directOrIndirect": direct_or_indirect(e, (e.source, e.target) in chained),
             "beneficialOwnershipOrControl": False,
         }
         share = {
@@ -398,24 +532,26 @@ def to_bods(hood: Neighbourhood, published: date | None = None) -> bytes:
             interest["startDate"] = e.valid_from.isoformat()
         if e.valid_to:
             interest["endDate"] = e.valid_to.isoformat()
-        statements.append(
-            {
-                "statementId": _statement_id("relationship", e.id),
-                "declarationSubject": subject,
-                "statementDate": day,
-                "publicationDetails": publication,
-                "recordId": e.id,
-                "recordStatus": "new",
-                "recordType": "relationship",
-                "recordDetails": {
-                    "isComponent": False,
-                    "subject": e.target,
-                    "interestedParty": e.source,
-                    "interests": [interest],
-                },
-                "source": _bods_source(e.sources),
-            }
-        )
+        relationship: dict[str, Any] = {
+            "statementId": _statement_id("relationship", e.id),
+            "declarationSubject": subject,
+            "statementDate": day,
+            "publicationDetails": publication,
+            "recordId": e.id,
+            "recordStatus": "new",
+            "recordType": "relationship",
+            "recordDetails": {
+                "isComponent": False,
+                "subject": e.target,
+                "interestedParty": e.source,
+                "interests": [interest],
+            },
+            "source": _bods_source(e.sources),
+        }
+        notes = _bods_annotations(e.sources, day)
+        if notes:
+            relationship["annotations"] = notes
+        statements.append(relationship)
     return json.dumps(statements, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -428,8 +564,14 @@ FORMATS: dict[str, tuple[Callable[[Neighbourhood], bytes], str, str]] = {
 }
 
 
-def export(hood: Neighbourhood, fmt: str) -> Export:
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def export(hood: Neighbourhood, fmt: str, bom: bool = False) -> Export:
     """Render ``hood`` in ``fmt`` (graphml, gexf, ftm, bods or csv).
+
+    ``bom``: start a CSV with the UTF-8 byte order mark, without which Excel reads the file in
+    the local code page and shows Chinese names as mojibake (other formats ignore it).
 
     >>> export(Neighbourhood.model_validate({"center": {"id": "x", "name": "X", "kind": "brand"},
     ...     "depth": 1, "as_of": None, "truncated": False, "nodes": [], "edges": []}),
@@ -443,4 +585,7 @@ def export(hood: Neighbourhood, fmt: str) -> Export:
             "format", f"unknown export format {fmt!r}: use {', '.join(FORMATS)}"
         ) from None
     safe_id = "".join(c if c.isalnum() or c in "-_" else "_" for c in hood.center.id)
-    return Export(render(hood), media_type, f"{safe_id}-depth{hood.depth}.{suffix}")
+    content = render(hood)
+    if bom and fmt == "csv":
+        content = UTF8_BOM + content
+    return Export(content, media_type, f"{safe_id}-depth{hood.depth}.{suffix}")

@@ -1,0 +1,72 @@
+"""What ``POST /v1/resolve/bulk`` reads and writes, as its OpenAPI operation declares it.
+
+The route reads its body by hand (it streams and spools large inventories), so FastAPI cannot
+infer the request body; this module states it, and the NDJSON lines it answers, for generated
+clients and schema-driven tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from supplygraph.api.errors import responses
+
+# The canonical keys; the reader also matches audit-style aliases ("MAC Address", "Manufacturer",
+# "FCC ID", ...) and ignores other columns, so rows may carry more keys than these.
+ROW_KEYS = ("name", "brand", "model", "mac", "fcc_id")
+
+ROW: dict[str, Any] = {
+    "type": "object",
+    "title": "BulkRow",
+    "description": "One thing to resolve; at least one key should hold a value. Columns are "
+    "taken from the first row: a first row with none of them makes the body a 422.",
+    "properties": {k: {"anyOf": [{"type": "string"}, {"type": "null"}]} for k in ROW_KEYS},
+    "additionalProperties": True,
+}
+
+# Raw bytes: a client sends the file as it is.
+FILE: dict[str, Any] = {"type": "string", "format": "binary"}
+
+REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "An inventory: a JSON array of rows, NDJSON (one row object a line), CSV "
+    "with a header row, or a multipart/form-data upload of one such file (any part name).",
+    "content": {
+        "application/json": {
+            "schema": {"type": "array", "items": ROW, "minItems": 1},
+            "example": [{"mac": "0C-75-D2-AB-CD-EF"}, {"brand": "Lorex"}],
+        },
+        "application/x-ndjson": {
+            "schema": {**FILE, "description": "one BulkRow JSON object a line"},
+            "example": '{"mac": "0C-75-D2-AB-CD-EF"}\n{"brand": "Lorex"}\n',
+        },
+        "text/csv": {
+            "schema": {**FILE, "description": "a header row naming the columns"},
+            "example": "mac,brand\n0C-75-D2-AB-CD-EF,\n,Lorex\n",
+        },
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "title": "BulkUpload",
+                "properties": {"file": FILE},
+                "required": ["file"],
+            },
+        },
+    },
+}
+
+LINE_DESCRIPTION = (
+    "NDJSON, one object a line in input order: `row`, `verdict` (yes, possible, no, unknown; "
+    "null for a bad row), `confidence`, `evidence`, `matched`, `weak_links`, `weak_link`, "
+    "`distributes`, `sources`, `regimes`, and `error` (null, or `{code, message, field}`)."
+)
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": LINE_DESCRIPTION,
+        "content": {"application/x-ndjson": {"schema": FILE}},
+    },
+    **responses(404, 413, 415),
+}
+
+OPENAPI_EXTRA: dict[str, Any] = {"requestBody": REQUEST_BODY}
