@@ -26,7 +26,7 @@ import orjson
 from supplygraph.errors import SupplyGraphError
 from supplygraph.graph.bulk import Answer, BulkResult
 
-from .readers import MISSING
+from .readers import MISSING, Extra
 from .run import Batch, Derived, Outcome, Summary
 
 OUTPUT_FORMATS = ("csv", "json", "xlsx", "html")
@@ -135,6 +135,8 @@ class CsvWriter:
         self._cell_writer = csv.writer(self._buf, lineterminator="")
         self.with_regimes = "regimes" in extra
         self.text = text  # every cell is already a string (CSV, XLSX, nmap, MAC list inputs)
+        # A JSON record's keys beyond the columns (an Extra cell) have no column here.
+        self.width = len(columns)
         self._tails: dict[Answer, str] = {}
         self.writer.writerow(_unique(columns, extra))
 
@@ -163,7 +165,7 @@ class CsvWriter:
         if None in heads:
             for i, head in enumerate(heads):
                 if head is None:
-                    cells = batch.rows.cells[i]
+                    cells = batch.rows.cells[i][: self.width]
                     heads[i] = self._cells_text(cells if self.text else [_plain(c) for c in cells])
         self.file.write("".join(map(add, heads, ends)))
 
@@ -211,9 +213,12 @@ class JsonWriter(_RowWriter):
         self.first = True
 
     def write(self, outcome: Outcome) -> None:
+        cells = outcome.cells
         row: dict[str, Any] = {
-            c: v for c, v in zip(self.columns, outcome.cells, strict=False) if v is not MISSING
+            c: v for c, v in zip(self.columns, cells, strict=False) if v is not MISSING
         }
+        if len(cells) > len(self.columns) and isinstance(cells[-1], Extra):
+            row.update(cells[-1])  # the record's keys beyond the columns, kept as they came
         r = outcome.result
         values: list[Any] = [r.verdict, None if r.verdict is None else r.confidence, r.evidence]
         values += [outcome.derived.weak_link or None, outcome.derived.distributes or None]
@@ -257,6 +262,7 @@ class XlsxWriter(_RowWriter):
         self.book = Workbook(write_only=True)
         self.summary_sheet = self.book.create_sheet("Summary")
         self.header = _unique(columns, extra)
+        self.width = len(columns)
         self.with_regimes = "regimes" in extra
         self.sheets = 0
         self.rows_in_sheet = XLSX_MAX_ROWS
@@ -288,7 +294,7 @@ class XlsxWriter(_RowWriter):
             self.sheet.append(self.header)
             self.rows_in_sheet = 1
         extras = _extras(outcome.result, outcome.derived, outcome.error, self.with_regimes)
-        self.sheet.append(self._cells(outcome.cells + extras))
+        self.sheet.append(self._cells(outcome.cells[: self.width] + extras))
         self.rows_in_sheet += 1
 
     def finish(self, summary: Summary) -> None:
