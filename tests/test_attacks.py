@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from memory_cap import run_capped
+from supplygraph.graph.model import Designation
+from supplygraph.graph.store import GraphStore, open_store
+from supplygraph.loaders.ingest import load_file
+from typer.testing import CliRunner
 
 from supplygraph.audit.readers import MAX_JSON_RECORD, open_inventory
+from supplygraph.cli import app
+from supplygraph.errors import LoadRefused
+
+runner = CliRunner()
 
 URL = "/v1/resolve/bulk"
 MAC = "0c:75:d2:11:22:33"
@@ -174,3 +183,80 @@ def test_audit_json_output_keeps_each_rows_own_keys(tmp_path: Path) -> None:
     assert rows[-1][1][-1] == {"late_key": "kept"}
     assert items[-2][0] == MAC  # mac
     assert all(len(r[1]) <= 3 for r in rows)
+
+
+# -- a short or older list file never delists silently ------------------------------------------
+def _state(store: GraphStore) -> tuple[dict[str, int], int, int]:
+    view = store.view()
+    ended = sum(
+        1 for r in view.iter_records() if isinstance(r, Designation) and r.end_date is not None
+    )
+    return view.counts(), len(view.loads()), ended
+
+
+def _cut(source: Path, target: Path, keep: int) -> Path:
+    """The first ``keep`` lines of ``source`` (an interrupted download cut at a line end)."""
+    with source.open("rb") as fh:
+        target.write_bytes(b"".join(fh.readline() for _ in range(keep)))
+    return target
+
+
+def test_half_an_sdn_file_is_refused(test_data: Path, tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    full = test_data / "ofac-sdn-legacy"
+    first = load_file(store, full)
+    assert first.counts["designations"] > 6000
+    cut = tmp_path / "sdn-cut"
+    cut.mkdir()
+    for member in full.iterdir():
+        shutil.copy(member, cut / member.name)
+    _cut(full / "sdn.csv", cut / "sdn.csv", 3700)  # of 7,378 lines
+    before = _state(store)
+    with pytest.raises(LoadRefused) as refused:
+        load_file(store, cut)
+    message = refused.value.message
+    assert (
+        "would end " in message
+        and "listings" in message
+        and "--allow-shrink" in message
+        and "%" in message
+    )
+    assert _state(store) == before  # nothing written, nothing ended
+    report = load_file(store, cut, allow_shrink=True)
+    assert len(report.designations_removed) > 3000
+    assert _state(store)[2] == len(report.designations_removed)
+
+
+def test_a_1260h_file_cut_short_is_refused_and_the_cli_says_so(
+    test_data: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    source = test_data / "us-lists" / "us_dod_1260h_sanctions.csv"
+    load_file(open_store(url), source)
+    cut = _cut(source, tmp_path / "us_dod_1260h_sanctions.csv", 7)
+    refused = runner.invoke(app, ["load", str(cut), "--store", url])
+    assert refused.exit_code == 2
+    said = " ".join(refused.output.split())
+    assert "refused: this file would end" in said and "--allow-shrink" in said
+    # Its newest listings were cut off too: it is also older than the file loaded before.
+    assert "older than the version" in said and "--allow-older" in said
+    assert _state(open_store(url))[2] == 0
+    allowed = runner.invoke(
+        app, ["load", str(cut), "--allow-shrink", "--allow-older", "--store", url]
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert _state(open_store(url))[2] > 0
+
+
+def test_an_older_csl_after_a_newer_one_is_refused(test_data: Path, tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    load_file(store, test_data / "csl-us" / "csl_current_format_sample.csv")
+    older = test_data / "csl-us" / "csl_2019_sample.csv"
+    before = _state(store)
+    with pytest.raises(LoadRefused) as refused:
+        load_file(store, older, allow_shrink=True)
+    assert "older than the version" in refused.value.message
+    assert "days before" in refused.value.message and "--allow-older" in refused.value.message
+    assert _state(store) == before
+    report = load_file(store, older, allow_older=True, allow_shrink=True)
+    assert report.designations_added
