@@ -6,8 +6,8 @@ as it stands. Readers never stop on a bad row; a file that cannot be an inventor
 column names a MAC, brand, model, FCC ID or company) raises :class:`InvalidRecord` up front.
 
 Memory stays flat: CSV and NDJSON are read line by line, JSON arrays element by element (each
-read once), XLSX
-with openpyxl's read-only mode, nmap XML with ``iterparse`` (clearing each host once read).
+read once), XLSX with openpyxl's read-only mode within limits (see :func:`read_xlsx`), nmap XML
+with defusedxml's ``iterparse`` (dropping each element once read).
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse as defused_iterparse
 
 from supplygraph.errors import InvalidRecord
 from supplygraph.loaders.jsonstream import JsonBroken, JsonStream, decode
@@ -527,7 +530,7 @@ def _json_array(binary: IO[bytes], name: str) -> Iterator[tuple[int, Any, str | 
         stream.advance(1)
         for item in stream.array_items():
             index += 1
-            problem = item.problem and f"record {index} (line {item.line}): {item.problem}"
+            problem = item.problem and f"{item.problem} (the record starts on line {item.line})"
             yield index, item.value, problem
     except JsonBroken as exc:
         yield (
@@ -627,29 +630,61 @@ def _host_row(host: Element) -> list[Any]:
     return [ip, hostname, mac, vendor, status]
 
 
+_HOST_PARTS = {"address", "hostnames", "hostname", "status"}  # what a row is made of
+
+
 def read_nmap(binary: IO[bytes], name: str) -> Inventory:
-    """Hosts of an nmap XML report (``nmap -oX``): address, hostname, MAC and its vendor."""
+    """Hosts of an nmap XML report (``nmap -oX``): address, hostname, MAC and its vendor.
+
+    Parsed with defusedxml (no entities, no external references). Every element is dropped once
+    it ends, except the parts of a host a row is made of, so memory follows one host, whatever
+    else (ports, scripts, run statistics, foreign elements) the report holds.
+    """
     size = _size(binary)
-    events = iterparse(binary, events=("start", "end"))
+    events = defused_iterparse(binary, events=("start", "end"))
     try:
         _, root = next(events)
-    except (ParseError, StopIteration) as exc:
+    except (ParseError, StopIteration, DefusedXmlException) as exc:
         raise InvalidRecord(name, None, None, f"not XML: {exc}") from None
     if root.tag != "nmaprun":
         raise InvalidRecord(name, None, None, f"not an nmap XML report (root <{root.tag}>)")
 
     def rows() -> Iterator[Row]:
         count = 0
+        stack: list[Element] = [root]
+        host: Element | None = None
         try:
             for event, elem in events:
-                if event == "end" and elem.tag == "host":
+                if event == "start":
+                    if elem.tag == "host" and len(stack) == 1:
+                        host = elem
+                    stack.append(elem)
+                    continue
+                stack.pop()
+                parent = stack[-1] if stack else None
+                # The parser runs ahead of the events, so a finished element need not be its
+                # parent's last child yet: what is not read is dropped by whole lists.
+                if host is not None and elem is host:
                     count += 1
                     yield count, _host_row(elem), None
-                    # Drop what was read, so memory does not grow with the scan.
+                    host = None
                     root.clear()
+                elif parent is None:
+                    continue
+                elif host is None:
+                    del parent[:]  # outside any host nothing is read
+                elif parent is host:
+                    if elem.tag not in _HOST_PARTS:
+                        elem.clear()
+                        if len(host) > 256:
+                            host[:] = [c for c in host if c.tag in _HOST_PARTS]
+                elif parent.tag not in _HOST_PARTS:
+                    del parent[:]  # ports, scripts, ... of a host
         except ParseError as exc:
             line = exc.position[0] if exc.position else None
             yield count + 1, [""] * len(NMAP_COLUMNS), f"XML error at line {line}: {exc}"
+        except DefusedXmlException as exc:
+            yield count + 1, [""] * len(NMAP_COLUMNS), f"XML refused: {exc}"
 
     return Inventory(name, "nmap", list(NMAP_COLUMNS), rows(), _tell(binary), size)
 
@@ -665,18 +700,89 @@ def _xlsx_cell(value: Any) -> str:
     return str(value)
 
 
+# openpyxl applies no limits of its own. Worksheets are streamed (only their inflated size is
+# capped); every other part (shared strings, styles, the workbook) is read whole, so each is
+# capped far lower: a 2 MB file of repeated short strings inflates to gigabytes of objects.
+XLSX_MAX_INFLATED = 1 << 30  # all parts together, once inflated
+XLSX_MAX_PART = 64 << 20  # one part read whole (xl/sharedStrings.xml, xl/styles.xml, ...)
+XLSX_MAX_ROWS = 1_048_576  # Excel's own limit
+XLSX_MAX_CELLS = 50_000_000  # cells read, padding included
+XLSX_MAX_COLUMNS = 16_384  # Excel's own limit (XFD)
+
+
+def _check_xlsx_parts(path: Path, name: str) -> None:
+    """Refuse a workbook whose parts inflate past the limits, before openpyxl reads any."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InvalidRecord(name, None, None, f"not a readable XLSX workbook: {exc}") from None
+    total = 0
+    for member in members:
+        # zipfile stops at the declared size (and checks the CRC), so it bounds what inflates.
+        total += member.file_size
+        streamed = member.filename.startswith("xl/worksheets/") and not member.filename.endswith(
+            ".rels"
+        )
+        if not streamed and member.file_size > XLSX_MAX_PART:
+            raise InvalidRecord(
+                name,
+                None,
+                None,
+                f"XLSX part {member.filename} inflates to {member.file_size:,} bytes (limit "
+                f"{XLSX_MAX_PART:,}): refused as a decompression bomb",
+            )
+    if total > XLSX_MAX_INFLATED:
+        raise InvalidRecord(
+            name,
+            None,
+            None,
+            f"XLSX workbook inflates to {total:,} bytes (limit {XLSX_MAX_INFLATED:,}): refused "
+            "as a decompression bomb",
+        )
+
+
 def read_xlsx(path: Path) -> Inventory:
     """The first worksheet, streamed in openpyxl's read-only mode; the first non-empty row is
-    the header."""
+    the header. Parts that inflate past :data:`XLSX_MAX_PART` (or all of them past
+    :data:`XLSX_MAX_INFLATED`), more than :data:`XLSX_MAX_ROWS` rows or :data:`XLSX_MAX_CELLS`
+    cells are refused with an error naming the part or the sheet."""
     from openpyxl import load_workbook
 
     name = str(path)
+    _check_xlsx_parts(path, name)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InvalidRecord(name, None, None, f"not a readable XLSX workbook: {exc}") from None
     sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    where = f"sheet {sheet.title!r}"
+    declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
+    if declared > XLSX_MAX_ROWS:
+        book.close()
+        raise InvalidRecord(
+            name, where, None, f"declares {declared:,} rows (limit {XLSX_MAX_ROWS:,})"
+        )
+    if isinstance(sheet.max_column, int) and sheet.max_column > XLSX_MAX_COLUMNS:
+        # A stated width past Excel's would pad every row to it.
+        sheet.reset_dimensions()
+    counted = 0
+
+    def limited() -> Iterator[tuple[Any, ...]]:
+        nonlocal counted
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
+            counted += len(cells)
+            if number > XLSX_MAX_ROWS:
+                raise InvalidRecord(name, where, None, f"more than {XLSX_MAX_ROWS:,} rows: refused")
+            if counted > XLSX_MAX_CELLS:
+                raise InvalidRecord(
+                    name, where, None, f"more than {XLSX_MAX_CELLS:,} cells (padding included)"
+                )
+            yield cells
+
+    values = limited()
     header: list[str] | None = None
     line = 0
     for cells in values:
