@@ -6,6 +6,7 @@ The memory-heavy repros run in a child interpreter under an address-space cap
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from memory_cap import run_capped
+from supplygraph.api.app import create_app
 from supplygraph.graph.model import Designation
 from supplygraph.graph.store import GraphStore, open_store
 from supplygraph.loaders.ingest import load_file
@@ -23,6 +25,8 @@ from typer.testing import CliRunner
 from supplygraph.audit.readers import MAX_JSON_RECORD, open_inventory
 from supplygraph.cli import app
 from supplygraph.errors import LoadRefused
+from supplygraph.service import SupplyGraph
+from supplygraph.settings import Settings
 
 runner = CliRunner()
 
@@ -396,3 +400,74 @@ def test_xml_entities_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidRecord) as refused:
         load_file(open_store(f"sqlite:///{tmp_path / 'g.db'}"), gleif, "gleif")
     assert "XML refused" in refused.value.message
+
+
+# -- CSV outputs, the load log over HTTP, failed keys ------------------------------------------
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def test_audit_csv_output_neutralises_formula_cells(graph: SupplyGraph, tmp_path: Path) -> None:
+    from supplygraph.audit import audit_file
+
+    inventory = tmp_path / "inv.csv"
+    inventory.write_text(f"MAC Address,Asset\n{MAC},{FORMULA}\n{MAC},@SUM(A1)\n{MAC},desk\n")
+    for raw in (False, True):
+        out = tmp_path / f"out-{raw}.csv"
+        audit_file(graph.resolver, inventory, out, raw_csv=raw)
+        cells = [row[1] for row in csv.reader(out.open())][1:]
+        expected = [FORMULA, "@SUM(A1)", "desk"]
+        assert cells == (expected if raw else ["'" + FORMULA, "'@SUM(A1)", "desk"])
+    records = tmp_path / "inv.ndjson"
+    records.write_text(json.dumps({"mac": MAC, "asset": "+1 555 0100"}) + "\n")
+    audit_file(graph.resolver, records, tmp_path / "j.csv")
+    assert list(csv.reader((tmp_path / "j.csv").open()))[1][1] == "'+1 555 0100"
+
+
+def _formula_graph(tmp_path: Path) -> SupplyGraph:
+    brands = tmp_path / "brands.csv"
+    brands.write_text(
+        "from_name,from_country,relation,to_name,to_kind,share,valid_from,source_title,"
+        "source_url,quote,source_grade\n"
+        f'"{FORMULA}",CN,OWNS_BRAND,Acmecam,brand,,,Acme annual report,'
+        "https://example.org/ar,,A\n",
+        encoding="utf-8",
+    )
+    graph = SupplyGraph.open(f"sqlite:///{tmp_path / 'g.db'}")
+    load_file(graph.store, brands)
+    return graph
+
+
+def test_csv_export_neutralises_formulas_and_sources_show_file_names(tmp_path: Path) -> None:
+    graph = _formula_graph(tmp_path)
+    client = TestClient(create_app(graph), raise_server_exceptions=False)
+    [entity] = client.get("/v1/search", params={"q": "Acmecam"}).json()[:1]
+    url = f"/v1/entities/{entity['id']}/export"
+    safe = client.get(url, params={"format": "csv", "depth": 1})
+    assert safe.status_code == 200 and "'" + FORMULA in safe.text
+    raw = client.get(url, params={"format": "csv", "depth": 1, "raw": "true"})
+    assert f",{FORMULA}," in raw.text.replace('"', "") and "'" + FORMULA not in raw.text
+    [load] = client.get("/v1/sources").json()
+    assert load["file"] == "brands.csv"  # not the server's path
+    graph.close()
+
+
+def test_failed_keys_are_rate_limited_per_address(graph: SupplyGraph) -> None:
+    settings = Settings(api_keys="right-key", auth_failure_burst=5, auth_failure_rate=0.01)
+    client = TestClient(create_app(graph, settings), raise_server_exceptions=False)
+    codes = [
+        client.get("/v1/resolve", params={"brand": "HiLook"}, headers={"X-API-Key": f"g{i}"})
+        for i in range(8)
+    ]
+    assert [r.status_code for r in codes] == [401] * 5 + [429] * 3
+    assert int(codes[-1].headers["retry-after"]) >= 1
+    # Blocked before any key is checked: a right guess cannot be told from a wrong one.
+    right = client.get(
+        "/v1/resolve", params={"brand": "HiLook"}, headers={"X-API-Key": "right-key"}
+    )
+    assert right.status_code == 429
+    # Another address is not affected.
+    other = TestClient(
+        create_app(graph, settings), raise_server_exceptions=False, client=("10.0.0.9", 5000)
+    )
+    ok = other.get("/v1/resolve", params={"brand": "HiLook"}, headers={"X-API-Key": "right-key"})
+    assert ok.status_code == 200

@@ -41,9 +41,14 @@ def export_of(
     format: ExportFormat = "graphml",
     depth: Depth = 2,
     as_of: date | None = None,
+    raw: bool = False,
 ) -> Response:
-    """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV."""
-    out = export(graph.neighbourhood(entity_id, depth, as_of), format)
+    """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV.
+
+    CSV cells that start with ``= + - @``, a tab or a carriage return get a leading single quote
+    so that a spreadsheet shows them instead of running them; ``raw=true`` keeps them as they are.
+    """
+    out = export(graph.neighbourhood(entity_id, depth, as_of), format, raw)
     return Response(
         out.content,
         media_type=out.media_type,

@@ -400,6 +400,14 @@ def audit(
         str | None,
         typer.Option("--input-format", help="csv, xlsx, json, ndjson, nmap, maclist (detected)"),
     ] = None,
+    raw_csv: Annotated[
+        bool,
+        typer.Option(
+            "--raw-csv",
+            help="CSV output: keep cells starting with = + - @ as they are (by default they get "
+            "a leading ' so a spreadsheet does not run them as formulas)",
+        ),
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Resolve every row of an installed-device inventory into a report (bulk, streamed)."""
@@ -417,6 +425,7 @@ def audit(
             _date(as_of),
             input_format,
             err,
+            raw_csv,
         )
     err.print(describe(summary, where), highlight=False, markup=False)
 

@@ -3,7 +3,8 @@
 - ``graphml`` and ``gexf``: for Gephi, yEd, Cytoscape desktop (written by networkx);
 - ``ftm``: FollowTheMoney entities, one JSON object a line (Aleph, OpenSanctions tooling);
 - ``bods``: Beneficial Ownership Data Standard 0.4 statements (ownership and control only);
-- ``csv``: one row per edge, with its sources.
+- ``csv``: one row per edge, with its sources; a cell that a spreadsheet would run as a formula
+  gets a leading single quote (the OWASP rule), unless raw text is asked for.
 
 Every format keeps the provenance: source titles and URLs travel with each node and edge. The
 evidence strength of each edge (``strong``, or ``weak`` with the reason) travels where the format
@@ -16,7 +17,8 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -131,10 +133,44 @@ CSV_COLUMNS = (
 )
 
 
-def to_csv(hood: Neighbourhood) -> bytes:
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# (OWASP "CSV injection"): such cells get a leading single quote, unless raw text is asked for.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r]')
+
+
+def formula_safe(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it rather than runs it.
+
+    >>> formula_safe("=cmd|' /C calc'!A0"), formula_safe("HiLook")
+    ("'=cmd|' /C calc'!A0", 'HiLook')
+    """
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def may_hold_formula(line: str) -> bool:
+    """Whether a comma-separated line may hold a cell :func:`formula_safe` would change (a
+    quoted comma can make this say yes wrongly, never no)."""
+    return _FORMULA_CELL.search(line) is not None
+
+
+class _SafeWriter:
+    """A csv writer whose rows go through :func:`formula_safe` first."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self.writer.writerow([formula_safe(c) if isinstance(c, str) else c for c in row])
+
+
+def to_csv(hood: Neighbourhood, raw: bool = False) -> bytes:
+    """One row per edge with its sources; cells that would run as formulas are neutralised
+    (see :func:`formula_safe`) unless ``raw``."""
     names = {n.id: n.name for n in hood.nodes}
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    plain = csv.writer(buf, lineterminator="\n")
+    writer: Any = plain if raw else _SafeWriter(plain)
     writer.writerow(CSV_COLUMNS)
     for e in hood.edges:
         titles, urls = _join_sources(e.sources)
@@ -428,8 +464,9 @@ FORMATS: dict[str, tuple[Callable[[Neighbourhood], bytes], str, str]] = {
 }
 
 
-def export(hood: Neighbourhood, fmt: str) -> Export:
-    """Render ``hood`` in ``fmt`` (graphml, gexf, ftm, bods or csv).
+def export(hood: Neighbourhood, fmt: str, raw: bool = False) -> Export:
+    """Render ``hood`` in ``fmt`` (graphml, gexf, ftm, bods or csv); ``raw`` keeps CSV cells
+    that start like a formula as they are.
 
     >>> export(Neighbourhood.model_validate({"center": {"id": "x", "name": "X", "kind": "brand"},
     ...     "depth": 1, "as_of": None, "truncated": False, "nodes": [], "edges": []}),
@@ -443,4 +480,6 @@ def export(hood: Neighbourhood, fmt: str) -> Export:
             "format", f"unknown export format {fmt!r}: use {', '.join(FORMATS)}"
         ) from None
     safe_id = "".join(c if c.isalnum() or c in "-_" else "_" for c in hood.center.id)
+    if fmt == "csv" and raw:
+        return Export(to_csv(hood, raw=True), media_type, f"{safe_id}-depth{hood.depth}.{suffix}")
     return Export(render(hood), media_type, f"{safe_id}-depth{hood.depth}.{suffix}")

@@ -24,6 +24,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from supplygraph.errors import SupplyGraphError
+from supplygraph.exports import formula_safe, may_hold_formula
 from supplygraph.graph.bulk import Answer, BulkResult
 
 from .readers import MISSING, Extra
@@ -126,8 +127,14 @@ class _RowWriter:
 
 
 class CsvWriter:
-    def __init__(self, target: _Target, columns: list[str], extra: list[str], text: bool) -> None:
+    """Input cells, then ours; a cell that a spreadsheet would run as a formula gets a leading
+    single quote (:func:`~supplygraph.exports.formula_safe`) unless ``raw``."""
+
+    def __init__(
+        self, target: _Target, columns: list[str], extra: list[str], text: bool, raw: bool = False
+    ) -> None:
         self.target = target
+        self.raw = raw
         self.file = target.open_text()
         self.writer = csv.writer(self.file)
         # The input cells without the line end; our cells follow, serialized once per answer.
@@ -138,7 +145,7 @@ class CsvWriter:
         # A JSON record's keys beyond the columns (an Extra cell) have no column here.
         self.width = len(columns)
         self._tails: dict[Answer, str] = {}
-        self.writer.writerow(_unique(columns, extra))
+        self.writer.writerow(self._safe(_unique(columns, extra)))
 
     def write_batch(self, batch: Batch) -> None:
         if len(self._tails) >= 100_000:
@@ -158,7 +165,12 @@ class CsvWriter:
         # CSV input), else the cells, encoded.
         lines = batch.lines if self.text else None
         heads: list[str | None] = (
-            [line.rstrip("\r\n") if line is not None else None for line in lines]
+            [
+                line.rstrip("\r\n")
+                if line is not None and (self.raw or not may_hold_formula(line))
+                else None
+                for line in lines
+            ]
             if lines is not None
             else [None] * len(results)
         )
@@ -169,11 +181,16 @@ class CsvWriter:
                     heads[i] = self._cells_text(cells if self.text else [_plain(c) for c in cells])
         self.file.write("".join(map(add, heads, ends)))
 
+    def _safe(self, cells: list[Any]) -> list[Any]:
+        if self.raw:
+            return cells
+        return [formula_safe(c) if isinstance(c, str) else c for c in cells]
+
     def _cells_text(self, cells: list[Any]) -> str:
         buf = self._buf
         buf.seek(0)
         buf.truncate()
-        self._cell_writer.writerow(cells)
+        self._cell_writer.writerow(self._safe(cells))
         return buf.getvalue()
 
     def _tail(self, result: BulkResult | Answer, derived: Derived, error: str | None) -> str:
@@ -359,9 +376,15 @@ class HtmlWriter:
 
 
 def open_writer(
-    fmt: str, path: Path | None, columns: list[str], extra: list[str], text_cells: bool
+    fmt: str,
+    path: Path | None,
+    columns: list[str],
+    extra: list[str],
+    text_cells: bool,
+    raw_csv: bool = False,
 ) -> Writer:
-    """A writer for ``fmt``; ``path`` None writes CSV or JSON to standard output."""
+    """A writer for ``fmt``; ``path`` None writes CSV or JSON to standard output. ``raw_csv``
+    keeps CSV cells that start like a formula as they are."""
     if fmt not in OUTPUT_FORMATS:
         raise OutputError(f"unknown output format {fmt!r} (use {', '.join(OUTPUT_FORMATS)})")
     if path is None and fmt in ("xlsx", "html"):
@@ -369,7 +392,7 @@ def open_writer(
     target = _Target(path, fmt)
     try:
         factories: dict[str, Callable[[], Writer]] = {
-            "csv": lambda: CsvWriter(target, columns, extra, text_cells),
+            "csv": lambda: CsvWriter(target, columns, extra, text_cells, raw_csv),
             "json": lambda: JsonWriter(target, columns, extra),
             "xlsx": lambda: XlsxWriter(target, columns, extra),
             "html": lambda: HtmlWriter(target),
