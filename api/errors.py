@@ -16,6 +16,7 @@ from supplygraph.errors import (
     InvalidQuery,
     InvalidRecord,
     InvalidStoreURL,
+    LoadRefused,
     StoreUnavailable,
     SupplyGraphError,
     TargetNotFound,
@@ -24,6 +25,7 @@ from supplygraph.errors import (
 STATUS: dict[type[SupplyGraphError], int] = {
     InvalidQuery: 422,
     InvalidRecord: 422,
+    LoadRefused: 409,
     EntityNotFound: 404,
     TargetNotFound: 404,
     StoreUnavailable: 503,

@@ -5,6 +5,9 @@ checks cost microseconds on the hot path. Rejections use the error shape of :mod
 
 - ``SUPPLYGRAPH_API_KEYS`` set: every ``/v1`` and ``/ui`` request needs ``X-API-Key`` with one of
   them (401 otherwise); ``/healthz``, ``/metrics`` and the OpenAPI document stay open.
+- Failed key checks are limited per client address (``SUPPLYGRAPH_AUTH_FAILURE_BURST`` then
+  ``SUPPLYGRAPH_AUTH_FAILURE_RATE``): past them, 429 with ``Retry-After`` before any key is
+  checked, so keys cannot be guessed at speed (and a guess cannot tell 429 from a wrong key).
 - ``SUPPLYGRAPH_RATE_LIMIT`` > 0: a token bucket per key (per client address without keys);
   over it, 429 with ``Retry-After``.
 - Bodies larger than ``SUPPLYGRAPH_MAX_BODY_BYTES`` (``SUPPLYGRAPH_MAX_BULK_BYTES`` on the bulk
@@ -86,6 +89,16 @@ class TokenBuckets:
         self._max = max_callers
         self._lock = threading.Lock()
 
+    def waiting(self, caller: str, now: float | None = None) -> float:
+        """Like :meth:`take` without taking: 0 when a token is there, else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            found = self._buckets.get(caller)
+        if found is None:
+            return 0.0
+        tokens = min(self.burst, found[0] + (now - found[1]) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def take(self, caller: str, now: float | None = None) -> float:
         """0 when the request may go ahead, else the seconds until a token is available."""
         now = time.monotonic() if now is None else now
@@ -135,6 +148,7 @@ class SecurityMiddleware:
         self.buckets = (
             TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit else None
         )
+        self.failures = TokenBuckets(settings.auth_failure_rate, settings.auth_failure_burst)
         self.max_body = settings.max_body_bytes
         self.max_bulk = settings.max_bulk_bytes
 
@@ -146,8 +160,22 @@ class SecurityMiddleware:
         protected = path.startswith(PROTECTED_PREFIXES)
         caller = ""
         if protected and self.keys:
+            client = scope.get("client")
+            address = client[0] if client else "?"
+            wait = self.failures.waiting(address)
+            if wait > 0:
+                retry = str(max(1, math.ceil(wait))).encode()
+                await _reject(
+                    send,
+                    429,
+                    "rate_limited",
+                    "too many failed API key attempts from this address",
+                    [(b"retry-after", retry)],
+                )
+                return
             given = _header(scope, KEY_HEADER)
             if given is None or not keys_match(given, self.keys):
+                self.failures.take(address)
                 what = "missing" if given is None else "not valid"
                 await _reject(send, 401, "unauthorized", f"API key {what} (header X-API-Key)", [])
                 return

@@ -178,6 +178,10 @@ class LoadEntry(_Record):
     # The designations this file stated: the next version of the same dataset is diffed against
     # them, and a listing that disappeared gets an end date instead of vanishing.
     designation_ids: tuple[str, ...] = ()
+    # The file's own date: its publication date where it states one, else the latest start date
+    # of its listings. A file older than the last load of its dataset is refused by default.
+    vintage: date | None = None
+    vintage_stated: bool = False  # True: a publication date; False: derived from the listings
 
 
 Record = Node | Edge | Designation

@@ -16,10 +16,27 @@
   closed record's own interests end at their ``endDate``, else on the statement date. Each
   version keeps its own edges, so shares are right on any day. Versions are followed within one
   file: the loader keeps, per relationship, the ids and dates of its latest version's edges.
+
+Types are checked before use: a field of the wrong JSON type (identifiers that are not a list of
+objects, a publisher that is not an object, a number where a date belongs, ...) is that
+statement's error, a warning naming the file, line, statement and field, and the statement is
+skipped; the rest of the file loads. Other rules:
+
+- share bounds: ``exclusiveMinimum``/``exclusiveMaximum`` are kept as the bound at the same
+  number (the model holds inclusive bounds; "more than 88%" becomes "at least 88%", the nearest
+  bound it can hold); a range with no share in it (minimum above maximum, or an exclusive limit
+  equal to the other limit) is the statement's error, never stored.
+- partial dates (``"2019"``, ``"2019-04"``) are kept as a bound with a warning: a start date as
+  the first day of the period, an end date as its last day (the widest span the statement
+  allows, so a link is never dropped from a day it may have held on).
+- a list field given as one string (``"alternateNames": "Acme"``) is one item, with a warning,
+  never one item per character.
 """
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +85,87 @@ class _Made:
     valid_to: date | None
 
 
+class BadField(Exception):
+    """A statement field of the wrong type or value: that statement's error."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"field {field!r}: {message}")
+        self.field = field
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "null" if value is None else "a number"
+    )
+
+
+def _obj(parent: dict[str, Any], key: str, field: str) -> dict[str, Any]:
+    """An object member ({} when absent or null)."""
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadField(field, f"expected an object, got {_kind(value)}")
+    return value
+
+
+def _text(parent: dict[str, Any], key: str, field: str) -> str | None:
+    """A string member (None when absent, null or empty)."""
+    value = parent.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise BadField(field, f"expected a string, got {_kind(value)}")
+    return value
+
+
+def _items(ctx: LoadContext, line: int, parent: dict[str, Any], key: str, field: str) -> list[Any]:
+    """A list member ([] when absent or null); one string is one item, never its characters."""
+    value = parent.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        ctx.warn(line, f"field {field!r}: a string where a list belongs; taken as one item")
+        return [value]
+    if not isinstance(value, list):
+        raise BadField(field, f"expected a list, got {_kind(value)}")
+    return value
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def _date(
+    ctx: LoadContext, line: int, parent: dict[str, Any], key: str, field: str, end: bool = False
+) -> date | None:
+    """A date member; a year or a month becomes its first day (its last day for an ``end``),
+    with a warning; text that is no date is a warning and left unknown."""
+    text = _text(parent, key, field)
+    if text is None:
+        return None
+    found = parse_date(text)
+    if found is not None:
+        return found
+    partial = _PARTIAL_DATE.match(text.strip())
+    if partial:
+        year, month = int(partial[1]), int(partial[2] or 0)
+        if year >= 1 and 0 <= month <= 12:
+            first, last = (month or 1), (month or 12)
+            day = (
+                date(year, last, calendar.monthrange(year, last)[1])
+                if end
+                else date(year, first, 1)
+            )
+            ctx.warn(
+                line,
+                f"field {field!r}: {text!r} is a partial date; taken as {day.isoformat()} "
+                f"(the {'last' if end else 'first'} day it allows)",
+            )
+            return day
+    ctx.warn(line, f"field {field!r}: {text!r} is not a date; left unknown")
+    return None
+
+
 def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
     ctx.dataset = f"bods:{path.stem}"
     # Relationship id (0.4 recordId, 0.2/0.3 statementID) -> the edges of its latest version.
@@ -76,18 +174,30 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
         ctx.count_read()
         if not isinstance(item, dict):
             raise ctx.error(line, None, "expected a BODS statement (a JSON object)")
-        yield from statement(ctx, line, item, history)
+        try:
+            # A statement is checked whole before any of its records is given out.
+            made = list(statement(ctx, line, item, history))
+        except BadField as exc:
+            ref = item.get("recordId") or item.get("statementID") or item.get("statementId")
+            named = f"statement {ref!r}" if isinstance(ref, str) else "statement"
+            ctx.warn(line, f"{named}: {exc}; statement skipped")
+            ctx.skip()
+            continue
+        yield from made
 
 
-def _source(item: dict[str, Any]) -> SourceRef:
-    details = item.get("publicationDetails") or {}
-    publisher = (details.get("publisher") or {}).get("name") or "unknown publisher"
-    version = details.get("bodsVersion") or "?"
+def _source(ctx: LoadContext, line: int, item: dict[str, Any]) -> SourceRef:
+    details = _obj(item, "publicationDetails", "publicationDetails")
+    publisher = _obj(details, "publisher", "publicationDetails.publisher")
+    name = _text(publisher, "name", "publicationDetails.publisher.name") or "unknown publisher"
+    version = _text(details, "bodsVersion", "publicationDetails.bodsVersion") or "?"
     return SourceRef(
-        id=f"bods:{publisher}",
-        title=f"Beneficial ownership statements published by {publisher} (BODS {version})",
-        url=(details.get("publisher") or {}).get("url"),
-        published=parse_date(details.get("publicationDate")),
+        id=f"bods:{name}",
+        title=f"Beneficial ownership statements published by {name} (BODS {version})",
+        url=_text(publisher, "url", "publicationDetails.publisher.url"),
+        published=_date(
+            ctx, line, details, "publicationDate", "publicationDetails.publicationDate"
+        ),
         # Beneficial-ownership disclosures as a publisher states them: grade B (the register or
         # publisher is named, the declarations are the companies' own).
         grade="B",
@@ -122,12 +232,12 @@ def statement(
         )
     if not isinstance(ref, str) or not ref:
         raise ctx.error(line, "recordId" if "recordType" in item else "statementID", "missing id")
-    src = _source(item)
-    reported = parse_date(item.get("statementDate"))
+    src = _source(ctx, line, item)
+    reported = _date(ctx, line, item, "statementDate", "statementDate")
     if kind == "entity":
         yield _entity(ctx, line, ref, details, src)
     elif kind == "person":
-        yield _person(ref, details, src)
+        yield _person(ctx, line, ref, details, src)
     elif kind == "relationship":
         yield from _relationship(
             ctx,
@@ -147,8 +257,11 @@ def _identifiers(
     ctx: LoadContext, line: int, ref: str, details: dict[str, Any]
 ) -> tuple[Identifier, ...]:
     found: list[Identifier] = [source_key("bods", ref)]
-    for ident in details.get("identifiers") or []:
-        scheme, value = str(ident.get("scheme") or ""), str(ident.get("id") or "").strip()
+    for i, ident in enumerate(_items(ctx, line, details, "identifiers", "identifiers")):
+        if not isinstance(ident, dict):
+            raise BadField(f"identifiers[{i}]", f"expected an object, got {_kind(ident)}")
+        scheme = _text(ident, "scheme", f"identifiers[{i}].scheme") or ""
+        value = str(ident.get("id") or "").strip()
         if not value:
             continue
         if scheme == "XI-LEI":
@@ -167,10 +280,16 @@ def _identifiers(
 def _entity(ctx: LoadContext, line: int, ref: str, details: dict[str, Any], src: SourceRef) -> Node:
     etype = details.get("entityType")
     type_name = etype.get("type") if isinstance(etype, dict) else etype
-    name = str(details.get("name") or "").strip() or f"unnamed {type_name or 'entity'} {ref}"
-    jurisdiction = details.get("jurisdiction") or details.get("incorporatedInJurisdiction") or {}
-    country = country_code(jurisdiction.get("code")) if isinstance(jurisdiction, dict) else None
-    aliases = [str(a) for a in details.get("alternateNames") or [] if a and a != name]
+    if type_name is not None and not isinstance(type_name, str):
+        raise BadField("entityType", f"expected a string or an object, got {_kind(type_name)}")
+    name = (
+        _text(details, "name", "name") or ""
+    ).strip() or f"unnamed {type_name or 'entity'} {ref}"
+    key = "jurisdiction" if details.get("jurisdiction") else "incorporatedInJurisdiction"
+    code = _text(_obj(details, key, key), "code", f"{key}.code")
+    country = country_code(code)
+    names = _items(ctx, line, details, "alternateNames", "alternateNames")
+    aliases = [str(a) for a in names if isinstance(a, str) and a and a != name]
     return Node(
         id=node_id(ref),
         kind=NodeKind.ORGANIZATION,
@@ -184,18 +303,19 @@ def _entity(ctx: LoadContext, line: int, ref: str, details: dict[str, Any], src:
     )
 
 
-def _person(ref: str, details: dict[str, Any], src: SourceRef) -> Node:
+def _person(ctx: LoadContext, line: int, ref: str, details: dict[str, Any], src: SourceRef) -> Node:
     names = [
         str(n.get("fullName") or " ".join(filter(None, (n.get("givenName"), n.get("familyName")))))
-        for n in details.get("names") or []
+        for n in _items(ctx, line, details, "names", "names")
         if isinstance(n, dict)
     ]
     names = [n for n in names if n.strip()]
     name = names[0] if names else f"unnamed person {ref}"
-    nationality = next(
-        (country_code(n.get("code")) for n in details.get("nationalities") or [] if n.get("code")),
-        None,
-    )
+    codes = [
+        _text(n, "code", f"nationalities[{i}].code") if isinstance(n, dict) else None
+        for i, n in enumerate(_items(ctx, line, details, "nationalities", "nationalities"))
+    ]
+    nationality = next((country_code(c) for c in codes if c), None)
     return Node(
         id=node_id(ref),
         kind=NodeKind.PERSON,
@@ -219,24 +339,38 @@ def _party(value: Any) -> str | None:
 
 
 def _share(
-    ctx: LoadContext, line: int, share: Any
+    ctx: LoadContext, line: int, share: Any, field: str = "share"
 ) -> tuple[float | None, float | None, float | None]:
-    if not isinstance(share, dict):
+    """(exact, minimum, maximum); exclusive limits kept as the bound at the same number (see the
+    module docstring); an empty range raises :class:`BadField`."""
+    if share is None:
         return None, None, None
+    if not isinstance(share, dict):
+        raise BadField(field, f"expected an object, got {_kind(share)}")
 
     def num(key: str) -> float | None:
         value = share.get(key)
         if value is None:
             return None
-        if not isinstance(value, int | float) or not 0 <= value <= 100:
-            ctx.warn(line, f"field 'share.{key}': {value!r} is not a percentage; left unknown")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            ctx.warn(line, f"field '{field}.{key}': {value!r} is not a percentage; left unknown")
             return None
         return float(value)
 
     exact = num("exact")
     if exact is not None:
         return exact, None, None
-    return None, num("minimum"), num("maximum")
+    low, low_x = num("minimum"), num("exclusiveMinimum")
+    high, high_x = num("maximum"), num("exclusiveMaximum")
+    # Two lower (or upper) limits: the tighter one holds.
+    lows = [v for v in (low, low_x) if v is not None]
+    highs = [v for v in (high, high_x) if v is not None]
+    lo, hi = (max(lows) if lows else None), (min(highs) if highs else None)
+    if lo is not None and hi is not None:
+        open_end = (lo == low_x and low_x is not None) or (hi == high_x and high_x is not None)
+        if lo > hi or (lo == hi and open_end):
+            raise BadField(field, f"no share lies in this range: {share!r}")
+    return None, lo, hi
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +406,7 @@ def _relationship(
     party = _party(details.get("interestedParty"))
     if subject is None:
         raise ctx.error(line, "subject", "the relationship names no subject")
-    interests = details.get("interests") or [{}]
+    interests = _items(ctx, line, details, "interests", "interests") or [{}]
     for i, interest in enumerate(interests):
         if not isinstance(interest, dict):
             raise ctx.error(line, f"interests[{i}]", "expected an object")
@@ -283,8 +417,11 @@ def _relationship(
     closed = version.status == "closed"
     superseded = [ref] if version.status in ("updated", "closed") else list(version.replaces)
     dates = {
-        str(x.get("type")): (parse_date(x.get("startDate")), parse_date(x.get("endDate")))
-        for x in interests
+        str(x.get("type")): (
+            _date(ctx, line, x, "startDate", f"interests[{i}].startDate"),
+            _date(ctx, line, x, "endDate", f"interests[{i}].endDate", end=True),
+        )
+        for i, x in enumerate(interests)
     }
     changed: dict[str, date | None] = {}  # interest type -> when the superseding version begins
     ended = False
@@ -314,11 +451,11 @@ def _relationship(
         if summary and level == "indirect":
             continue  # the component chain states this already
         itype = interest.get("type")
-        share, low, high = _share(ctx, line, interest.get("share"))
+        share, low, high = _share(ctx, line, interest.get("share"), f"interests[{i}].share")
         relation = Relation.OWNS if itype in (None, "shareholding") else Relation.CONTROLS
         note = f"BODS interest: {itype or 'unspecified'}" + (f", {level}" if level else "")
-        start = _latest(parse_date(interest.get("startDate")), changed.get(str(itype)))
-        end = parse_date(interest.get("endDate"))
+        start = _latest(dates[str(itype)][0], changed.get(str(itype)))
+        end = dates[str(itype)][1]
         if closed and end is None:
             end = reported  # a record closed here first: its interests end on its date
         edge = Edge(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from supplygraph.errors import InvalidRecord
@@ -28,6 +29,8 @@ class LoadContext:
     warning_count: int = 0
     warnings: list[str] = field(default_factory=list)
     progress: Callable[[int], None] | None = None
+    # The publication date the file states (a header or trailer), when the loader finds one.
+    published: date | None = None
 
     @property
     def file(self) -> str:

@@ -1,5 +1,6 @@
 """GLEIF: golden-copy XML (LEI-CDF entity records, RR-CDF relationship records, reporting
-exceptions) streamed with the standard library's ``iterparse``, and GLEIF API v1 JSON responses.
+exceptions) streamed with defusedxml's ``iterparse`` (no entities, no external references), and
+GLEIF API v1 JSON responses.
 
 - an LEI record -> an organization with its LEI, legal name, other and transliterated names,
   legal-address country and registration status.
@@ -20,6 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse as defused_iterparse
 from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import (
@@ -89,7 +92,7 @@ def _xml(path: Path, ctx: LoadContext) -> Iterator[Item]:
     check_not_empty(ctx, path)
     stack: list[ET.Element] = []
     try:
-        for event, elem in ET.iterparse(path, events=("start", "end")):
+        for event, elem in defused_iterparse(path, events=("start", "end")):
             if event == "start":
                 if not stack:
                     root = _local(elem.tag)
@@ -121,6 +124,10 @@ def _xml(path: Path, ctx: LoadContext) -> Iterator[Item]:
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
         raise ctx.error(line, None, f"XML syntax error: {exc}") from None
+    except DefusedXmlException as exc:
+        raise ctx.error(
+            None, None, f"XML refused (entities or external references): {exc}"
+        ) from None
 
 
 def _record_lei(ctx: LoadContext, where: int | str, field: str, text: str) -> Identifier | None:

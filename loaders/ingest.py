@@ -7,6 +7,11 @@ SHA-256, format, dataset, time, counts and the designations it stated; the next 
 same dataset is compared with that, and a listing that disappeared gets an end date (the load
 date) instead of vanishing.
 
+A load never delists silently: a file that would end more than :data:`SHRINK_LIMIT` of the
+listings the last load of its dataset stated (a truncated download reads as a shorter list), or
+that is older than that load by its own date, is refused with :class:`LoadRefused` (nothing is
+written) unless the caller passes ``allow_shrink`` / ``allow_older``.
+
 Usage: ``load_file(open_store(url), Path("sdn.csv"))`` returns a :class:`LoadReport`.
 """
 
@@ -15,14 +20,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import Designation, LoadEntry, Record
 from supplygraph.graph.store import GraphStore, GraphView, GraphWriter
 
-from supplygraph.errors import InvalidRecord
+from supplygraph.errors import InvalidRecord, LoadRefused
 
 from . import ofac
 from .common import Ref
@@ -32,6 +37,13 @@ from .formats import FORMATS
 from .linker import Linker
 
 BATCH = 1000
+# Refuse a file that would end more than this share of the previous version's listings, and at
+# least SHRINK_MIN of them (on a list of five, one delisting is 20% and ordinary).
+SHRINK_LIMIT = 0.10
+SHRINK_MIN = 3
+# A date derived from the listings (the latest start date) drops when the newest listing is
+# removed; only a drop of more than this counts as an older file. A stated date counts exactly.
+DERIVED_DATE_SLACK = timedelta(days=31)
 
 
 @dataclass
@@ -92,8 +104,15 @@ def load_file(
     fmt: str | None = None,
     progress: Callable[[int], None] | None = None,
     today: date | None = None,
+    allow_shrink: bool = False,
+    allow_older: bool = False,
 ) -> LoadReport:
-    """Load one file (or one OFAC file set) atomically and log it; see the module docstring."""
+    """Load one file (or one OFAC file set) atomically and log it; see the module docstring.
+
+    Raises :class:`LoadRefused` (and writes nothing) when the file would end many listings and
+    ``allow_shrink`` is false, or is older than the last load of its dataset and ``allow_older``
+    is false.
+    """
     name = fmt or detect_format(path)
     loader = FORMATS.get(name)
     if loader is None:
@@ -113,7 +132,9 @@ def load_file(
         previous_entry = next(iter(view.loads(ctx.dataset)), None) if ctx.dataset else None
         previous = frozenset(previous_entry.designation_ids) if previous_entry else frozenset()
         linker = Linker(view, ctx, previous)
+        latest_start: date | None = None
         for batch in _batches(first, items):
+            latest_start = _latest_start(batch, latest_start)
             writer.put(linker.link(batch))
             _flush(writer)
         writer.put(linker.finish())
@@ -122,6 +143,19 @@ def load_file(
             raise ctx.error(None, None, "no records found: the file holds a header only")
         current = linker.designation_ids
         removed = sorted(previous - current)
+        vintage = ctx.published or latest_start
+        if previous_entry is not None:
+            older = None if allow_older else _older(ctx, previous_entry, vintage)
+            shrunk = None if allow_shrink else _shrunk(ctx, previous_entry, len(removed))
+            if older or shrunk:
+                # Raised inside the transaction: nothing of this file is kept.
+                reasons = [r[0] for r in (shrunk, older) if r]
+                details = {k: v for r in (shrunk, older) if r for k, v in r[1].items()}
+                raise LoadRefused(
+                    ctx.file,
+                    "refused: " + "; and ".join(reasons),
+                    {"dataset": ctx.dataset, **details},
+                )
         ended = _end_listings(view, writer, removed, day) if removed else 0
         counts = {
             "read": ctx.read,
@@ -145,6 +179,8 @@ def load_file(
             counts=counts,
             warnings=tuple(ctx.warnings),
             designation_ids=tuple(sorted(current)),
+            vintage=vintage,
+            vintage_stated=ctx.published is not None,
         )
         writer.record_load(entry)
     added = [d for d in linker.counts.des_added if d not in previous] if previous_entry else []
@@ -160,6 +196,55 @@ def load_file(
         designations_changed=list(linker.counts.des_changed),
         previous_load=previous_entry.loaded_at.isoformat() if previous_entry else None,
     )
+
+
+def _latest_start(batch: list[Record | Ref], latest: date | None) -> date | None:
+    for item in batch:
+        start = item.start_date if isinstance(item, Designation) else None
+        if start is not None and (latest is None or start > latest):
+            latest = start
+    return latest
+
+
+Refusal = tuple[str, dict[str, object]]  # what to tell, and the same as details
+
+
+def _shrunk(ctx: LoadContext, last: LoadEntry, ending: int) -> Refusal | None:
+    """Whether the file would end many of the listings the last load stated."""
+    listed = len(last.designation_ids)
+    if ending < SHRINK_MIN or ending <= SHRINK_LIMIT * listed:
+        return None
+    rows = last.counts.get("read", 0)
+    shorter = ""
+    if rows > ctx.read:
+        shorter = f"; it has {ctx.read:,} records, {rows - ctx.read:,} fewer than that file"
+    text = (
+        f"this file would end {ending:,} of the {listed:,} listings of dataset "
+        f"{ctx.dataset!r} stated by the load of {last.loaded_at:%Y-%m-%d %H:%M} "
+        f"({ending / listed:.0%}, more than {SHRINK_LIMIT:.0%}){shorter}. A cut-off download "
+        "reads as a shorter list: check the file, and pass --allow-shrink if the list really "
+        "shrank"
+    )
+    return text, {"ending": ending, "listed": listed, "records": ctx.read}
+
+
+def _older(ctx: LoadContext, last: LoadEntry, vintage: date | None) -> Refusal | None:
+    """Whether the file's own date is earlier than that of the last load of its dataset."""
+    if vintage is None or last.vintage is None:
+        return None
+    stated = ctx.published is not None
+    slack = timedelta(0) if stated and last.vintage_stated else DERIVED_DATE_SLACK
+    if vintage >= last.vintage - slack:
+        return None
+    how = "publication date" if stated else "latest listing start date"
+    days = (last.vintage - vintage).days
+    text = (
+        f"this file is older than the version of dataset {ctx.dataset!r} loaded on "
+        f"{last.loaded_at:%Y-%m-%d %H:%M}: its {how} is {vintage.isoformat()}, {days:,} days "
+        f"before that version's {last.vintage.isoformat()}. Loading it would replace newer "
+        "listings with older ones; pass --allow-older to do so"
+    )
+    return text, {"vintage": vintage.isoformat(), "days_older": days}
 
 
 def _first_batch(items: Iterator[Record | Ref]) -> list[Record | Ref]:

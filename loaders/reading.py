@@ -8,16 +8,16 @@ file, the line and, where there is one, the field.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .context import LoadContext
+from .jsonstream import MAX_RECORD_CHARS, Item, JsonBroken, JsonStream
 
 # Real rows are far smaller (the longest OFAC remark is a few kB, an OpenSanctions entity a few
 # hundred kB); anything this large is a broken file, and reading it whole would defeat streaming.
-MAX_RECORD_BYTES = 4 * 1024 * 1024
+MAX_RECORD_BYTES = MAX_RECORD_CHARS
 CHUNK_CHARS = 1 << 20
 # A DOS end-of-file marker: the OFAC legacy files end with one.
 _EOF_MARK = "\x1a"
@@ -137,144 +137,77 @@ def iter_json_items(
     Accepts a top-level array (each element is an item), JSON lines / concatenated values (each
     value is an item, arrays are flattened), or an object. An object holding one of ``keys``
     yields that member's elements (or the member itself when it is an object); any other object
-    is one item.
+    is one item. An item longer than :data:`MAX_RECORD_BYTES` characters, nested deeper than
+    :data:`~.jsonstream.MAX_DEPTH` levels or holding a number too large to read is an error
+    naming its line.
     """
     check_not_empty(ctx, path)
-    stream = _JsonStream(ctx, path)
-    found_any = False
-    while True:
-        char = stream.peek()
-        if char == "":
-            break
-        if char == "[":
-            stream.advance(1)
-            for item in stream.array_items():
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        stream = JsonStream(fh, max_record=MAX_RECORD_BYTES, chunk=CHUNK_CHARS)
+        try:
+            found_any = False
+            for line, item in _items(stream, keys):
                 found_any = True
-                yield item
-        elif char == "{" and keys:
-            obj_items = stream.object_members(keys)
-            for item in obj_items:
-                found_any = True
-                yield item
-        else:
-            found_any = True
-            yield stream.value()
+                yield line, item
+        except JsonBroken as exc:
+            raise ctx.error(exc.line, None, f"JSON syntax error: {exc.message}") from None
+        except _BadItem as exc:
+            raise ctx.error(exc.item.line, None, str(exc.item.problem)) from None
     if not found_any and not allow_empty:
         raise ctx.error(None, None, "no JSON records found")
 
 
-class _JsonStream:
-    """A cursor over a JSON text read in chunks; values are decoded one at a time."""
+class _BadItem(Exception):
+    def __init__(self, item: Item) -> None:
+        super().__init__(item.problem)
+        self.item = item
 
-    def __init__(self, ctx: LoadContext, path: Path) -> None:
-        self.ctx = ctx
-        self.fh = path.open("r", encoding="utf-8-sig", newline="")
-        self.buf = ""
-        self.pos = 0
-        self.line = 1  # line number at self.pos
-        self.eof = False
-        self.decoder = json.JSONDecoder()
 
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        try:
-            chunk = self.fh.read(CHUNK_CHARS)
-        except UnicodeDecodeError as exc:
-            raise self.ctx.error(
-                self.line, None, f"not UTF-8 near this line ({exc.reason})"
-            ) from None
-        if not chunk:
-            self.eof = True
-            self.fh.close()
-            return False
-        # Drop what has been consumed so the buffer holds at most one record plus a chunk.
-        self.buf = self.buf[self.pos :] + chunk
-        self.pos = 0
-        return True
+def _good(item: Item) -> tuple[int, Any]:
+    if item.problem is not None:
+        raise _BadItem(item)
+    return item.line, item.value
 
-    def _skip_ws(self) -> None:
-        while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n\x1a":
-                if self.buf[self.pos] == "\n":
-                    self.line += 1
-                self.pos += 1
-            if self.pos < len(self.buf) or not self._fill():
-                return
 
-    def peek(self) -> str:
-        self._skip_ws()
-        return self.buf[self.pos] if self.pos < len(self.buf) else ""
-
-    def advance(self, n: int) -> None:
-        self.line += self.buf.count("\n", self.pos, self.pos + n)
-        self.pos += n
-
-    def expect(self, chars: str) -> str:
-        char = self.peek()
-        if char == "" or char not in chars:
-            got = "end of file" if char == "" else repr(char)
-            raise self.ctx.error(
-                self.line, None, f"JSON syntax error: expected one of {chars!r}, found {got}"
-            )
-        self.advance(1)
-        return char
-
-    def value(self) -> tuple[int, Any]:
-        self._skip_ws()
-        start_line = self.line
-        while True:
-            try:
-                obj, end = self.decoder.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                if len(self.buf) - self.pos > MAX_RECORD_BYTES:
-                    raise self.ctx.error(
-                        start_line,
-                        None,
-                        f"JSON record longer than {MAX_RECORD_BYTES:,} characters or broken",
-                    ) from None
-                if self._fill():
-                    continue
-                line = start_line + self.buf.count("\n", self.pos, exc.pos)
-                raise self.ctx.error(line, None, f"JSON syntax error: {exc.msg}") from None
-            # A number at the very end of the buffer may continue in the next chunk.
-            if end == len(self.buf) and not self.eof and self._fill():
-                continue
-            self.advance(end - self.pos)
-            return start_line, obj
-
-    def array_items(self) -> Iterator[tuple[int, Any]]:
-        if self.peek() == "]":
-            self.advance(1)
+def _items(stream: JsonStream, keys: Sequence[str]) -> Iterator[tuple[int, Any]]:
+    while True:
+        char = stream.peek()
+        if char == "":
             return
-        while True:
-            yield self.value()
-            if self.expect(",]") == "]":
-                return
-
-    def object_members(self, keys: Sequence[str]) -> Iterator[tuple[int, Any]]:
-        start_line = self.line
-        self.expect("{")
-        members: dict[str, Any] = {}
-        streamed = False
-        if self.peek() == "}":
-            self.advance(1)
+        if char == "[":
+            stream.advance(1)
+            yield from map(_good, stream.array_items())
+        elif char == "{" and keys:
+            yield from _object_members(stream, keys)
         else:
-            while True:
-                _, key = self.value()
-                if not isinstance(key, str):
-                    raise self.ctx.error(self.line, None, "JSON syntax error: object key expected")
-                self.expect(":")
-                if key in keys and self.peek() == "[":
-                    self.advance(1)
-                    streamed = True
-                    yield from self.array_items()
-                elif key in keys and self.peek() == "{":
-                    streamed = True
-                    yield self.value()
-                else:
-                    _, members[key] = self.value()
-                if self.expect(",}") == "}":
-                    break
-        if not streamed:
-            yield start_line, members
+            yield _good(stream.value())
+
+
+def _object_members(stream: JsonStream, keys: Sequence[str]) -> Iterator[tuple[int, Any]]:
+    """An object's members named by ``keys`` streamed (their elements, or the member itself
+    when it is an object); an object holding none of them is one item."""
+    start_line = stream.line
+    stream.expect("{")
+    members: dict[str, Any] = {}
+    streamed = False
+    if stream.peek() == "}":
+        stream.advance(1)
+    else:
+        while True:
+            if stream.peek() != '"':
+                raise JsonBroken(stream.line, "object key expected")
+            _, key = _good(stream.value())
+            stream.expect(":")
+            if key in keys and stream.peek() == "[":
+                stream.advance(1)
+                streamed = True
+                yield from map(_good, stream.array_items())
+            elif key in keys and stream.peek() == "{":
+                streamed = True
+                yield _good(stream.value())
+            else:
+                _, members[key] = _good(stream.value())
+            if stream.expect(",}") == "}":
+                break
+    if not streamed:
+        yield start_line, members

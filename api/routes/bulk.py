@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartParser
+from starlette.formparsers import MultiPartException, MultiPartParser
 from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import error_body
 from supplygraph.api.routes import bulk_contract
@@ -33,6 +33,7 @@ router = APIRouter(prefix="/v1", tags=["resolve"])
 
 BODY_NAME = "request body"
 LINES_PER_CHUNK = 256
+MAX_PARTS = 16  # form parts of a multipart body (one file is read)
 SPOOL_IN_MEMORY = 1 << 20  # bodies up to 1 MiB stay in memory, larger ones go to a temp file
 
 MEDIA = {
@@ -99,7 +100,12 @@ async def _upload(request: Request, body: IO[bytes]) -> tuple[IO[bytes], str]:
         while chunk := body.read(1 << 16):
             yield chunk
 
-    form = await MultiPartParser(request.headers, chunks()).parse()
+    # One file is all we read: a few form parts more are tolerated, thousands are refused early.
+    parser = MultiPartParser(request.headers, chunks(), max_files=MAX_PARTS, max_fields=MAX_PARTS)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise InvalidRecord(BODY_NAME, None, "file", f"unreadable multipart body: {exc}") from None
     for _, value in form.multi_items():
         if isinstance(value, UploadFile):
             return value.file, value.filename or "upload"

@@ -52,12 +52,17 @@ def export_of(
     depth: Depth = 2,
     as_of: AsOf = None,
     bom: Annotated[bool, Query(description="CSV only: start with a UTF-8 BOM, for Excel")] = False,
+    raw: Annotated[
+        bool, Query(description="CSV only: keep cells that start like a formula as they are")
+    ] = False,
 ) -> Response:
     """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV.
 
     ``bom=true`` starts a CSV with the UTF-8 byte order mark so that Excel shows Chinese names.
+    CSV cells that start with ``= + - @``, a tab or a carriage return get a leading single quote
+    so that a spreadsheet shows them instead of running them; ``raw=true`` keeps them as they are.
     """
-    out = export(graph.neighbourhood(entity_id, depth, as_of), format, bom)
+    out = export(graph.neighbourhood(entity_id, depth, as_of), format, bom=bom, raw=raw)
     return Response(
         out.content,
         media_type=out.media_type,

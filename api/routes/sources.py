@@ -14,7 +14,8 @@ router = APIRouter(prefix="/v1", tags=["sources"])
 
 
 class SourceLoad(BaseModel):
-    """One loaded file; ``designations`` counts the listings it stated."""
+    """One loaded file (its name: where it lay on the server is not for callers);
+    ``designations`` counts the listings it stated."""
 
     id: str
     file: str
@@ -27,6 +28,15 @@ class SourceLoad(BaseModel):
     designations: int
 
 
+def file_name(path: str) -> str:
+    """The file name of a stored path, whichever system it was loaded on.
+
+    >>> file_name("/srv/lists/sdn.csv"), file_name("C:\\lists\\sdn.csv")
+    ('sdn.csv', 'sdn.csv')
+    """
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 @router.get("/sources", response_model=list[SourceLoad], responses=responses())
 def sources(
     graph: Graph, dataset: Annotated[str | None, Query(max_length=200)] = None
@@ -35,7 +45,7 @@ def sources(
     return [
         SourceLoad(
             id=e.id,
-            file=e.file,
+            file=file_name(e.file),
             sha256=e.sha256,
             format=e.format,
             dataset=e.dataset,

@@ -105,6 +105,21 @@ def load(
         typer.Option("--format", help="csl, ofac, fcc, ndaa889, 1260h, ftm, bods, gleif, brands"),
     ] = None,
     store: StoreOpt = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="load a file that ends more than 10% of its dataset's listings (refused "
+            "otherwise: a cut-off download reads as a shorter list)",
+        ),
+    ] = False,
+    allow_older: Annotated[
+        bool,
+        typer.Option(
+            "--allow-older",
+            help="load a file older (by its own date) than the last load of its dataset",
+        ),
+    ] = False,
 ) -> None:
     """Load the seed data (`load seed`), the IEEE registry (`load oui`) or source files."""
     files: list[str] = []
@@ -122,10 +137,16 @@ def load(
                 continue
             err.print(f"{path}: {n:,} records written")
         if files:
-            _load_files(graph, files, fmt)
+            _load_files(graph, files, fmt, allow_shrink, allow_older)
 
 
-def _load_files(graph: SupplyGraph, files: list[str], fmt: str | None) -> None:
+def _load_files(
+    graph: SupplyGraph,
+    files: list[str],
+    fmt: str | None,
+    allow_shrink: bool = False,
+    allow_older: bool = False,
+) -> None:
     """Each file in its own transaction; the first bad one stops the run (exit code 2)."""
     from pathlib import Path
 
@@ -133,7 +154,14 @@ def _load_files(graph: SupplyGraph, files: list[str], fmt: str | None) -> None:
 
     for path, name in plan([Path(f) for f in files], fmt):
         with _progress(f"{path.name} ({name})") as tick:
-            report = load_file(graph.store, path, name, tick)
+            report = load_file(
+                graph.store,
+                path,
+                name,
+                tick,
+                allow_shrink=allow_shrink,
+                allow_older=allow_older,
+            )
         err.print(report.summary(), highlight=False, markup=False)
         for warning in report.warnings[:20]:
             err.print(f"  warning: {warning}", highlight=False, markup=False)
@@ -372,6 +400,14 @@ def audit(
         str | None,
         typer.Option("--input-format", help="csv, xlsx, json, ndjson, nmap, maclist (detected)"),
     ] = None,
+    raw_csv: Annotated[
+        bool,
+        typer.Option(
+            "--raw-csv",
+            help="CSV output: keep cells starting with = + - @ as they are (by default they get "
+            "a leading ' so a spreadsheet does not run them as formulas)",
+        ),
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Resolve every row of an installed-device inventory into a report (bulk, streamed)."""
@@ -389,6 +425,7 @@ def audit(
             _date(as_of),
             input_format,
             err,
+            raw_csv,
         )
     err.print(describe(summary, where), highlight=False, markup=False)
 

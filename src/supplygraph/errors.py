@@ -55,6 +55,17 @@ class InvalidRecord(SupplyGraphError):
         self.file, self.line, self.field = file, line, field
 
 
+class LoadRefused(SupplyGraphError):
+    """A file that would end many listings, or replace a newer version of its dataset, loaded
+    without being told to; names the file and says by how much."""
+
+    code = "load_refused"
+
+    def __init__(self, file: str, message: str, details: dict[str, Any]) -> None:
+        super().__init__(f"{file}: {message}", {"file": file, **details})
+        self.file = file
+
+
 class StoreUnavailable(SupplyGraphError):
     """The configured store cannot be reached or opened."""
 

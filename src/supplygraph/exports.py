@@ -3,7 +3,8 @@
 - ``graphml`` and ``gexf``: for Gephi, yEd, Cytoscape desktop (written by networkx);
 - ``ftm``: FollowTheMoney entities, one JSON object a line (Aleph, OpenSanctions tooling);
 - ``bods``: Beneficial Ownership Data Standard 0.4 statements (ownership and control only);
-- ``csv``: one row per edge, with its sources.
+- ``csv``: one row per edge, with its sources; a cell that a spreadsheet would run as a formula
+  gets a leading single quote (the OWASP rule), unless raw text is asked for.
 
 Every format keeps the provenance: source titles and URLs travel with each node and edge. The
 evidence strength of each edge (``strong``, or ``weak`` with the reason) travels where the format
@@ -18,12 +19,13 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import networkx as nx
+from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from supplygraph.errors import InvalidQuery
 from supplygraph.graph.model import SourceRef
@@ -121,7 +123,8 @@ def to_graphml(hood: Neighbourhood) -> bytes:
     """
     buf = io.BytesIO()
     nx.write_graphml(to_networkx(hood), buf, encoding="utf-8")
-    root = ET.fromstring(buf.getvalue())
+    # Our own networkx output, parsed like every other XML here (defusedxml).
+    root = defused_fromstring(buf.getvalue())
     ns = {"g": _GRAPHML_NS}
     booleans = {k.get("id") for k in root.findall("g:key", ns) if k.get("attr.type") == "boolean"}
     for data in root.iter(f"{{{_GRAPHML_NS}}}data"):
@@ -137,7 +140,8 @@ def to_gexf(hood: Neighbourhood) -> bytes:
         data["id"] = key  # networkx's GEXF writer takes the edge id from this attribute
     buf = io.BytesIO()
     nx.write_gexf(g, buf, encoding="utf-8")
-    root = ET.fromstring(buf.getvalue())
+    # Our own networkx output, parsed like every other XML here (defusedxml).
+    root = defused_fromstring(buf.getvalue())
     ns = {"x": _GEXF_NS}
     # networkx adds the multigraph key as an attribute; it equals the edge id already written.
     stray: set[str] = set()
@@ -174,10 +178,44 @@ CSV_COLUMNS = (
 )
 
 
-def to_csv(hood: Neighbourhood) -> bytes:
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# (OWASP "CSV injection"): such cells get a leading single quote, unless raw text is asked for.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r]')
+
+
+def formula_safe(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it rather than runs it.
+
+    >>> formula_safe("=cmd|' /C calc'!A0"), formula_safe("HiLook")
+    ("'=cmd|' /C calc'!A0", 'HiLook')
+    """
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def may_hold_formula(line: str) -> bool:
+    """Whether a comma-separated line may hold a cell :func:`formula_safe` would change (a
+    quoted comma can make this say yes wrongly, never no)."""
+    return _FORMULA_CELL.search(line) is not None
+
+
+class _SafeWriter:
+    """A csv writer whose rows go through :func:`formula_safe` first."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self.writer.writerow([formula_safe(c) if isinstance(c, str) else c for c in row])
+
+
+def to_csv(hood: Neighbourhood, raw: bool = False) -> bytes:
+    """One row per edge with its sources; cells that would run as formulas are neutralised
+    (see :func:`formula_safe`) unless ``raw``."""
     names = {n.id: n.name for n in hood.nodes}
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    plain = csv.writer(buf, lineterminator="\n")
+    writer: Any = plain if raw else _SafeWriter(plain)
     writer.writerow(CSV_COLUMNS)
     for e in hood.edges:
         titles, urls = _join_sources(e.sources)
@@ -567,8 +605,10 @@ FORMATS: dict[str, tuple[Callable[[Neighbourhood], bytes], str, str]] = {
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def export(hood: Neighbourhood, fmt: str, bom: bool = False) -> Export:
-    """Render ``hood`` in ``fmt`` (graphml, gexf, ftm, bods or csv).
+def export(hood: Neighbourhood, fmt: str, bom: bool = False, raw: bool = False) -> Export:
+    """Render ``hood`` in ``fmt`` (graphml, gexf, ftm, bods or csv); ``bom`` starts a CSV with
+    the UTF-8 byte order mark (Excel), ``raw`` keeps CSV cells that start like a formula as
+    they are.
 
     ``bom``: start a CSV with the UTF-8 byte order mark, without which Excel reads the file in
     the local code page and shows Chinese names as mojibake (other formats ignore it).
@@ -585,7 +625,7 @@ def export(hood: Neighbourhood, fmt: str, bom: bool = False) -> Export:
             "format", f"unknown export format {fmt!r}: use {', '.join(FORMATS)}"
         ) from None
     safe_id = "".join(c if c.isalnum() or c in "-_" else "_" for c in hood.center.id)
-    content = render(hood)
+    content = to_csv(hood, raw=True) if fmt == "csv" and raw else render(hood)
     if bom and fmt == "csv":
         content = UTF8_BOM + content
     return Export(content, media_type, f"{safe_id}-depth{hood.depth}.{suffix}")

@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     rate_burst: int = Field(
         default=50, ge=1, description="Requests a key may make at once before the rate applies"
     )
+    auth_failure_rate: float = Field(
+        default=0.2,
+        gt=0,
+        description="Failed API-key attempts per second allowed per client address",
+    )
+    auth_failure_burst: int = Field(
+        default=20,
+        ge=1,
+        description="Failed API-key attempts a client address may make before 429",
+    )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1, description="Largest request body outside bulk endpoints"
     )

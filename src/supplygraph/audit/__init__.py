@@ -36,11 +36,13 @@ def audit_file(
     input_format: str | None = None,
     progress: Progress | None = None,
     own_process: bool = False,
+    raw_csv: bool = False,
 ) -> Summary:
     """Resolve every row of ``inventory`` and write the report to ``out`` (None: stdout).
 
     ``own_process`` (the CLI) lets the run keep its caches out of the garbage collector's full
-    passes; leave it off inside a long-lived server.
+    passes; leave it off inside a long-lived server. ``raw_csv`` keeps CSV cells that start
+    like a spreadsheet formula as they are (by default they get a leading single quote).
     """
     source = open_inventory(inventory, input_format)
     try:
@@ -52,6 +54,7 @@ def audit_file(
             source.columns,
             audit.extra_columns,
             text_cells=source.format not in ("json", "ndjson"),
+            raw_csv=raw_csv,
         )
         try:
             if own_process:

@@ -78,6 +78,7 @@ def run_audit(
     as_of: date | None,
     input_format: str | None,
     console: Console,
+    raw_csv: bool = False,
 ) -> tuple[Summary, str]:
     """Audit ``inventory`` with a progress bar on ``console``; returns the summary and where the
     output went."""
@@ -99,6 +100,7 @@ def run_audit(
             input_format,
             progress=tick,
             own_process=True,
+            raw_csv=raw_csv,
         )
     return summary, "standard output" if out is None else str(out)
 

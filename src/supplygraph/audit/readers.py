@@ -5,8 +5,9 @@ aligned to them, each with its line (or record) number and a problem when the ro
 as it stands. Readers never stop on a bad row; a file that cannot be an inventory at all (no
 column names a MAC, brand, model, FCC ID or company) raises :class:`InvalidRecord` up front.
 
-Memory stays flat: CSV and NDJSON are read line by line, JSON arrays element by element, XLSX
-with openpyxl's read-only mode, nmap XML with ``iterparse`` (clearing each host once read).
+Memory stays flat: CSV and NDJSON are read line by line, JSON arrays element by element (each
+read once), XLSX with openpyxl's read-only mode within limits (see :func:`read_xlsx`), nmap XML
+with defusedxml's ``iterparse`` (dropping each element once read).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import codecs
 import contextlib
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,9 +23,13 @@ from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse as defused_iterparse
 
 from supplygraph.errors import InvalidRecord
+from supplygraph.loaders.jsonstream import JsonBroken, JsonStream, decode
 
 from .columns import ColumnMap, map_columns
 
@@ -290,35 +294,54 @@ def read_csv(binary: IO[bytes], name: str) -> Inventory:
 class _CsvSource:
     """CSV records read a batch at a time, keeping the physical lines they came from.
 
-    One reader parses the whole stream (so a quoted field may span lines, and batches), fed by
-    chunks of lines; a batch is taken from it in one C-level call. Line numbers are worked out
-    per batch: when every record of the batch took one line they follow from the reader's line
+    One reader parses the stream (so a quoted field may span lines, and batches), fed by chunks
+    of lines; a batch is taken from it in one C-level call. Line numbers are worked out per
+    batch: when every record of the batch took one line they follow from the reader's line
     count; otherwise from the line breaks inside each record's cells.
+
+    A stray quote opens a field that swallows the lines after it (up to the next quote, the field
+    size limit or the end of the file). A record that fails, or whose quoted field holds lines
+    shaped like whole rows, is reported at the line it starts on, and a new reader takes up the
+    lines after that one, so the rows it swallowed are read again.
     """
 
     CHUNK = 8192  # lines read from the stream at a time
+    STRAY_LINES = 100  # line breaks in one record beyond which it is taken for a stray quote
 
     def __init__(self, text: IO[str], dialect: type[csv.Dialect] | csv.Dialect) -> None:
         self.text = text
         self.width = 0
+        self.dialect = dialect
         # Input lines are copied to the output only when its encoding would hold them as is.
         self.copyable = dialect.delimiter == "," and dialect.quotechar == '"'
         self.held: list[str] = []  # lines fed to the reader from line number held_from + 1 on
         self.held_from = 0
-        # Lines reach the reader through C-level iterators; Python runs once per chunk.
-        self.reader = csv.reader(chain.from_iterable(iter(self._chunk, [])), dialect)
-        self.last_error = -1
+        self.base = 0  # the line the current reader started after
+        self.reader = self._reader(())
         self.finished = False
+
+    def _reader(self, again: Sequence[str]) -> Any:
+        # Lines reach the reader through C-level iterators; Python runs once per chunk.
+        lines = chain(again, chain.from_iterable(iter(self._chunk, [])))
+        return csv.reader(lines, self.dialect)
 
     def _chunk(self) -> list[str]:
         chunk = list(islice(self.text, self.CHUNK))
         self.held += chunk
         return chunk
 
+    def _restart(self, line: int) -> None:
+        """Read on from the line after ``line`` with a new reader."""
+        self.reader = self._reader(self.held[line - self.held_from :])
+        self.base = line
+
+    def _line(self) -> int:
+        return self.base + int(self.reader.line_num)
+
     def batch(self, size: int) -> RowBatch:
         if self.finished:
             return RowBatch((), [])
-        start = self.reader.line_num
+        start = self._line()
         # Lines before the batch are done with.
         del self.held[: start - self.held_from]
         self.held_from = start
@@ -331,14 +354,54 @@ class _CsvSource:
         if not records:
             self.finished = True
             return RowBatch((), [])
-        end = self.reader.line_num
+        end = self._line()
         if end - start == len(records):
             numbers: list[int] | range = range(start + 1, end + 1)
             lines: list[str] | None = self.held[: end - start] if self.copyable else None
+            return self._rows(records, numbers, lines)
+        numbers = self._numbers(start, records)
+        for k, cells in enumerate(records):
+            if self._stray(cells):
+                first = (numbers[k - 1] if k else start) + 1
+                return self._cut(records[:k], numbers[:k], first, None)
+        return self._rows(records, numbers, None)
+
+    def _stray(self, cells: list[str]) -> bool:
+        """Whether a record's quoted field looks like swallowed rows: more than STRAY_LINES line
+        breaks, or (with more than one column) a line inside it holding a row's delimiters."""
+        delimiter = self.dialect.delimiter
+        for c in cells:
+            if "\n" not in c and "\r" not in c:
+                continue
+            inner = c.splitlines()
+            if len(inner) > self.STRAY_LINES:
+                return True
+            if self.width > 1 and any(ln.count(delimiter) >= self.width - 1 for ln in inner[1:]):
+                return True
+        return False
+
+    def _cut(
+        self, records: list[list[str]], numbers: Sequence[int], bad: int, error: str | None
+    ) -> RowBatch:
+        """The rows before an unreadable record, that record's error at the line it starts on,
+        and a new reader from the line after it."""
+        batch = self._rows(records, numbers, None)
+        if error is None:
+            problem = (
+                "unbalanced quote: a quoted field opened on this line runs on over the lines "
+                "after it; this line is skipped and the lines after it are read again"
+            )
+        elif "field limit" in error:
+            problem = f"unreadable line: {error} (a stray quote?); the lines after it are read"
         else:
-            numbers = self._numbers(start, records)
-            lines = None
-        return self._rows(records, numbers, lines)
+            problem = f"unreadable line: {error}"
+        batch = RowBatch(
+            [*batch.numbers, bad],
+            [*batch.cells, [""] * self.width],
+            {**batch.problems, len(batch.cells): problem},
+        )
+        self._restart(bad)
+        return batch
 
     @staticmethod
     def _numbers(start: int, records: list[list[str]]) -> list[int]:
@@ -390,26 +453,25 @@ class _CsvSource:
         return number, cells[:width], problem + (f" (extra: {extra})" if extra else "")
 
     def _one_by_one(self, start: int) -> RowBatch:
-        end = self.reader.line_num  # the reader has moved past the unreadable line
-        again = csv.reader(self.held[: end - start], self.reader.dialect)
-        rows: list[Row] = []
+        end = self._line()  # the reader has moved past the unreadable line
+        again = csv.reader(self.held[: end - start], self.dialect)
+        records: list[list[str]] = []
+        numbers: list[int] = []
         while True:
+            before = again.line_num
             try:
                 cells = next(again)
             except StopIteration:
                 break
             except csv.Error as exc:
-                where = start + again.line_num
-                rows.append((where, [""] * self.width, f"unreadable line: {exc}"))
-                continue
-            row = self._row(start + again.line_num, cells)
-            if row is not None:
-                rows.append(row)
-        # A reader that does not move on past an unreadable line ends the file.
-        if end == self.last_error:
-            self.finished = True
-        self.last_error = end
-        return RowBatch.of(rows)
+                return self._cut(records, numbers, start + before + 1, str(exc))
+            if self._stray(cells):
+                return self._cut(records, numbers, start + before + 1, None)
+            records.append(cells)
+            numbers.append(start + again.line_num)
+        # Parsed again without the error (it lay past the lines held): read on from here.
+        self._restart(start + again.line_num)
+        return self._rows(records, numbers, None)
 
 
 def _size(binary: IO[bytes]) -> int | None:
@@ -444,78 +506,55 @@ def read_maclist(binary: IO[bytes], name: str) -> Inventory:
 
 
 # -- JSON array and NDJSON --------------------------------------------------------------------
+# A bulk row is one query: a record this long or deep is broken (or hostile), not an inventory.
+MAX_JSON_RECORD = 1 << 20  # characters of one JSON record (one NDJSON line)
+# The columns are the keys of the first records, in order of appearance; a key first seen later
+# stays with its own row (see Extra), so rows never grow with the number of distinct keys.
+SAMPLE_RECORDS = 1000
+MAX_COLUMNS = 256
+
+
+class Extra(dict[str, Any]):
+    """A JSON record's keys that are not among the inventory's columns, kept with that row as
+    one trailing cell after the columns' cells (JSON output writes them back)."""
+
+
 def _json_array(binary: IO[bytes], name: str) -> Iterator[tuple[int, Any, str | None]]:
-    """Elements of a top-level JSON array, decoded one at a time from a sliding buffer."""
+    """Elements of a top-level JSON array, each read once by the shared streaming reader."""
     text, _ = _text(binary)
-    decoder = json.JSONDecoder()
-    buf = ""
-    pos = 0
-    eof = False
+    stream = JsonStream(text, max_record=MAX_JSON_RECORD)
     index = 0
-
-    def fill() -> bool:
-        nonlocal buf, pos, eof
-        chunk = text.read(1 << 16)
-        if not chunk:
-            eof = True
-            return False
-        buf = buf[pos:] + chunk
-        pos = 0
-        return True
-
-    def skip_ws() -> None:
-        nonlocal pos
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buf) or not fill():
-                return
-
-    skip_ws()
-    if pos >= len(buf) or buf[pos] != "[":
-        raise InvalidRecord(name, None, None, "expected a JSON array of objects ('[' first)")
-    pos += 1
-    skip_ws()
-    if pos < len(buf) and buf[pos] == "]":
-        return
-    while True:
-        skip_ws()
-        while True:
-            try:
-                value, end = decoder.raw_decode(buf, pos)
-                # A number at the very end of the buffer may continue in the next chunk.
-                if end >= len(buf) and not eof and fill():
-                    continue
-                break
-            except json.JSONDecodeError as exc:
-                if not eof and fill():
-                    continue
-                yield index + 1, None, f"JSON syntax error in record {index + 1}: {exc.msg}"
-                return
-        index += 1
-        pos = end
-        yield index, value, None
-        skip_ws()
-        if pos >= len(buf):
-            yield index + 1, None, "JSON array not closed (']' missing)"
-            return
-        if buf[pos] == "]":
-            return
-        if buf[pos] != ",":
-            yield index + 1, None, f"JSON syntax error after record {index}: expected ',' or ']'"
-            return
-        pos += 1
+    try:
+        if stream.peek() != "[":
+            raise InvalidRecord(name, None, None, "expected a JSON array of objects ('[' first)")
+        stream.advance(1)
+        for item in stream.array_items():
+            index += 1
+            problem = item.problem and f"{item.problem} (the record starts on line {item.line})"
+            yield index, item.value, problem
+    except JsonBroken as exc:
+        yield (
+            index + 1,
+            None,
+            f"JSON syntax error after record {index} (line {exc.line}): " + (exc.message),
+        )
 
 
 def _ndjson(binary: IO[bytes], name: str) -> Iterator[tuple[int, Any, str | None]]:
     text, _ = _text(binary)
-    for number, line in enumerate(text, 1):
+    number = 0
+    while line := text.readline(MAX_JSON_RECORD + 1):
+        number += 1
+        if len(line) > MAX_JSON_RECORD and not line.endswith("\n"):
+            # Skip the rest of the line without holding it.
+            while (rest := text.readline(1 << 16)) and not rest.endswith("\n"):
+                pass
+            yield number, None, f"line longer than {MAX_JSON_RECORD:,} characters"
+            continue
         if not line.strip():
             continue
-        try:
-            yield number, json.loads(line), None
-        except json.JSONDecodeError as exc:
-            yield number, None, f"not JSON ({exc.msg})"
+        value, problem = decode(line)
+        yield number, value, problem and f"not usable JSON ({problem})"
 
 
 def _records(binary: IO[bytes], name: str, fmt: str) -> Iterator[tuple[int, Any, str | None]]:
@@ -523,35 +562,47 @@ def _records(binary: IO[bytes], name: str, fmt: str) -> Iterator[tuple[int, Any,
 
 
 def read_json(binary: IO[bytes], name: str, fmt: str = "json") -> Inventory:
-    """A JSON array of objects, or NDJSON (one object per line).
+    """A JSON array of objects, or NDJSON (one object per line), read once.
 
-    The columns are the union of the records' keys in order of appearance, found by a first
-    pass over the file (records may differ in their keys); a key a record lacks is MISSING.
+    The columns are the keys of the first :data:`SAMPLE_RECORDS` records in order of appearance
+    (at most :data:`MAX_COLUMNS`); a key a record lacks is MISSING. A record's other keys are
+    kept with it as a trailing :class:`Extra` cell, so memory follows the batch, not the number
+    of distinct keys in the file.
     """
-    start = binary.tell()
+    records = _records(binary, name, fmt)
+    sample = list(islice(records, SAMPLE_RECORDS))
     columns: dict[str, None] = {}
-    for _, record, _problem in _records(binary, name, fmt):
+    for _, record, _problem in sample:
         if isinstance(record, dict):
-            columns.update(dict.fromkeys(str(k) for k in record))
-    binary.seek(start)
+            for key in record:
+                if len(columns) >= MAX_COLUMNS:
+                    break
+                columns[str(key)] = None
     names = list(columns)
     where = {c: i for i, c in enumerate(names)}
+    width = len(names)
     size = _size(binary)
 
     def rows() -> Iterator[Row]:
-        for number, record, problem in _records(binary, name, fmt):
-            cells: list[Any] = [MISSING] * len(names)
+        for number, record, problem in chain(sample, records):
+            cells: list[Any] = [MISSING] * width
             if problem is not None:
                 yield number, cells, problem
             elif not isinstance(record, dict):
-                yield (
-                    number,
-                    cells,
-                    f"record {number} is a JSON {type(record).__name__}, not an object",
-                )
+                kind = "null" if record is None else type(record).__name__
+                yield number, cells, f"record {number} is a JSON {kind}, not an object"
             else:
+                extra: Extra | None = None
                 for key, value in record.items():
-                    cells[where[str(key)]] = value
+                    at = where.get(key)
+                    if at is not None:
+                        cells[at] = value
+                    else:
+                        if extra is None:
+                            extra = Extra()
+                        extra[key] = value
+                if extra is not None:
+                    cells.append(extra)
                 yield number, cells, None
 
     return Inventory(name, fmt, names, rows(), _tell(binary), size)
@@ -579,29 +630,61 @@ def _host_row(host: Element) -> list[Any]:
     return [ip, hostname, mac, vendor, status]
 
 
+_HOST_PARTS = {"address", "hostnames", "hostname", "status"}  # what a row is made of
+
+
 def read_nmap(binary: IO[bytes], name: str) -> Inventory:
-    """Hosts of an nmap XML report (``nmap -oX``): address, hostname, MAC and its vendor."""
+    """Hosts of an nmap XML report (``nmap -oX``): address, hostname, MAC and its vendor.
+
+    Parsed with defusedxml (no entities, no external references). Every element is dropped once
+    it ends, except the parts of a host a row is made of, so memory follows one host, whatever
+    else (ports, scripts, run statistics, foreign elements) the report holds.
+    """
     size = _size(binary)
-    events = iterparse(binary, events=("start", "end"))
+    events = defused_iterparse(binary, events=("start", "end"))
     try:
         _, root = next(events)
-    except (ParseError, StopIteration) as exc:
+    except (ParseError, StopIteration, DefusedXmlException) as exc:
         raise InvalidRecord(name, None, None, f"not XML: {exc}") from None
     if root.tag != "nmaprun":
         raise InvalidRecord(name, None, None, f"not an nmap XML report (root <{root.tag}>)")
 
     def rows() -> Iterator[Row]:
         count = 0
+        stack: list[Element] = [root]
+        host: Element | None = None
         try:
             for event, elem in events:
-                if event == "end" and elem.tag == "host":
+                if event == "start":
+                    if elem.tag == "host" and len(stack) == 1:
+                        host = elem
+                    stack.append(elem)
+                    continue
+                stack.pop()
+                parent = stack[-1] if stack else None
+                # The parser runs ahead of the events, so a finished element need not be its
+                # parent's last child yet: what is not read is dropped by whole lists.
+                if host is not None and elem is host:
                     count += 1
                     yield count, _host_row(elem), None
-                    # Drop what was read, so memory does not grow with the scan.
+                    host = None
                     root.clear()
+                elif parent is None:
+                    continue
+                elif host is None:
+                    del parent[:]  # outside any host nothing is read
+                elif parent is host:
+                    if elem.tag not in _HOST_PARTS:
+                        elem.clear()
+                        if len(host) > 256:
+                            host[:] = [c for c in host if c.tag in _HOST_PARTS]
+                elif parent.tag not in _HOST_PARTS:
+                    del parent[:]  # ports, scripts, ... of a host
         except ParseError as exc:
             line = exc.position[0] if exc.position else None
             yield count + 1, [""] * len(NMAP_COLUMNS), f"XML error at line {line}: {exc}"
+        except DefusedXmlException as exc:
+            yield count + 1, [""] * len(NMAP_COLUMNS), f"XML refused: {exc}"
 
     return Inventory(name, "nmap", list(NMAP_COLUMNS), rows(), _tell(binary), size)
 
@@ -617,18 +700,89 @@ def _xlsx_cell(value: Any) -> str:
     return str(value)
 
 
+# openpyxl applies no limits of its own. Worksheets are streamed (only their inflated size is
+# capped); every other part (shared strings, styles, the workbook) is read whole, so each is
+# capped far lower: a 2 MB file of repeated short strings inflates to gigabytes of objects.
+XLSX_MAX_INFLATED = 1 << 30  # all parts together, once inflated
+XLSX_MAX_PART = 64 << 20  # one part read whole (xl/sharedStrings.xml, xl/styles.xml, ...)
+XLSX_MAX_ROWS = 1_048_576  # Excel's own limit
+XLSX_MAX_CELLS = 50_000_000  # cells read, padding included
+XLSX_MAX_COLUMNS = 16_384  # Excel's own limit (XFD)
+
+
+def _check_xlsx_parts(path: Path, name: str) -> None:
+    """Refuse a workbook whose parts inflate past the limits, before openpyxl reads any."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InvalidRecord(name, None, None, f"not a readable XLSX workbook: {exc}") from None
+    total = 0
+    for member in members:
+        # zipfile stops at the declared size (and checks the CRC), so it bounds what inflates.
+        total += member.file_size
+        streamed = member.filename.startswith("xl/worksheets/") and not member.filename.endswith(
+            ".rels"
+        )
+        if not streamed and member.file_size > XLSX_MAX_PART:
+            raise InvalidRecord(
+                name,
+                None,
+                None,
+                f"XLSX part {member.filename} inflates to {member.file_size:,} bytes (limit "
+                f"{XLSX_MAX_PART:,}): refused as a decompression bomb",
+            )
+    if total > XLSX_MAX_INFLATED:
+        raise InvalidRecord(
+            name,
+            None,
+            None,
+            f"XLSX workbook inflates to {total:,} bytes (limit {XLSX_MAX_INFLATED:,}): refused "
+            "as a decompression bomb",
+        )
+
+
 def read_xlsx(path: Path) -> Inventory:
     """The first worksheet, streamed in openpyxl's read-only mode; the first non-empty row is
-    the header."""
+    the header. Parts that inflate past :data:`XLSX_MAX_PART` (or all of them past
+    :data:`XLSX_MAX_INFLATED`), more than :data:`XLSX_MAX_ROWS` rows or :data:`XLSX_MAX_CELLS`
+    cells are refused with an error naming the part or the sheet."""
     from openpyxl import load_workbook
 
     name = str(path)
+    _check_xlsx_parts(path, name)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InvalidRecord(name, None, None, f"not a readable XLSX workbook: {exc}") from None
     sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    where = f"sheet {sheet.title!r}"
+    declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
+    if declared > XLSX_MAX_ROWS:
+        book.close()
+        raise InvalidRecord(
+            name, where, None, f"declares {declared:,} rows (limit {XLSX_MAX_ROWS:,})"
+        )
+    if isinstance(sheet.max_column, int) and sheet.max_column > XLSX_MAX_COLUMNS:
+        # A stated width past Excel's would pad every row to it.
+        sheet.reset_dimensions()
+    counted = 0
+
+    def limited() -> Iterator[tuple[Any, ...]]:
+        nonlocal counted
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
+            counted += len(cells)
+            if number > XLSX_MAX_ROWS:
+                raise InvalidRecord(name, where, None, f"more than {XLSX_MAX_ROWS:,} rows: refused")
+            if counted > XLSX_MAX_CELLS:
+                raise InvalidRecord(
+                    name, where, None, f"more than {XLSX_MAX_CELLS:,} cells (padding included)"
+                )
+            yield cells
+
+    values = limited()
     header: list[str] | None = None
     line = 0
     for cells in values:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Protocol
 
@@ -30,8 +31,8 @@ from supplygraph.graph.model import SourceRef
 from supplygraph.graph.resolve import Resolver, weak_link_text
 from supplygraph.graph.results import VERDICTS, Step
 
-from .columns import LABELS, ColumnMap
-from .readers import MISSING, Inventory, RowBatch
+from .columns import LABELS, ColumnMap, map_columns
+from .readers import MISSING, Extra, Inventory, RowBatch
 
 YES_SAMPLE = 10_000  # yes rows listed in the HTML and JSON reports (and as many possible rows)
 ERROR_SAMPLE = 1_000
@@ -83,20 +84,43 @@ class RowFeeder:
 
     def _json_fields(self, cells: list[Any]) -> BulkItem:
         values: list[str] = []
+        width = len(self.inventory.columns)
+        extra = cells[width] if len(cells) > width else None
         for f in FIELDS:
             text = ""
             # The first of the field's spellings that this record fills ("mac", "MAC", ...).
             for pos in self.mapping.alternates.get(f, ()):
-                value = cells[pos] if pos < len(cells) else MISSING
+                value = cells[pos] if pos < width else MISSING
                 found = _text_value(value)
                 if found is None:
-                    kind = "object" if isinstance(value, dict) else type(value).__name__
-                    return RowProblem(f"expected text, got a JSON {kind}", f)
+                    return RowProblem(f"expected text, got a JSON {_kind(value)}", f)
                 if found:
                     text = found
                     break
             values.append(text)
+        if isinstance(extra, Extra):
+            # Keys first seen after the sampled records: a query field only where the columns
+            # left it empty.
+            for key, value in extra.items():
+                named = _field_of(key)
+                if named is None or values[FIELDS.index(named)]:
+                    continue
+                late = _text_value(value)
+                if late is None:
+                    return RowProblem(f"{key}: expected text, got a JSON {_kind(value)}", named)
+                values[FIELDS.index(named)] = late
         return (values[0], values[1], values[2], values[3], values[4])
+
+
+def _kind(value: Any) -> str:
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+@lru_cache(maxsize=4096)
+def _field_of(key: str) -> str | None:
+    """The query field a JSON key names, if any ("MAC Address" -> "mac")."""
+    found = map_columns([key]).index
+    return next(iter(found), None)
 
 
 _ANSWER = attrgetter("answer")

@@ -24,9 +24,10 @@ from typing import IO, Any, Protocol
 import orjson
 
 from supplygraph.errors import SupplyGraphError
+from supplygraph.exports import formula_safe, may_hold_formula
 from supplygraph.graph.bulk import Answer, BulkResult
 
-from .readers import MISSING
+from .readers import MISSING, Extra
 from .run import Batch, Derived, Outcome, Summary
 
 OUTPUT_FORMATS = ("csv", "json", "xlsx", "html")
@@ -126,8 +127,14 @@ class _RowWriter:
 
 
 class CsvWriter:
-    def __init__(self, target: _Target, columns: list[str], extra: list[str], text: bool) -> None:
+    """Input cells, then ours; a cell that a spreadsheet would run as a formula gets a leading
+    single quote (:func:`~supplygraph.exports.formula_safe`) unless ``raw``."""
+
+    def __init__(
+        self, target: _Target, columns: list[str], extra: list[str], text: bool, raw: bool = False
+    ) -> None:
         self.target = target
+        self.raw = raw
         self.file = target.open_text()
         self.writer = csv.writer(self.file)
         # The input cells without the line end; our cells follow, serialized once per answer.
@@ -135,8 +142,10 @@ class CsvWriter:
         self._cell_writer = csv.writer(self._buf, lineterminator="")
         self.with_regimes = "regimes" in extra
         self.text = text  # every cell is already a string (CSV, XLSX, nmap, MAC list inputs)
+        # A JSON record's keys beyond the columns (an Extra cell) have no column here.
+        self.width = len(columns)
         self._tails: dict[Answer, str] = {}
-        self.writer.writerow(_unique(columns, extra))
+        self.writer.writerow(self._safe(_unique(columns, extra)))
 
     def write_batch(self, batch: Batch) -> None:
         if len(self._tails) >= 100_000:
@@ -156,22 +165,32 @@ class CsvWriter:
         # CSV input), else the cells, encoded.
         lines = batch.lines if self.text else None
         heads: list[str | None] = (
-            [line.rstrip("\r\n") if line is not None else None for line in lines]
+            [
+                line.rstrip("\r\n")
+                if line is not None and (self.raw or not may_hold_formula(line))
+                else None
+                for line in lines
+            ]
             if lines is not None
             else [None] * len(results)
         )
         if None in heads:
             for i, head in enumerate(heads):
                 if head is None:
-                    cells = batch.rows.cells[i]
+                    cells = batch.rows.cells[i][: self.width]
                     heads[i] = self._cells_text(cells if self.text else [_plain(c) for c in cells])
         self.file.write("".join(map(add, heads, ends)))
+
+    def _safe(self, cells: list[Any]) -> list[Any]:
+        if self.raw:
+            return cells
+        return [formula_safe(c) if isinstance(c, str) else c for c in cells]
 
     def _cells_text(self, cells: list[Any]) -> str:
         buf = self._buf
         buf.seek(0)
         buf.truncate()
-        self._cell_writer.writerow(cells)
+        self._cell_writer.writerow(self._safe(cells))
         return buf.getvalue()
 
     def _tail(self, result: BulkResult | Answer, derived: Derived, error: str | None) -> str:
@@ -211,9 +230,12 @@ class JsonWriter(_RowWriter):
         self.first = True
 
     def write(self, outcome: Outcome) -> None:
+        cells = outcome.cells
         row: dict[str, Any] = {
-            c: v for c, v in zip(self.columns, outcome.cells, strict=False) if v is not MISSING
+            c: v for c, v in zip(self.columns, cells, strict=False) if v is not MISSING
         }
+        if len(cells) > len(self.columns) and isinstance(cells[-1], Extra):
+            row.update(cells[-1])  # the record's keys beyond the columns, kept as they came
         r = outcome.result
         values: list[Any] = [r.verdict, None if r.verdict is None else r.confidence, r.evidence]
         values += [outcome.derived.weak_link or None, outcome.derived.distributes or None]
@@ -257,6 +279,7 @@ class XlsxWriter(_RowWriter):
         self.book = Workbook(write_only=True)
         self.summary_sheet = self.book.create_sheet("Summary")
         self.header = _unique(columns, extra)
+        self.width = len(columns)
         self.with_regimes = "regimes" in extra
         self.sheets = 0
         self.rows_in_sheet = XLSX_MAX_ROWS
@@ -288,7 +311,7 @@ class XlsxWriter(_RowWriter):
             self.sheet.append(self.header)
             self.rows_in_sheet = 1
         extras = _extras(outcome.result, outcome.derived, outcome.error, self.with_regimes)
-        self.sheet.append(self._cells(outcome.cells + extras))
+        self.sheet.append(self._cells(outcome.cells[: self.width] + extras))
         self.rows_in_sheet += 1
 
     def finish(self, summary: Summary) -> None:
@@ -353,9 +376,15 @@ class HtmlWriter:
 
 
 def open_writer(
-    fmt: str, path: Path | None, columns: list[str], extra: list[str], text_cells: bool
+    fmt: str,
+    path: Path | None,
+    columns: list[str],
+    extra: list[str],
+    text_cells: bool,
+    raw_csv: bool = False,
 ) -> Writer:
-    """A writer for ``fmt``; ``path`` None writes CSV or JSON to standard output."""
+    """A writer for ``fmt``; ``path`` None writes CSV or JSON to standard output. ``raw_csv``
+    keeps CSV cells that start like a formula as they are."""
     if fmt not in OUTPUT_FORMATS:
         raise OutputError(f"unknown output format {fmt!r} (use {', '.join(OUTPUT_FORMATS)})")
     if path is None and fmt in ("xlsx", "html"):
@@ -363,7 +392,7 @@ def open_writer(
     target = _Target(path, fmt)
     try:
         factories: dict[str, Callable[[], Writer]] = {
-            "csv": lambda: CsvWriter(target, columns, extra, text_cells),
+            "csv": lambda: CsvWriter(target, columns, extra, text_cells, raw_csv),
             "json": lambda: JsonWriter(target, columns, extra),
             "xlsx": lambda: XlsxWriter(target, columns, extra),
             "html": lambda: HtmlWriter(target),
