@@ -32,6 +32,9 @@ ANSWER_CACHE_SIZE = 1024
 # prefix falls in (small entries, so many of them), and cache answers per block.
 MAC_BLOCK_CACHE_SIZE = 65536
 MAX_PATHS = 10
+# Owners above the target are looked for this many levels up, to explain a `no` for one of them.
+ABOVE_DEPTH = 8
+UPWARD = (Relation.OWNS, Relation.CONTROLS, Relation.SAME_AS)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Resolver:
         self.answers: AnswerCache[tuple[ResolveResult, bytes]] = AnswerCache(ANSWER_CACHE_SIZE)
         self._mac_blocks: AnswerCache[tuple[str, str]] = AnswerCache(MAC_BLOCK_CACHE_SIZE)
         self._targets: AnswerCache[Node] = AnswerCache(size=256)
+        self._above: AnswerCache[frozenset[str]] = AnswerCache(size=256)
         # Regime verdicts per (entity, day, version): the target's are computed once per day.
         self.regimes = RegimeEngine(view)
 
@@ -256,7 +260,15 @@ class Resolver:
             designations=designations,
             confidence=confidence,
             as_of=day,
-            explanation=explain(verdict, target_node, matches, scored, names, sold),
+            explanation=explain(
+                verdict,
+                target_node,
+                matches,
+                scored,
+                names,
+                sold,
+                above=self.above_target(target_node.id, day) if verdict == "no" else frozenset(),
+            ),
             notes=notes,
             weak_links=list(scored[0].weak) if scored else [],
             distributes=[Step.of(e, names) for e in sold],
@@ -265,6 +277,27 @@ class Resolver:
                 self.regimes.result(EntityRef.of(best_node), day) if best_node else None
             ),
         )
+
+    def above_target(self, target: str, day: date) -> frozenset[str]:
+        """Everything that owns or controls the target on ``day`` (any share), walked upward in
+        batches; cached per target, day and store version. A `no` for one of these says why."""
+        key = (target, day, self.view.version())
+        found = self._above.get(key, count=False)
+        if found is None:
+            seen = {target}
+            frontier = [target]
+            for _ in range(ABOVE_DEPTH):
+                ups = self.view.edges(frontier, Direction.IN, UPWARD)
+                same = self.view.edges(frontier, Direction.OUT, [Relation.SAME_AS])
+                nxt = {e.src for e in ups if e.dst in frontier and e.active_on(day)}
+                nxt |= {e.dst for e in same if e.src in frontier and e.active_on(day)}
+                frontier = sorted(nxt - seen)
+                if not frontier:
+                    break
+                seen.update(frontier)
+            found = frozenset(seen - {target})
+            self._above.put(key, found)
+        return found
 
     def _distributes(self, matches: list[Match], reach: Reach, day: date) -> list[Edge]:
         """DISTRIBUTES edges from what the query matched to anything in the target's group."""
@@ -295,6 +328,7 @@ def explain(
     scored: list[ScoredPath],
     names: dict[str, str],
     sold: list[Edge] | None = None,
+    above: frozenset[str] = frozenset(),
 ) -> str:
     """One readable sentence for the verdict."""
     if verdict == "unknown":
@@ -305,6 +339,17 @@ def explain(
         if sold:
             items = ", ".join(sorted({names.get(e.dst, e.dst) for e in sold}))
             text += f" It distributes {items} (a distributor is not the maker)."
+        owners = sorted({m.name for m in matches if m.id in above})
+        if owners:
+            verb, pronoun = (
+                ("owns or controls", "it is")
+                if len(owners) == 1
+                else ("own or control", "they are")
+            )
+            text += (
+                f" {' and '.join(owners)} {verb} {target.name}: {pronoun} above the target, "
+                "not below it, and an owner of the target is not the target."
+            )
         return text
     best = scored[0]
     if not best.path:

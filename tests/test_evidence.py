@@ -122,3 +122,11 @@ def test_huawei_device_mac_is_covered_by_889_through_common_control(graph: Suppl
         assert regimes[regime].verdict == "covered", regimes[regime].reason
         assert "common control" in regimes[regime].reason
         assert regimes[regime].paths
+
+
+def test_an_owner_of_the_target_is_no_and_the_answer_says_why(graph: SupplyGraph) -> None:
+    result = graph.resolve(name="CETHIK")
+    assert result.verdict == "no"
+    assert "above the target" in result.explanation
+    assert "cethik" in graph.resolver.above_target("hikvision", result.as_of)
+    assert "above the target" not in graph.resolve(name="Honeywell").explanation
