@@ -47,7 +47,7 @@ from .model import (
 )
 from .normalize import fcc_grantee_code, mac_prefixes, name_keys, name_tokens
 from .reach import Reach
-from .resolve import MAX_PATHS, Query, Resolver
+from .resolve import MAX_PATHS, Query, Resolver, weak_link_text
 from .results import Match, Step, Verdict, WeakLink
 from .store import Direction, GraphView
 from .verdicts import rank_paths
@@ -839,7 +839,7 @@ class BulkRun:
         # so their rows are never `no`).
         outside = [m for ms, _ in matched.values() for m in ms if m.id not in reach.depth]
         sold: dict[str, list[Edge]] = {}
-        for edge in self.engine.matcher._distributes(outside, reach, self.day):
+        for edge in self.engine.matcher.distributes(outside, reach, self.day):
             sold.setdefault(edge.src, []).append(edge)
         # Names of the nodes on evidence paths and distribution edges, in one more batched call.
         cached.fetch_nodes(
@@ -922,7 +922,11 @@ class BulkRun:
             verdict: Verdict = "possible" if best.weak else "yes"
             text = best.text
             if best.weak:
-                text += " (weak link: " + "; ".join(w.reason for w in best.weak) + ")"
+                text += (
+                    " (weak link: "
+                    + "; ".join(weak_link_text(w, best.names) for w in best.weak)
+                    + ")"
+                )
             answer = self._answer(verdict, round(best.score, 3), text, best, best.match.id, notes)
             return BulkResult(
                 verdict,

@@ -48,9 +48,6 @@ class EvidencePolicy:
             reasons.append(f"confidence {edge.confidence:g} below {self.min_confidence:g}")
         return "; ".join(reasons) or None
 
-    def strength(self, edge: Edge) -> Strength:
-        return "weak" if self.weakness(edge) is not None else "strong"
-
     def weak_links(self, path: Iterable[Edge]) -> list[tuple[Edge, str]]:
         return [(e, why) for e in path if (why := self.weakness(e)) is not None]
 

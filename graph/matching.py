@@ -1,10 +1,11 @@
 """Turning what a user typed into known nodes: names, identifiers, model numbers.
 
 Names: candidates come from the store in batches, never from a scan: the exact normalized keys
-(any script, aliases, legal forms removed), the word index (and, for a long word that is in no
-name, the names with a word sharing its first letters: one typo). The best-placed candidates
-(by how many rare query words they carry) are then scored part by part (:mod:`.names`), and
-every match says which name matched, which parts paired and which did not.
+(any script, aliases, legal forms removed), the word index, and for a word that is in no name
+the stored words one typo away from it (looked up in the store's vocabulary by first letters).
+The best-placed candidates (by how many rare query words they carry) are then scored part by
+part (:mod:`.names`), and every match says which name matched, which parts paired and which
+did not.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ import networkx as nx
 from .evidence import policy
 from .model import Designation, Edge, Node, NodeKind, OrgType, Relation, SourceRef
 from .ownership import collapse_parallel
+from .reach import counts_as_downstream
 from .results import EntityRef, RegimeOut, RegimesResult, RegimeVerdict, Step
 from .rulebook import Period, Regime, RuleBook, default_rules
 from .store import Direction, GraphView
@@ -242,12 +243,9 @@ _STATE_TYPES = frozenset({OrgType.STATE_BODY, OrgType.STATE_OWNED_ENTERPRISE, Or
 
 
 def _controls(edge: Edge) -> bool:
-    """Whether an edge gives control: CONTROLS, or a majority (or unpublished) stake."""
-    if edge.relation is Relation.CONTROLS:
-        return True
-    low, high = edge.share_bounds
-    top = high if high is not None else low
-    return edge.relation is Relation.OWNS and (top is None or top >= 50.0)
+    """Whether an edge gives control: CONTROLS, or a majority (or unpublished) stake, by the
+    same rule that makes a holding "the target's" (:func:`.reach.counts_as_downstream`)."""
+    return edge.relation in (Relation.OWNS, Relation.CONTROLS) and counts_as_downstream(edge)
 
 
 def _sister_companies(
@@ -763,8 +761,7 @@ class _Evaluation:
         # brand, product or identifier of a controlled company.
         control: nx.DiGraph[str] = nx.DiGraph()
         for a, b, data in g.edges(data=True):
-            down: Edge = data["edge"]
-            if down.relation is not Relation.OWNS or _controls(down):
+            if counts_as_downstream(data["edge"]):
                 control.add_edge(a, b)
         for link in self.up.sisters:
             if link.dst not in named or link.src not in control or self.up.root not in control:

@@ -233,7 +233,7 @@ class Resolver:
             notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
 
         scored = rank_paths(matches, reach, MAX_PATHS)
-        sold = [] if scored else self._distributes(matches, reach, day)
+        sold = [] if scored else self.distributes(matches, reach, day)
 
         on_paths = {target_node.id} | {x for s in scored for e in s.path for x in (e.src, e.dst)}
         node_ids = on_paths | {m.id for m in matches} | {x for e in sold for x in (e.src, e.dst)}
@@ -299,7 +299,7 @@ class Resolver:
             self._above.put(key, found)
         return found
 
-    def _distributes(self, matches: list[Match], reach: Reach, day: date) -> list[Edge]:
+    def distributes(self, matches: list[Match], reach: Reach, day: date) -> list[Edge]:
         """DISTRIBUTES edges from what the query matched to anything in the target's group."""
         if not matches:
             return []

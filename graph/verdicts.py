@@ -54,11 +54,6 @@ def rank_paths(matches: Iterable[Match], reach: Reach, limit: int) -> list[Score
     return scored[:limit]
 
 
-def better(a: ScoredPath, b: ScoredPath | None) -> bool:
-    """Whether ``a`` ranks strictly before ``b`` (the first of equals keeps its place)."""
-    return b is None or a.rank() < b.rank()
-
-
 def verdict_of(best: ScoredPath | None, matched: bool) -> Verdict:
     if best is not None:
         return "yes" if best.strong else "possible"
