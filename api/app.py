@@ -55,3 +55,14 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
     security.install(app, settings)
     middleware.install(app, settings)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app over the store named by ``SUPPLYGRAPH_STORE``, settings from the environment.
+
+    An import-string factory (``uvicorn --factory supplygraph.api.app:app_from_environment``):
+    each worker of ``supplygraph serve --workers N`` is a fresh process that builds its own app
+    with it, and so its own store connections.
+    """
+    settings = Settings()
+    return create_app(SupplyGraph.open(settings.store), settings)

@@ -24,6 +24,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -37,6 +38,7 @@ from supplygraph.errors import SupplyGraphError
 from supplygraph.settings import Settings
 
 from .errors import error_body
+from .shared_limits import SharedBuckets, refill, wait_for_token
 
 KEY_HEADER = b"x-api-key"
 PROTECTED_PREFIXES = ("/v1", "/ui")
@@ -80,7 +82,10 @@ def keys_match(given: str, keys: Iterable[bytes]) -> bool:
 
 
 class TokenBuckets:
-    """One token bucket per caller: ``rate`` tokens a second, at most ``burst`` saved up."""
+    """One token bucket per caller: ``rate`` tokens a second, at most ``burst`` saved up.
+
+    In this process only; :class:`.shared_limits.SharedBuckets` is the same for all workers.
+    """
 
     def __init__(self, rate: float, burst: int, max_callers: int = 100_000) -> None:
         self.rate = rate
@@ -96,26 +101,31 @@ class TokenBuckets:
             found = self._buckets.get(caller)
         if found is None:
             return 0.0
-        tokens = min(self.burst, found[0] + (now - found[1]) * self.rate)
-        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+        return wait_for_token(refill(*found, now, self.rate, self.burst), self.rate)
 
     def take(self, caller: str, now: float | None = None) -> float:
         """0 when the request may go ahead, else the seconds until a token is available."""
         now = time.monotonic() if now is None else now
         with self._lock:
             tokens, last = self._buckets.get(caller, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[caller] = (tokens - 1.0, now)
-                wait = 0.0
-            else:
-                self._buckets[caller] = (tokens, now)
-                wait = (1.0 - tokens) / self.rate
+            tokens = refill(tokens, last, now, self.rate, self.burst)
+            wait = wait_for_token(tokens, self.rate)
+            self._buckets[caller] = (tokens - 1.0 if wait == 0.0 else tokens, now)
             self._buckets.move_to_end(caller)
             # Forget the longest-idle callers first; a forgotten caller starts with a full bucket.
             while len(self._buckets) > self._max:
                 self._buckets.popitem(last=False)
         return wait
+
+
+Buckets = TokenBuckets | SharedBuckets
+
+
+def make_buckets(settings: Settings, name: str, rate: float, burst: int) -> Buckets:
+    """Buckets in this process, or in the file ``SUPPLYGRAPH_LIMITS_DB`` shared by workers."""
+    if settings.limits_db:
+        return SharedBuckets(Path(settings.limits_db), name, rate, burst)
+    return TokenBuckets(rate, burst)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -146,9 +156,13 @@ class SecurityMiddleware:
         self.app = app
         self.keys = [k.encode() for k in Settings.split(settings.api_keys)]
         self.buckets = (
-            TokenBuckets(settings.rate_limit, settings.rate_burst) if settings.rate_limit else None
+            make_buckets(settings, "rate", settings.rate_limit, settings.rate_burst)
+            if settings.rate_limit
+            else None
         )
-        self.failures = TokenBuckets(settings.auth_failure_rate, settings.auth_failure_burst)
+        self.failures = make_buckets(
+            settings, "auth-failures", settings.auth_failure_rate, settings.auth_failure_burst
+        )
         self.max_body = settings.max_body_bytes
         self.max_bulk = settings.max_bulk_bytes
 

@@ -14,10 +14,12 @@ class Figure:
     """One line of the report. ``ratio`` is ``value / baseline_value`` (None without a baseline).
 
     ``goal`` says in words what the ratio (or value) should be; ``note`` how it was measured.
+    A figure that could not be measured honestly has ``value`` None and says why in ``note``
+    (see :func:`not_measured`).
     """
 
     name: str
-    value: float
+    value: float | None
     unit: str
     baseline_name: str
     baseline_value: float | None
@@ -26,14 +28,21 @@ class Figure:
     note: str = ""
 
     def __post_init__(self) -> None:
-        if self.ratio is None and self.baseline_value:
+        if self.value is None:
+            self.ratio = None
+        elif self.ratio is None and self.baseline_value:
             self.ratio = self.value / self.baseline_value
-        self.value = _round(self.value)
+        self.value = None if self.value is None else _round(self.value)
         self.baseline_value = None if self.baseline_value is None else _round(self.baseline_value)
         self.ratio = None if self.ratio is None else round(self.ratio, 4)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def not_measured(name: str, unit: str, baseline_name: str, goal: str, why: str) -> Figure:
+    """A figure reported as "not measured" (no value, no ratio), with the reason in its note."""
+    return Figure(name, None, unit, baseline_name, None, goal=goal, note=f"not measured: {why}")
 
 
 def _round(x: float) -> float:

@@ -20,7 +20,7 @@ from typing import Any
 
 from supplygraph.service import SupplyGraph
 
-from . import http, ingest, inprocess, names, ubo
+from . import gleif, http, ingest, inprocess, names, ubo
 from .figures import Figure
 
 
@@ -32,12 +32,14 @@ class Sizes:
     ubo_queries: int
     http_seconds: float
     load_seconds: float
+    gleif_entities: int
+    gleif_relationships: int
 
     @classmethod
     def of(cls, quick: bool) -> Sizes:
         if quick:
-            return cls(2000, 10_000, 100_000, 500, 3, 5)
-        return cls(20_000, 200_000, 1_000_000, 2000, 10, 30)
+            return cls(2000, 10_000, 100_000, 500, 3, 5, 100_000, 150_000)
+        return cls(20_000, 200_000, 1_000_000, 2000, 10, 30, 3_000_000, 5_000_000)
 
 
 @dataclass
@@ -101,16 +103,27 @@ def run(quick: bool, stores: Sequence[str] = ()) -> Report:
         graph.close()
 
         _say("name matching: quality on the OFAC SDN list, cold names on a large store")
-        report.figures += names.run(work, quick)
+        name_figures, cold = names.run(work, quick)
+        report.figures += name_figures
 
-        _say("HTTP: no-op vs resolve, then the load test")
-        report.figures += http.run(f"sqlite:///{seeded}", sizes.http_seconds, sizes.load_seconds)
+        _say("HTTP: no-op vs cached and cold resolve, 2 workers vs 1, then the load test")
+        report.figures += http.run(
+            f"sqlite:///{seeded}", cold.url, cold.listed, sizes.http_seconds, sizes.load_seconds
+        )
 
         _say("FtM ingest vs parse")
         report.figures += ingest.run(work, sizes.ftm_companies)
 
         _say(f"UBO queries over {sizes.ubo_companies:,} synthetic companies")
         report.figures += ubo.run(work, sizes.ubo_companies, sizes.ubo_queries)
+
+        _say(
+            f"GLEIF-shaped load: {sizes.gleif_entities:,} entities, "
+            f"{sizes.gleif_relationships:,} relationships"
+        )
+        report.figures += gleif.run(
+            work, sizes.gleif_entities, sizes.gleif_relationships, sizes.ubo_queries
+        )
 
         _say("bulk audit vs CSV read (if the bulk module is present)")
         _optional(

@@ -4,10 +4,10 @@ Record linkage merges two records that state the same USCC, LEI or ISIN, so a on
 must never pass as a key. Each value is checked twice:
 
 - its **shape**, by regular expression (length and alphabet), and
-- its **check characters**, by ``rigour.ids`` (python-stdnum underneath): LEI, ISO 17442, two
-  digits by ISO 7064 MOD 97-10; ISIN, ISO 6166, one Luhn digit over the code with letters
-  expanded to numbers; USCC, GB 32100-2015, one character from the 31-symbol alphabet by a
-  weighted sum modulo 31 over the first seventeen characters.
+- its **check characters**: LEI, ISO 17442, two digits by ISO 7064 MOD 97-10 (here); by
+  ``rigour.ids`` (python-stdnum underneath) for the others: ISIN, ISO 6166, one Luhn digit over
+  the code with letters expanded to numbers; USCC, GB 32100-2015, one character from the
+  31-symbol alphabet by a weighted sum modulo 31 over the first seventeen characters.
 
 A value of the wrong shape is simply not this kind of identifier (lists put free text in
 identifier fields); a value of the right shape with a wrong check character is a typo or a
@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from rigour.ids import ISIN, LEI, USCC
+from rigour.ids import ISIN, USCC
 from supplygraph.graph.model import Identifier, IdScheme
 
 # The schemes whose equal values make two records one entity.
@@ -33,9 +33,26 @@ _SHAPES: dict[IdScheme, re.Pattern[str]] = {
     IdScheme.LEI: re.compile(r"^[0-9A-Z]{18}[0-9]{2}$"),
     IdScheme.ISIN: re.compile(r"^[A-Z]{2}[0-9A-Z]{9}[0-9]$"),
 }
+# Letters as the numbers ISO 7064 MOD 97-10 reads them: A = 10 ... Z = 35.
+_LETTERS_AS_NUMBERS = str.maketrans({chr(65 + i): str(10 + i) for i in range(26)})
+
+
+def mod97_10_valid(code: str) -> bool:
+    """ISO 7064 MOD 97-10 over an upper-case alphanumeric code: the LEI check (ISO 17442).
+
+    The same test as ``rigour.ids.LEI.is_valid`` for a value of the LEI shape, without its
+    per-call normalizing, which dominated the check on GLEIF-size loads.
+
+    >>> mod97_10_valid("5493001KJTIIGC8Y1R12"), mod97_10_valid("5493001KJTIIGC8Y1R13")
+    (True, False)
+    """
+    return int(code.translate(_LETTERS_AS_NUMBERS)) % 97 == 1
+
+
 _CHECKS: dict[IdScheme, tuple[Callable[[str], bool], str]] = {
     IdScheme.USCC: (USCC.is_valid, "check character"),
-    IdScheme.LEI: (LEI.is_valid, "check digits"),
+    # Only ever called on a value of the LEI shape (18 alphanumerics, 2 digits).
+    IdScheme.LEI: (mod97_10_valid, "check digits"),
     IdScheme.ISIN: (ISIN.is_valid, "check digit"),
 }
 

@@ -25,26 +25,67 @@ def test_bench_quick_json_is_well_formed() -> None:
     figures = orjson.loads(done.stdout)
     assert isinstance(figures, list) and figures
     names = {f["name"] for f in figures}
-    for wanted in ("http_resolve_vs_noop", "ingest_vs_parse", "resolve_inprocess_mac"):
-        assert wanted in names
+    wanted = {
+        "http_resolve_vs_noop",
+        "http_resolve_cold_vs_noop",
+        "http_resolve_2w_vs_1w",
+        "resolve_cold_name_p99",
+        "ingest_vs_parse",
+        "ingest_vs_sql_floor",
+        "resolve_inprocess_mac",
+        "gleif_load",
+        "gleif_load_peak_rss",
+        "gleif_owners_p99",
+    }
+    assert wanted <= names, wanted - names
     assert any(n.startswith("ubo_query_p99") for n in names)
     for fig in figures:
         assert set(fig) >= KEYS, fig
         assert isinstance(fig["name"], str) and isinstance(fig["unit"], str)
+        if fig["value"] is None:  # allowed only as "not measured", never with a ratio
+            assert fig["ratio"] is None and fig["note"].startswith("not measured"), fig
+            continue
         assert isinstance(fig["value"], float) and math.isfinite(fig["value"])
         if fig["baseline_value"] not in (None, 0) and fig["ratio"] is not None:
             assert math.isclose(
                 fig["ratio"], fig["value"] / fig["baseline_value"], rel_tol=1e-2, abs_tol=1e-3
             )
     errors = next(f for f in figures if f["name"].endswith("_errors"))
-    assert errors["value"] == 0, "the bounded load test saw failed requests"
+    assert errors["value"] in (0, None), "the bounded load test saw failed requests"
 
 
-def test_httpx_load_client_is_bounded_and_loopback_only(seeded_path: Path) -> None:
-    with http.server(f"sqlite:///{seeded_path}") as base:
-        result = http.load(base, http.RESOLVE_PATHS, 4, 5, max_requests=120, use_wrk=False)
-    assert result.errors == 0
-    assert 0 < result.requests <= 120 + 4  # each connection may have one request in flight
-    assert result.p99_ms >= result.p50_ms > 0
+def test_wrk_load_is_bounded_and_loopback_only(seeded_path: Path) -> None:
     with pytest.raises(ValueError):
-        http.load("http://192.0.2.1:80", http.NOOP_PATHS, 1, 1, use_wrk=False)
+        http.load("http://192.0.2.1:80", http.NOOP_PATHS, 1, 1)
+    if http.wrk_path() is None:
+        pytest.skip("wrk is not installed")
+    with http.server(f"sqlite:///{seeded_path}") as base:
+        result = http.load(base, http.RESOLVE_PATHS, 4, 1)
+    assert result.errors == 0
+    assert result.requests > 0
+    assert result.p99_ms >= result.p50_ms > 0
+
+
+def test_http_figures_are_not_measured_without_wrk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http, "wrk_path", lambda: None)
+    figures = http.run("sqlite:///unused.db", "sqlite:///unused.db", ["a name"], 1, 1)
+    assert {f.name for f in figures} >= {"http_resolve_vs_noop", "http_resolve_cold_vs_noop"}
+    for fig in figures:
+        assert fig.value is None and fig.ratio is None
+        assert fig.note.startswith("not measured")
+
+
+BENCH_MODULES = ("run", "http", "names", "gleif", "ingest", "inprocess", "ubo", "bulk")
+
+
+def test_bench_imports_no_httpx() -> None:
+    """httpx is a dev-only dependency: the bench must run on a plain install."""
+    imports = "; ".join(f"import supplygraph.bench.{m}" for m in BENCH_MODULES)
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; {imports}; print('httpx' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"

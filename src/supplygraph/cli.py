@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import orjson
@@ -75,26 +76,49 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
     store: StoreOpt = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes; with more than one, rate limits and failed-key counts are "
+            "kept in a shared file ($SUPPLYGRAPH_LIMITS_DB, default limits.db beside the store)",
+        ),
+    ] = 1,
 ) -> None:
     """Run the REST API (and the web UI). An empty store is filled with the seed data first."""
+    import os
+
     import uvicorn
 
-    from supplygraph.api.app import create_app
-
     settings = Settings()
+    store_url = store or settings.store
     with _errors():
-        graph = _open(store)
+        graph = _open(store_url)
         if settings.bootstrap and graph.is_empty():
             err.print("empty store: loading seed data and the IEEE MAC registry")
             bootstrap(graph)
+        graph.close()
+    # Every worker builds its app from the environment (api.app.app_from_environment).
+    os.environ["SUPPLYGRAPH_STORE"] = store_url
+    if workers > 1 and not settings.limits_db:
+        os.environ["SUPPLYGRAPH_LIMITS_DB"] = str(default_limits_db(store_url))
     uvicorn.run(
-        create_app(graph),
+        "supplygraph.api.app:app_from_environment",
+        factory=True,
+        workers=workers,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
         # The app writes one JSON line per request itself (api/middleware.py).
         access_log=not settings.access_log,
     )
+
+
+def default_limits_db(store_url: str) -> Path:
+    """``limits.db`` beside an SQLite store, else under ``./data`` (the default store's folder)."""
+    if store_url.startswith("sqlite:///") and not store_url.endswith(":memory:"):
+        return Path(store_url.removeprefix("sqlite:///")).parent / "limits.db"
+    return Path("data") / "limits.db"
 
 
 @app.command()
@@ -148,7 +172,6 @@ def _load_files(
     allow_older: bool = False,
 ) -> None:
     """Each file in its own transaction; the first bad one stops the run (exit code 2)."""
-    from pathlib import Path
 
     from supplygraph.loaders.ingest import load_file, plan
 
@@ -332,12 +355,14 @@ def bench(
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
     for row in rows:
-        out.print(
-            f"{row['name']}: {row['value']:g} {row['unit']}  vs {row['baseline_name']} "
-            f"{row['baseline_value']}  ratio {row['ratio']}  [{row['goal']}]",
-            highlight=False,
-            markup=False,
-        )
+        if row["value"] is None:
+            line = f"{row['name']}: {row['note']}  [{row['goal']}]"
+        else:
+            line = (
+                f"{row['name']}: {row['value']:g} {row['unit']}  vs {row['baseline_name']} "
+                f"{row['baseline_value']}  ratio {row['ratio']}  [{row['goal']}]"
+            )
+        out.print(line, highlight=False, markup=False)
     for name, why in report.skipped.items():
         out.print(f"skipped {name}: {why}", highlight=False, markup=False)
 
@@ -411,8 +436,6 @@ def audit(
     store: StoreOpt = None,
 ) -> None:
     """Resolve every row of an installed-device inventory into a report (bulk, streamed)."""
-    from pathlib import Path
-
     from supplygraph.audit.console import describe, run_audit
 
     with _errors():

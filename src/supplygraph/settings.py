@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Failed API-key attempts a client address may make before 429",
     )
+    limits_db: str = Field(
+        default="",
+        description="SQLite file holding rate limits and failed-key counts for all server "
+        "workers; empty: each process counts alone (`serve --workers N` sets one)",
+    )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1, description="Largest request body outside bulk endpoints"
     )
