@@ -130,19 +130,25 @@ class Linker:
 
     # -- identifiers ------------------------------------------------------------------------
     def _resolve_refs(self, refs: list[Ref]) -> None:
-        todo = [r for r in refs if r.node_id not in self.redirect and r.node_id not in self.missing]
+        # A node known to be stored under its own id was settled by an earlier batch: a parent
+        # named by thousands of relationship records is looked up once, not once per batch.
+        settled = (self.redirect, self.missing, self.present)
+        todo = [r for r in refs if not any(r.node_id in known for known in settled)]
         if not todo:
             return
         found = self.view.find_by_identifier({r.identifier for r in todo})
         existing = self.view.nodes({r.node_id for r in todo})
+        stored_as_named: list[str] = []
         for ref in todo:
             ids = found.get(ref.identifier, [])
             if ref.node_id in ids or (not ids and ref.node_id in existing):
-                continue  # stored under its own id: nothing to remember, memory stays flat
+                stored_as_named.append(ref.node_id)
+                continue
             if ids:
                 self.redirect[ref.node_id] = _pick(ids)
             else:
                 self.missing.add(ref.node_id)
+        self._remember(stored_as_named)
 
     def _link_nodes(self, nodes: list[Node]) -> tuple[list[Node], list[Edge]]:
         if not nodes:
