@@ -261,6 +261,13 @@ def run(
             lambda: load(one, RESOLVE_PATHS, CONNECTIONS, slice_s),
             lambda: load(two, RESOLVE_PATHS, CONNECTIONS, slice_s),
         )
+        # The same for the no-op: how far two workers can scale at all on this machine, with
+        # the load generator on the same cores.
+        noop_one, noop_two = _alternate(
+            rounds,
+            lambda: load(one, NOOP_PATHS, CONNECTIONS, slice_s),
+            lambda: load(two, NOOP_PATHS, CONNECTIONS, slice_s),
+        )
         loaded = load(one, RESOLVE_PATHS, CONNECTIONS, load_seconds)
     cold_paths = ColdNames(name_paths(cold_names))
     with server(cold_store_url) as cold_base:
@@ -304,7 +311,9 @@ def run(
             one_worker.rate,
             goal="ratio >= 1.7",
             note=f"{how}; {rounds_note}; resolve mix (cached); both servers up at once; "
-            "the load generator shares the 2 cores",
+            f"the load generator shares the cores ({os.cpu_count()}); no-op on the same "
+            f"servers: {noop_two.rate:,.0f} vs {noop_one.rate:,.0f} req/s "
+            f"({noop_two.rate / max(noop_one.rate, 1e-9):.2f}x)",
         ),
         Figure(
             f"load_c{CONNECTIONS}_p50",
