@@ -12,9 +12,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
+
 from supplygraph.graph.model import Edge, Relation
 from supplygraph.graph.neighbourhood import neighbourhood
-
 from supplygraph.service import SupplyGraph
 
 
