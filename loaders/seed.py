@@ -249,6 +249,14 @@ def records(directory: Path | None = None) -> Iterator[Record]:
             )
         for a in data.ieee_assignees:
             org = ieee_org_id(a.assignee)
+            # The assignee as the mapping names it, so that the mapping holds whether or not
+            # the registry is loaded yet (the registry's record merges into it by id).
+            yield Node(
+                id=org,
+                kind=NodeKind.ORGANIZATION,
+                name=a.assignee,
+                sources=_refs(seed, a.sources),
+            )
             yield Edge(
                 id=make_id("same", a.entity, org),
                 src=a.entity,
