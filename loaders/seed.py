@@ -20,6 +20,7 @@ from supplygraph.graph.citations import Cite, CuratedSource, source_refs
 from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import identifier_node_id, make_id
+from supplygraph.graph.mac_blocks import mac_digits
 from supplygraph.graph.model import (
     ASSIGNABLE,
     Designation,
@@ -294,7 +295,7 @@ def _entity_records(seed: Seed, e: SeedEntity) -> Iterator[Record]:
     for i in e.identifiers:
         if i.scheme not in ASSIGNABLE:
             continue
-        value = i.value.replace("-", "").replace(":", "").upper()
+        value = mac_digits(i.value)
         ident_id = identifier_node_id(i.scheme.value, value)
         refs = _refs(seed, i.sources)
         yield Node(
