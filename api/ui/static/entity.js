@@ -264,6 +264,8 @@
         cy.batch(function () { merge(data, null); });
         runLayout(true);
         describe();
+        // Tests wait for this: the graph drawn is the one of this depth.
+        container.setAttribute("data-depth", depth);
       })
       .catch(function (err) { setStatus("Could not load the graph: " + err.message); });
   }
