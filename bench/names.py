@@ -31,9 +31,9 @@ from supplygraph.graph.matching import match_name
 from supplygraph.graph.model import Node, NodeKind, Record
 from supplygraph.graph.normalize import name_keys
 from supplygraph.graph.resolve import Query
-from supplygraph.graph.store import GraphView, open_store
+from supplygraph.graph.store import GraphView
+from supplygraph.graph.stores import open_store
 from supplygraph.loaders.ingest import load_file
-
 from supplygraph.service import SupplyGraph, load_records
 
 from . import names_baseline

@@ -31,7 +31,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import TypeVar
 
-from supplygraph.errors import InvalidQuery
+from supplygraph.graph.errors import InvalidQuery
 
 from .matching import CANDIDATES_PER_TOKEN, typo_neighbours
 from .model import (

@@ -16,7 +16,7 @@ from netaddr import EUI, AddrFormatError
 from normality import UNICODE_CATEGORIES, ascii_text, normalize
 from rigour.names import remove_org_types
 
-from supplygraph.errors import InvalidQuery
+from supplygraph.graph.errors import InvalidQuery
 
 # Longest first: "股份有限公司" must go before "有限公司" would leave "股份".
 _CJK_LEGAL_SUFFIXES = (
@@ -299,7 +299,7 @@ def iso_date(text: str, field: str = "as_of") -> date:
     >>> iso_date("20200601")
     Traceback (most recent call last):
     ...
-    supplygraph.errors.InvalidQuery: as_of: '20200601' is not a date (YYYY-MM-DD)
+    supplygraph.graph.errors.InvalidQuery: as_of: '20200601' is not a date (YYYY-MM-DD)
     """
     if _ISO_DATE.fullmatch(text):
         try:

@@ -884,7 +884,7 @@ def _weak_only(covered: RegimeOut) -> RegimeOut:
 class RegimeEngine:
     """Regime verdicts per (entity, day, store version), in a small LRU.
 
-    >>> from supplygraph.graph.store import open_store
+    >>> from supplygraph.graph.stores import open_store
     >>> engine = RegimeEngine(open_store("sqlite:///:memory:").view())
     >>> [r.regime for r in engine.verdicts("nobody", date(2026, 1, 1))][:2]
     ['ofac-50', 'bis-affiliates']

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from supplygraph.errors import EntityNotFound, InvalidQuery, TargetNotFound
+from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFound
 
 from .answer_cache import AnswerCache
 from .matching import match_fcc, match_mac, match_model, match_name

@@ -2,7 +2,7 @@
 
 A loader only yields records; the context collects what the user should be told about the file
 (rows read, rows skipped, warnings naming the row) and turns unreadable input into
-:class:`~supplygraph.errors.InvalidRecord` errors that name the file, line and field.
+:class:`~supplygraph.graph.errors.InvalidRecord` errors that name the file, line and field.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
 
 # More warnings than this are counted but not kept: a broken file must not fill the load log.
 MAX_KEPT_WARNINGS = 50

@@ -1,7 +1,7 @@
 """Load one source file into a store: detect, parse, link, write, log. Atomic per file.
 
 Everything one file contributes is written inside a single ``with store.writer()``: a file that
-turns out to be broken halfway raises :class:`~supplygraph.errors.InvalidRecord` and the whole
+turns out to be broken halfway raises :class:`~supplygraph.graph.errors.InvalidRecord` and the whole
 transaction is rolled back, so nothing of it is left behind. The load log records the file, its
 SHA-256, format, dataset, time, counts and the designations it stated; the next version of the
 same dataset is compared with that, and a listing that disappeared gets an end date (the load
@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from supplygraph.graph.errors import InvalidRecord, LoadRefused
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import Designation, LoadEntry, Record
 from supplygraph.graph.store import GraphStore, GraphView, GraphWriter
-
-from supplygraph.errors import InvalidRecord, LoadRefused
 
 from . import ofac
 from .common import Ref

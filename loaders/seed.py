@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from supplygraph.graph.citations import Cite, CuratedSource, source_refs
+from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import identifier_node_id, make_id
 from supplygraph.graph.model import (
@@ -31,8 +33,6 @@ from supplygraph.graph.model import (
     Relation,
     SourceRef,
 )
-
-from supplygraph.errors import InvalidRecord
 
 from .oui import ieee_org_id
 

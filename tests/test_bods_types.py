@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from supplygraph.graph.model import Edge, Relation
-from supplygraph.graph.store import Direction, GraphStore, open_store
+from supplygraph.graph.store import Direction, GraphStore
+from supplygraph.graph.stores import open_store
 from supplygraph.loaders import bods
 from supplygraph.loaders.ingest import LoadReport, load_file
 

@@ -19,10 +19,11 @@ import orjson
 import pytest
 import yaml
 from server_stores import CYPHER_BACKENDS, fresh_store
-from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation
-from supplygraph.graph.store import Direction, GraphStore, open_store
-from supplygraph.loaders import oui, seed
 
+from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation
+from supplygraph.graph.store import Direction, GraphStore
+from supplygraph.graph.stores import open_store
+from supplygraph.loaders import oui, seed
 from supplygraph.service import SupplyGraph, load_records
 
 DAY = date(2025, 6, 1)

@@ -15,10 +15,11 @@ from typing import Any
 import orjson
 import pytest
 from server_stores import CYPHER_BACKENDS, fresh_store
-from supplygraph.graph.model import Edge, Node
-from supplygraph.graph.store import GraphStore, open_store
-from supplygraph.loaders import seed
 
+from supplygraph.graph.model import Edge, Node
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
+from supplygraph.loaders import seed
 from supplygraph.service import SupplyGraph, load_records
 
 DAY = date(2025, 6, 1)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 from factories import org
+
+from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.identifiers import check_identifier, is_checked
 from supplygraph.graph.model import Identifier, IdScheme, Node
-from supplygraph.graph.store import open_store
+from supplygraph.graph.stores import open_store
 from supplygraph.loaders import ofac, seed
 from supplygraph.loaders.context import LoadContext
 from supplygraph.loaders.ingest import load_file
 from supplygraph.loaders.linker import Linker
-
-from supplygraph.errors import InvalidRecord
 from supplygraph.service import load_records
 
 # Real identifiers in tests/data: Hikvision's USCC and ISIN in the OFAC CMIC remarks, and the

@@ -10,13 +10,14 @@ import orjson
 import pytest
 from factories import listing, org, owns
 from server_stores import CYPHER_BACKENDS, drop, fresh_url
-from supplygraph.graph.model import LoadEntry
-from supplygraph.graph.store import GraphStore, open_store
-from supplygraph.loaders import seed
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
-from supplygraph.migrate import copy_graph, ingest_rate
+from supplygraph.graph.migrate import copy_graph, ingest_rate
+from supplygraph.graph.model import LoadEntry
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
+from supplygraph.loaders import seed
 from supplygraph.service import load_records
 
 runner = CliRunner()

@@ -9,11 +9,12 @@ import pytest
 from factories import edge, org, owns
 from fastapi.testclient import TestClient
 from fixture_graphs import bods_state_chain
+
 from supplygraph.graph.model import OrgType, Relation
 from supplygraph.graph.ownership import owners, ownership
 from supplygraph.graph.results import EntityRef
-from supplygraph.graph.store import GraphStore, open_store
-
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
 from supplygraph.service import SupplyGraph, load_records
 
 DAY = date(2025, 1, 1)

@@ -11,14 +11,15 @@ import yaml
 from factories import SRC, edge, listing, org, owns
 from fastapi.testclient import TestClient
 from fixture_graphs import faq401_chain
+
+from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import Designation, Node, NodeKind, Record, Relation
 from supplygraph.graph.regimes import evaluate
 from supplygraph.graph.results import RegimeOut
 from supplygraph.graph.rulebook import default_rules, read_rules
-from supplygraph.graph.store import GraphStore, open_store
-
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
 from supplygraph.service import SupplyGraph, load_records
 
 DAY = date(2025, 1, 1)

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.model import Designation, Edge, Node, Relation
 from supplygraph.graph.rulebook import read_rules
 from supplygraph.loaders import seed
-
-from supplygraph.errors import InvalidRecord
 from supplygraph.service import SupplyGraph
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
+
 from supplygraph.api.ui.legend import LEGEND
 from supplygraph.api.ui.pages import GRAPH_DEPTH
 from supplygraph.graph.model import Edge, NodeKind, Relation
 from supplygraph.graph.neighbourhood import neighbourhood
-
 from supplygraph.service import SupplyGraph
 
 

@@ -9,12 +9,12 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+
 from supplygraph.api.deps import Graph
+from supplygraph.api.exports import FORMATS
+from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFound
 from supplygraph.graph.normalize import iso_date
 from supplygraph.graph.results import EntityDetail, ResolveResult, SearchHit, Step
-
-from supplygraph.errors import EntityNotFound, InvalidQuery, TargetNotFound
-from supplygraph.exports import FORMATS
 
 from .groups import relation_groups
 from .legend import LEGEND

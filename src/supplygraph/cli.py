@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from supplygraph.errors import SupplyGraphError
+from supplygraph.graph.errors import SupplyGraphError
 from supplygraph.graph.resolve import weak_link_text
 from supplygraph.graph.results import Step
 from supplygraph.service import SupplyGraph
@@ -351,7 +351,7 @@ def migrate(
     ] = 1000,
 ) -> None:
     """Copy a whole graph (records and load log) between stores, e.g. SQLite to Neo4j."""
-    from supplygraph.migrate import migrate as copy_stores
+    from supplygraph.graph.migrate import migrate as copy_stores
 
     with (
         _errors(),

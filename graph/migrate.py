@@ -4,7 +4,7 @@ The copy streams ``iter_records`` of the source into one writer of the target, s
 atomic as any load: a failed migration leaves the target as it was. Copying into a store that
 already holds data merges, exactly as loading the same records again would.
 
->>> from supplygraph.graph.store import open_store
+>>> from supplygraph.graph.stores import open_store
 >>> source, target = open_store("sqlite:///:memory:"), open_store("sqlite:///:memory:")
 >>> copy_graph(source, target).records
 0
@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from supplygraph.errors import InvalidStoreURL
+from supplygraph.graph.errors import InvalidStoreURL
 from supplygraph.graph.model import Record
-from supplygraph.graph.store import GraphStore, GraphWriter, open_store
+from supplygraph.graph.store import GraphStore, GraphWriter
+from supplygraph.graph.stores import open_store
 
 Progress = Callable[[int], None]
 DEFAULT_BATCH = 1000
