@@ -30,7 +30,7 @@ class SourceLoad(BaseModel):
 
 
 def file_name(path: str) -> str:
-    """The file name of a stored path, whichever system it was loaded on.
+    r"""The file name of a stored path, whichever system it was loaded on.
 
     >>> file_name("/srv/lists/sdn.csv"), file_name("C:\\lists\\sdn.csv")
     ('sdn.csv', 'sdn.csv')
