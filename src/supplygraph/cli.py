@@ -12,8 +12,8 @@ import orjson
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from supplygraph.console import record_progress
 from supplygraph.graph.errors import SupplyGraphError
 from supplygraph.graph.resolve import weak_link_text
 from supplygraph.graph.results import Step
@@ -49,17 +49,9 @@ def _errors() -> Iterator[None]:
 
 
 @contextmanager
-def _progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,} records"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    with record_progress(err, label) as (tick, _):
+        yield tick
 
 
 def bootstrap(graph: SupplyGraph) -> None:
@@ -353,24 +345,8 @@ def migrate(
     """Copy a whole graph (records and load log) between stores, e.g. SQLite to Neo4j."""
     from supplygraph.graph.migrate import migrate as copy_stores
 
-    with (
-        _errors(),
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,} records"),
-            TimeElapsedColumn(),
-            console=err,
-        ) as bar,
-    ):
-        task = bar.add_task("migrating", total=None)
-        report = copy_stores(
-            source,
-            target,
-            batch_size,
-            progress=lambda n: bar.advance(task, n),
-            on_total=lambda total: bar.update(task, total=total),
-        )
+    with _errors(), record_progress(err, "migrating") as (tick, set_total):
+        report = copy_stores(source, target, batch_size, progress=tick, on_total=set_total)
     err.print(
         f"copied {report.records:,} records and {report.loads:,} load-log entries "
         f"in {report.seconds:.1f}s",
@@ -413,7 +389,7 @@ def audit(
     """Resolve every row of an installed-device inventory into a report (bulk, streamed)."""
     from pathlib import Path
 
-    from supplygraph.audit.console import describe, run_audit
+    from supplygraph.console import describe, run_audit
 
     with _errors():
         summary, where = run_audit(
