@@ -58,7 +58,7 @@ from supplygraph.graph.model import (
 
 from .common import country_code, parse_date, source_key, strong_identifier
 from .context import LoadContext
-from .reading import iter_json_items
+from .reading import JsonLayout, iter_json_items, json_completeness
 
 FORMAT = "bods"
 STATE_TYPES = {"state", "stateBody"}
@@ -170,7 +170,8 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
     ctx.dataset = f"bods:{path.stem}"
     # Relationship id (0.4 recordId, 0.2/0.3 statementID) -> the edges of its latest version.
     history: dict[str, tuple[_Made, ...]] = {}
-    for line, item in iter_json_items(ctx, path):
+    layout = JsonLayout()
+    for line, item in iter_json_items(ctx, path, layout=layout):
         ctx.count_read()
         if not isinstance(item, dict):
             raise ctx.error(line, None, "expected a BODS statement (a JSON object)")
@@ -184,6 +185,7 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
             ctx.skip()
             continue
         yield from made
+    json_completeness(ctx, layout)
 
 
 def _source(ctx: LoadContext, line: int, item: dict[str, Any]) -> SourceRef:
