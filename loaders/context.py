@@ -11,8 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supplygraph.errors import InvalidRecord
+
+if TYPE_CHECKING:
+    from supplygraph.graph.store import GraphView
 
 # More warnings than this are counted but not kept: a broken file must not fill the load log.
 MAX_KEPT_WARNINGS = 50
@@ -40,6 +44,12 @@ class LoadContext:
     # the listings it leaves out (ingest.py). A loader that finds no evidence leaves the default.
     complete: bool = False
     evidence: str = NO_EVIDENCE
+    # The store the file goes into, for loaders whose records refer to earlier loads (BODS
+    # versions and replaced statements); None when parsing alone.
+    view: GraphView | None = None
+    # Format-specific counts for the load report, e.g. BODS relationships with an unspecified
+    # party.
+    tallies: dict[str, int] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -60,6 +70,9 @@ class LoadContext:
         """Record what the file shows about its own completeness (see loaders/README.md)."""
         self.complete = complete
         self.evidence = evidence
+
+    def tally(self, key: str, n: int = 1) -> None:
+        self.tallies[key] = self.tallies.get(key, 0) + n
 
     def count_read(self, n: int = 1) -> None:
         self.read += n

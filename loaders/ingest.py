@@ -139,10 +139,10 @@ def load_file(
         )
     members = loader.member_files(path)
     sha = file_sha256(members)
-    ctx = LoadContext(path=path, progress=progress)
+    view = store.view()
+    ctx = LoadContext(path=path, progress=progress, view=view)
     now = datetime.now(UTC)
     day = today or now.date()
-    view = store.view()
     with store.writer() as writer:
         items = loader.records(path, ctx)
         first = _first_batch(items)
@@ -194,6 +194,7 @@ def load_file(
             "designations": len(current),
             "designations_ended": ended,
             "delistings_withheld": len(withheld),
+            **ctx.tallies,
         }
         entry = LoadEntry(
             id=make_id("load", ctx.dataset, sha, now.isoformat()),
