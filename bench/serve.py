@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 
 import uvicorn
-from supplygraph.api.app import create_app
 
+from supplygraph.api.app import create_app
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 

@@ -2,7 +2,7 @@
 
 A loader only yields records; the context collects what the user should be told about the file
 (rows read, rows skipped, warnings naming the row) and turns unreadable input into
-:class:`~supplygraph.errors.InvalidRecord` errors that name the file, line and field.
+:class:`~supplygraph.graph.errors.InvalidRecord` errors that name the file, line and field.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
 
 if TYPE_CHECKING:
     from supplygraph.graph.store import GraphView
@@ -50,6 +50,8 @@ class LoadContext:
     # Format-specific counts for the load report, e.g. BODS relationships with an unspecified
     # party.
     tallies: dict[str, int] = field(default_factory=dict)
+    # Whether the linker may link this source's organizations to stored ones by name.
+    link_names: bool = True
 
     @property
     def file(self) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as defused_iterparse
+
 from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import (

@@ -16,15 +16,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from memory_cap import run_capped
-from supplygraph.api.app import create_app
-from supplygraph.graph.model import Designation
-from supplygraph.graph.store import GraphStore, open_store
-from supplygraph.loaders.ingest import load_file
 from typer.testing import CliRunner
 
+from supplygraph.api.app import create_app
 from supplygraph.audit.readers import MAX_JSON_RECORD, open_inventory
 from supplygraph.cli import app
-from supplygraph.errors import LoadRefused
+from supplygraph.graph.errors import LoadRefused
+from supplygraph.graph.model import Designation
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
+from supplygraph.loaders.ingest import load_file
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 
@@ -325,7 +326,7 @@ def test_an_xlsx_shared_strings_bomb_is_refused_naming_the_part(tmp_path: Path) 
     out = run_capped(
         f"""
 from supplygraph.audit.readers import open_inventory
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
 try:
     open_inventory(__import__("pathlib").Path({str(path)!r}))
     report(error=None)
@@ -342,7 +343,7 @@ def test_xlsx_row_and_cell_limits_name_the_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from supplygraph.audit import readers
-    from supplygraph.errors import InvalidRecord
+    from supplygraph.graph.errors import InvalidRecord
 
     rows = [["MAC Address", "Brand"]] + [[MAC, f"b{i}"] for i in range(30)]
     path = _xlsx(tmp_path / "inv.xlsx", rows)
@@ -394,7 +395,7 @@ report(rows=len(rows), problems=[r[2] for r in rows if r[2]], mac=rows[0][1][2])
 
 
 def test_xml_entities_are_refused(tmp_path: Path) -> None:
-    from supplygraph.errors import InvalidRecord
+    from supplygraph.graph.errors import InvalidRecord
 
     laughs = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from supplygraph.graph.model import Edge, Node, NodeKind, Relation
-from supplygraph.graph.ownership import ownership
-from supplygraph.graph.store import Direction, GraphStore, open_store
-from supplygraph.loaders import bods
-from supplygraph.loaders.ingest import LoadReport, load_file
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
+from supplygraph.graph.model import Edge, Node, NodeKind, Relation
+from supplygraph.graph.ownership import ownership
+from supplygraph.graph.store import Direction, GraphStore
+from supplygraph.graph.stores import open_store
+from supplygraph.loaders import bods
+from supplygraph.loaders.ingest import LoadReport, load_file
 
 runner = CliRunner()
 

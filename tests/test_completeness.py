@@ -13,14 +13,15 @@ import json
 import shutil
 from pathlib import Path
 
-from supplygraph.graph.model import Designation
-from supplygraph.graph.store import GraphStore, open_store
-from supplygraph.loaders.context import LoadContext
-from supplygraph.loaders.formats import FORMATS
-from supplygraph.loaders.ingest import load_file
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
+from supplygraph.graph.model import Designation
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
+from supplygraph.loaders.context import LoadContext
+from supplygraph.loaders.formats import FORMATS
+from supplygraph.loaders.ingest import load_file
 
 runner = CliRunner()
 

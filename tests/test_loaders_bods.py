@@ -9,10 +9,10 @@ from typing import Any
 
 from supplygraph.graph.model import Edge, OrgType, Relation
 from supplygraph.graph.ownership import ownership
-from supplygraph.graph.store import Direction, GraphStore, open_store
+from supplygraph.graph.store import Direction, GraphStore
+from supplygraph.graph.stores import open_store
 from supplygraph.loaders import bods
 from supplygraph.loaders.ingest import load_file
-
 from supplygraph.service import SupplyGraph
 
 PUB = {"publicationDate": "2024-01-31", "bodsVersion": "0.4", "publisher": {"name": "Test"}}

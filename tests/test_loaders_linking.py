@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
 from supplygraph.api.app import create_app
+from supplygraph.cli import app
 from supplygraph.graph.model import Identifier, IdScheme, Relation
-from supplygraph.graph.store import Direction, open_store
+from supplygraph.graph.store import Direction
+from supplygraph.graph.stores import open_store
 from supplygraph.loaders import fcc, ofac
 from supplygraph.loaders.common import designation_id
 from supplygraph.loaders.ingest import load_file
-from typer.testing import CliRunner
-
-from supplygraph.cli import app
 from supplygraph.service import SupplyGraph
 
 runner = CliRunner()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+
 from supplygraph.api.deps import Graph
 from supplygraph.api.errors import responses
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from supplygraph.errors import SupplyGraphError
+from supplygraph.graph.errors import SupplyGraphError
 from supplygraph.graph.resolve import weak_link_text
 from supplygraph.graph.results import Step
 from supplygraph.service import SupplyGraph
@@ -136,14 +136,14 @@ def load(
         for path in paths:
             if path == "seed":
                 with _progress("seed data") as tick:
-                    n = graph.load_seed(tick)
+                    report = graph.load_seed(tick)
             elif path == "oui":
                 with _progress("IEEE MAC registry") as tick:
-                    n = graph.load_oui(tick)
+                    report = graph.load_oui(tick)
             else:
                 files.append(path)
                 continue
-            err.print(f"{path}: {n:,} records written")
+            err.print(report.summary(), highlight=False, markup=False)
         if files:
             _load_files(graph, files, fmt, allow_shrink, allow_older, assume_complete)
 
@@ -361,7 +361,7 @@ def migrate(
     ] = 1000,
 ) -> None:
     """Copy a whole graph (records and load log) between stores, e.g. SQLite to Neo4j."""
-    from supplygraph.migrate import migrate as copy_stores
+    from supplygraph.graph.migrate import migrate as copy_stores
 
     with (
         _errors(),
