@@ -112,6 +112,14 @@ def load(
             help="load a file older (by its own date) than the last load of its dataset",
         ),
     ] = False,
+    assume_complete: Annotated[
+        bool,
+        typer.Option(
+            "--assume-complete",
+            help="end the listings a file leaves out even though the file does not show by "
+            "its own evidence (record count, trailer, checksum) that it is whole",
+        ),
+    ] = False,
 ) -> None:
     """Load the seed data (`load seed`), the IEEE registry (`load oui`) or source files."""
     files: list[str] = []
@@ -129,7 +137,7 @@ def load(
                 continue
             err.print(report.summary(), highlight=False, markup=False)
         if files:
-            _load_files(graph, files, fmt, allow_shrink, allow_older)
+            _load_files(graph, files, fmt, allow_shrink, allow_older, assume_complete)
 
 
 def _load_files(
@@ -138,6 +146,7 @@ def _load_files(
     fmt: str | None,
     allow_shrink: bool = False,
     allow_older: bool = False,
+    assume_complete: bool = False,
 ) -> None:
     """Each file in its own transaction; the first bad one stops the run (exit code 2)."""
     from pathlib import Path
@@ -153,6 +162,7 @@ def _load_files(
                 tick,
                 allow_shrink=allow_shrink,
                 allow_older=allow_older,
+                assume_complete=assume_complete,
             )
         err.print(report.summary(), highlight=False, markup=False)
         for warning in report.warnings[:20]:
