@@ -27,6 +27,11 @@ class SourceLoad(BaseModel):
     counts: dict[str, int]
     warnings: list[str]
     designations: int
+    # Whether the file showed by its own evidence that it is whole (a trailer, a record count,
+    # a checksum file; see loaders/README.md): only such a load ends listings that disappeared.
+    # None for loads logged before this was recorded.
+    complete: bool | None = None
+    evidence: str | None = None
 
 
 def file_name(path: str) -> str:
@@ -54,6 +59,8 @@ def sources(
             counts=e.counts,
             warnings=list(e.warnings),
             designations=len(e.designation_ids),
+            complete=e.complete,
+            evidence=e.evidence,
         )
         for e in graph.view.loads(dataset)
     ]
