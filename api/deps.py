@@ -8,9 +8,9 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
-from supplygraph.graph.normalize import ISO_DATE_PATTERN, iso_date
 
-from supplygraph.errors import InvalidQuery
+from supplygraph.graph.errors import InvalidQuery
+from supplygraph.graph.normalize import ISO_DATE_PATTERN, iso_date
 from supplygraph.service import SupplyGraph
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
-from supplygraph.errors import (
+from supplygraph.graph.errors import (
     EntityNotFound,
     InvalidQuery,
     InvalidRecord,

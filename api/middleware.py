@@ -23,7 +23,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from supplygraph.errors import StoreUnavailable
+from supplygraph.graph.errors import StoreUnavailable
 from supplygraph.settings import Settings
 
 from .errors import error_body

@@ -34,7 +34,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from supplygraph.errors import SupplyGraphError
+from supplygraph.graph.errors import SupplyGraphError
 from supplygraph.settings import Settings
 
 from .errors import error_body

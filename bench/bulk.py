@@ -1,7 +1,7 @@
 """Bulk audit figures: a whole audit against the bare CSV read of the same file, and the
 in-process rate of exact-key resolution (MAC, brand, FCC ID).
 
-Both use the synthetic inventory of :mod:`supplygraph.audit.synthetic` (real IEEE blocks, seed
+Both use the synthetic inventory of :mod:`supplygraph.bench.inventory` (real IEEE blocks, seed
 brands and FCC grantee codes, a share of bad rows). Callable on its own::
 
     from supplygraph.bench.bulk import bulk_vs_csv_read, exact_key_rate
@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from supplygraph.bench.figures import Figure
-from supplygraph.graph.bulk import FIELDS, BulkResolver, Fields
-
 from supplygraph.audit import audit_file
 from supplygraph.audit.columns import map_columns
 from supplygraph.audit.run import quiet_gc
-from supplygraph.audit.synthetic import write_csv
+from supplygraph.bench.figures import Figure
+from supplygraph.bench.inventory import write_csv
+from supplygraph.graph.bulk import BulkResolver
+from supplygraph.graph.bulk_results import FIELDS, Fields
 from supplygraph.service import SupplyGraph
 
 

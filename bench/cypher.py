@@ -20,8 +20,8 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 from supplygraph.graph.model import Record
-from supplygraph.graph.store import GraphStore, open_store
-
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
 from supplygraph.service import SupplyGraph
 
 from .figures import Figure, percentile

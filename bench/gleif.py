@@ -27,7 +27,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from supplygraph.loaders.gleif import lei_node_id
-
 from supplygraph.service import SupplyGraph
 
 from .figures import Figure, percentile

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
+
 from supplygraph.graph.model import Record
 from supplygraph.graph.sqlite_store import WRITE_CACHE_KIB
-from supplygraph.graph.store import open_store
+from supplygraph.graph.stores import open_store
 from supplygraph.loaders import ftm
 from supplygraph.loaders.context import LoadContext
 

@@ -12,7 +12,6 @@ import itertools
 import random
 
 from supplygraph.graph.resolve import Query
-
 from supplygraph.service import SupplyGraph
 
 from .figures import Figure, per_call_us

@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+
 from supplygraph.graph.matching import match_name
 from supplygraph.graph.model import Node, NodeKind
 from supplygraph.graph.normalize import name_keys
 from supplygraph.graph.resolve import Query
-from supplygraph.graph.store import GraphView, open_store
+from supplygraph.graph.store import GraphView
+from supplygraph.graph.stores import open_store
 from supplygraph.loaders.ingest import load_file
-
 from supplygraph.service import SupplyGraph
 
 from . import names_baseline

@@ -9,6 +9,7 @@ it on the same labelled names in the same run.
 from __future__ import annotations
 
 from rapidfuzz import fuzz
+
 from supplygraph.graph.normalize import fuzzy_key, name_keys, name_tokens
 from supplygraph.graph.store import GraphView
 

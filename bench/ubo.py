@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 
 from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation, SourceRef
-
 from supplygraph.service import SupplyGraph
 
 from .figures import Figure, percentile

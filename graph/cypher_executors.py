@@ -30,7 +30,7 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from supplygraph.errors import StoreUnavailable
+from supplygraph.graph.errors import StoreUnavailable
 
 from . import cypher_queries as q
 from .cypher_queries import Dialect

@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 import orjson
 from pydantic import BaseModel
 
-from supplygraph.errors import InvalidStoreURL
+from supplygraph.graph.errors import InvalidStoreURL
 
 from . import cypher_queries as q
 from .cypher_executors import CypherExecutor, CypherTx, Row, ServerOptions

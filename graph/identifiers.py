@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from rigour.ids import ISIN, USCC
+
 from supplygraph.graph.model import Identifier, IdScheme
 
 # The schemes whose equal values make two records one entity.

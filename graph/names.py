@@ -7,7 +7,8 @@ different company. So each name is split into parts with rigour's name analysis 
 behind OpenSanctions' matchers) and each part gets a role:
 
 - ``legal``: legal forms and their symbols (Co., Ltd, Corp, GmbH, 股份有限公司): ignored;
-- ``place``: a location rigour knows (Hangzhou, Zhejiang, USA): dropping it costs little;
+- ``place``: a location rigour knows (Zhejiang, Guangdong, USA; not every city): dropping it
+  costs little;
 - ``generic``: a business-domain or generic word (Technology, Electronics, Holding, Hotel);
 - ``number``: digits, which must match exactly;
 - ``distinctive``: everything else (Hikvision, Dahua, Hytera).
@@ -196,9 +197,8 @@ def _cjk_parts(text: str) -> tuple[Part, ...]:
 def analyze(text: str, person: bool = False) -> AnalyzedName:
     """Split a name into parts with roles (cached: known names are compared again and again).
 
-    >>> [(p.text, p.role) for p in analyze("Hangzhou Hikvision Digital Technology Co., Ltd.").parts]
-    [('hangzhou', 'place'), ('hikvision', 'distinctive'), ('digital', 'distinctive'), \
-('technology', 'generic'), ('coltd', 'legal')]
+    >>> [(p.text, p.role) for p in analyze("Zhejiang Dahua Technology Co., Ltd.").parts]
+    [('zhejiang', 'place'), ('dahua', 'distinctive'), ('technology', 'generic'), ('coltd', 'legal')]
     """
     if has_cjk(text):
         return AnalyzedName(original=text, parts=_cjk_parts(text), cjk=True)

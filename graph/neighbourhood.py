@@ -12,7 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from supplygraph.errors import EntityNotFound, InvalidQuery
+from supplygraph.graph.errors import EntityNotFound, InvalidQuery
 
 from .evidence import Strength, policy
 from .model import Edge, Node, Relation, SourceRef
@@ -127,11 +127,11 @@ def neighbourhood(
     With ``as_of`` only facts valid that day are followed; without it every fact is included
     and those no longer valid today are flagged ``current=False``.
 
-    >>> from supplygraph.graph.store import open_store
+    >>> from supplygraph.graph.stores import open_store
     >>> neighbourhood(open_store("sqlite:///:memory:").view(), "nobody")
     Traceback (most recent call last):
     ...
-    supplygraph.errors.EntityNotFound: ...
+    supplygraph.graph.errors.EntityNotFound: ...
     """
     if not 1 <= depth <= MAX_DEPTH:
         raise InvalidQuery("depth", f"depth must be between 1 and {MAX_DEPTH}")

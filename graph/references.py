@@ -8,7 +8,7 @@ organization or person matches does a brand stand for itself.
 
 from __future__ import annotations
 
-from supplygraph.errors import EntityNotFound
+from supplygraph.graph.errors import EntityNotFound
 
 from .ids import is_curated
 from .matching import match_name

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
 
 from .citations import Cite, CuratedSource, source_refs
 from .model import SourceRef

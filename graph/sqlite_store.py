@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
-from supplygraph.errors import InvalidStoreURL, StoreUnavailable
+from supplygraph.graph.errors import InvalidStoreURL, StoreUnavailable
 
 from .merge import RecordBuffer, merge_designation, merge_edge, merge_node
 from .model import (

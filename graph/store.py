@@ -10,9 +10,6 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
-from urllib.parse import urlparse
-
-from supplygraph.errors import InvalidStoreURL
 
 from .model import Designation, Edge, Identifier, LoadEntry, Node, NodeKind, Record, Relation
 
@@ -104,29 +101,3 @@ class GraphStore(Protocol):
     def view(self) -> GraphView: ...
 
     def close(self) -> None: ...
-
-
-DEFAULT_STORE_URL = "sqlite:///./data/supplygraph.db"
-
-
-def open_store(url: str = DEFAULT_STORE_URL) -> GraphStore:
-    """Open the store a URL names: ``sqlite:///path``, ``neo4j://...``, ``falkordb://...``.
-
-    >>> store = open_store("sqlite:///:memory:")
-    >>> store.view().counts()["nodes"]
-    0
-    """
-    scheme = urlparse(url).scheme
-    if scheme == "sqlite":
-        from .sqlite_store import SQLiteStore
-
-        return SQLiteStore.from_url(url)
-    if scheme in ("falkordb", "neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"):
-        # Lazy: the server drivers are an optional extra (supplygraph[cypher]).
-        from .cypher_store import CypherStore
-
-        return CypherStore.from_url(url)
-    raise InvalidStoreURL(
-        f"unsupported store URL {url!r}: use sqlite:///path, neo4j://host:7687 or "
-        "falkordb://host:6379/graph"
-    )

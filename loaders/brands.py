@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import cast
 
 from pydantic import ValidationError
+
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import Edge, Grade, Node, NodeKind, Record, Relation, SourceRef
 

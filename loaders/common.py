@@ -7,6 +7,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from rigour.territories import lookup_territory
+
 from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import Designation, Identifier, IdScheme, SourceRef

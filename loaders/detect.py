@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
 
 from . import ofac
 

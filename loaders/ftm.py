@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import (
     Edge,

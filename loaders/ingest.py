@@ -1,7 +1,7 @@
 """Load one source file into a store: detect, parse, link, write, log. Atomic per file.
 
 Everything one file contributes is written inside a single ``with store.writer()``: a file that
-turns out to be broken halfway raises :class:`~supplygraph.errors.InvalidRecord` and the whole
+turns out to be broken halfway raises :class:`~supplygraph.graph.errors.InvalidRecord` and the whole
 transaction is rolled back, so nothing of it is left behind. The load log records the file, its
 SHA-256, format, dataset, time, counts and the designations it stated; the next version of the
 same dataset is compared with that, and a listing that disappeared gets an end date (the load
@@ -12,6 +12,13 @@ listings the last load of its dataset stated (a truncated download reads as a sh
 that is older than that load by its own date, is refused with :class:`LoadRefused` (nothing is
 written) unless the caller passes ``allow_shrink`` / ``allow_older``.
 
+Delistings are applied only from a file that shows by its own evidence that it is whole: a
+record count that matches, a trailer, a closed JSON document, or a checksum file beside it that
+matches (each loader reports what its format carries; loaders/README.md lists them). A file that
+cannot show it still adds and updates, but the listings it leaves out stay open ("delistings
+withheld") unless the caller passes ``assume_complete``; the load log keeps them among the
+listings the next version is compared with, so a later complete file ends them.
+
 Usage: ``load_file(open_store(url), Path("sdn.csv"))`` returns a :class:`LoadReport`.
 """
 
@@ -21,13 +28,14 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
+from supplygraph.graph.batches import BATCH, batched
+from supplygraph.graph.errors import InvalidRecord, LoadRefused
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import Designation, LoadEntry, Record
 from supplygraph.graph.store import GraphStore, GraphView, GraphWriter
-
-from supplygraph.errors import InvalidRecord, LoadRefused
 
 from . import ofac
 from .common import Ref
@@ -36,7 +44,6 @@ from .detect import detect_format
 from .formats import FORMATS
 from .linker import Linker
 
-BATCH = 1000
 # Refuse a file that would end more than this share of the previous version's listings, and at
 # least SHRINK_MIN of them (on a list of five, one delisting is 20% and ordinary).
 SHRINK_LIMIT = 0.10
@@ -59,7 +66,11 @@ class LoadReport:
     designations_added: list[str] = field(default_factory=list)
     designations_removed: list[str] = field(default_factory=list)
     designations_changed: list[str] = field(default_factory=list)
+    # Listings this file leaves out but does not end: it is not shown complete.
+    delistings_withheld: list[str] = field(default_factory=list)
     previous_load: str | None = None  # loaded_at of the version this one was compared with
+    complete: bool = False  # shown complete by the file's own evidence (or assumed so)
+    evidence: str = ""  # how it is shown complete, or why not
 
     def summary(self) -> str:
         c = self.counts
@@ -76,6 +87,11 @@ class LoadReport:
                 f"; since the load of {self.previous_load}: designations "
                 f"+{len(self.designations_added):,} -{len(self.designations_removed):,} "
                 f"~{len(self.designations_changed):,}"
+            )
+        if self.delistings_withheld:
+            text += (
+                f"; delistings withheld ({len(self.delistings_withheld):,}): file not shown "
+                f"complete ({self.evidence}); pass --assume-complete to end them"
             )
         return text
 
@@ -98,6 +114,38 @@ def _flush(writer: GraphWriter) -> None:
         flush()
 
 
+@dataclass(frozen=True)
+class Source:
+    """One thing the pipeline loads: a file (or OFAC file set) read by its format's loader, or a
+    built-in set (the seed data, the IEEE registry shipped with netaddr)."""
+
+    path: Path  # what the load log names
+    format: str
+    members: tuple[Path, ...]  # the bytes the checksum covers
+    read: Callable[[LoadContext], Iterator[Record | Ref]]
+    allow_empty: bool = False
+    # Curated and registry records are tied to other entities only by reviewed mappings, so
+    # the linker infers no name links for them (identifier links still apply).
+    link_names: bool = True
+
+
+def file_source(path: Path, fmt: str | None = None) -> Source:
+    """The :class:`Source` for a file, its format detected unless given."""
+    name = fmt or detect_format(path)
+    loader = FORMATS.get(name)
+    if loader is None:
+        raise InvalidRecord(
+            str(path), None, "format", f"unknown format {name!r}; use one of {', '.join(FORMATS)}"
+        )
+    return Source(
+        path=path,
+        format=name,
+        members=tuple(loader.member_files(path)),
+        read=lambda ctx: loader.records(path, ctx),
+        allow_empty=getattr(loader, "ALLOW_EMPTY", False),
+    )
+
+
 def load_file(
     store: GraphStore,
     path: Path,
@@ -106,40 +154,50 @@ def load_file(
     today: date | None = None,
     allow_shrink: bool = False,
     allow_older: bool = False,
+    assume_complete: bool = False,
 ) -> LoadReport:
-    """Load one file (or one OFAC file set) atomically and log it; see the module docstring.
+    """Load one file (or one OFAC file set); see :func:`load_source`."""
+    source = file_source(path, fmt)
+    return load_source(store, source, progress, today, allow_shrink, allow_older, assume_complete)
 
-    Raises :class:`LoadRefused` (and writes nothing) when the file would end many listings and
-    ``allow_shrink`` is false, or is older than the last load of its dataset and ``allow_older``
-    is false.
+
+def load_source(
+    store: GraphStore,
+    source: Source,
+    progress: Callable[[int], None] | None = None,
+    today: date | None = None,
+    allow_shrink: bool = False,
+    allow_older: bool = False,
+    assume_complete: bool = False,
+) -> LoadReport:
+    """Load one source atomically and log it; see the module docstring.
+
+    Raises :class:`LoadRefused` (and writes nothing) when the source would end many listings
+    and ``allow_shrink`` is false, or is older than the last load of its dataset and
+    ``allow_older`` is false. Listings the source leaves out are ended only when it is shown
+    complete or ``assume_complete`` is true; otherwise they are reported as withheld.
     """
-    name = fmt or detect_format(path)
-    loader = FORMATS.get(name)
-    if loader is None:
-        raise InvalidRecord(
-            str(path), None, "format", f"unknown format {name!r}; use one of {', '.join(FORMATS)}"
-        )
-    members = loader.member_files(path)
-    sha = file_sha256(members)
-    ctx = LoadContext(path=path, progress=progress)
+    name = source.format
+    sha = file_sha256(list(source.members))
+    view = store.view()
+    ctx = LoadContext(path=source.path, progress=progress, link_names=source.link_names, view=view)
     now = datetime.now(UTC)
     day = today or now.date()
-    view = store.view()
     with store.writer() as writer:
-        items = loader.records(path, ctx)
-        first = _first_batch(items)
+        batches = batched(source.read(ctx), BATCH)
+        first = next(batches, [])
         # The dataset is known once the loader has started reading.
         previous_entry = next(iter(view.loads(ctx.dataset)), None) if ctx.dataset else None
         previous = frozenset(previous_entry.designation_ids) if previous_entry else frozenset()
         linker = Linker(view, ctx, previous)
         latest_start: date | None = None
-        for batch in _batches(first, items):
+        for batch in chain([first] if first else [], batches):
             latest_start = _latest_start(batch, latest_start)
             writer.put(linker.link(batch))
             _flush(writer)
         writer.put(linker.finish())
         _flush(writer)
-        if ctx.read == 0 and not getattr(loader, "ALLOW_EMPTY", False):
+        if ctx.read == 0 and not source.allow_empty:
             raise ctx.error(None, None, "no records found: the file holds a header only")
         current = linker.designation_ids
         removed = sorted(previous - current)
@@ -156,6 +214,13 @@ def load_file(
                     "refused: " + "; and ".join(reasons),
                     {"dataset": ctx.dataset, **details},
                 )
+        complete, evidence = _completeness(ctx, list(source.members))
+        withheld: list[str] = []
+        if removed and not complete and not assume_complete:
+            # Kept open, and kept in the log's listings so a complete file can end them later.
+            withheld, removed = removed, []
+        if assume_complete and not complete:
+            evidence = f"assumed complete (--assume-complete); {evidence}"
         ended = _end_listings(view, writer, removed, day) if removed else 0
         counts = {
             "read": ctx.read,
@@ -168,6 +233,8 @@ def load_file(
             "same_as": linker.counts.same_as,
             "designations": len(current),
             "designations_ended": ended,
+            "delistings_withheld": len(withheld),
+            **ctx.tallies,
         }
         entry = LoadEntry(
             id=make_id("load", ctx.dataset, sha, now.isoformat()),
@@ -178,9 +245,11 @@ def load_file(
             loaded_at=now,
             counts=counts,
             warnings=tuple(ctx.warnings),
-            designation_ids=tuple(sorted(current)),
+            designation_ids=tuple(sorted(current.union(withheld))),
             vintage=vintage,
             vintage_stated=ctx.published is not None,
+            complete=complete or assume_complete,
+            evidence=evidence,
         )
         writer.record_load(entry)
     added = [d for d in linker.counts.des_added if d not in previous] if previous_entry else []
@@ -194,8 +263,45 @@ def load_file(
         designations_added=added,
         designations_removed=removed,
         designations_changed=list(linker.counts.des_changed),
+        delistings_withheld=withheld,
         previous_load=previous_entry.loaded_at.isoformat() if previous_entry else None,
+        complete=complete or assume_complete,
+        evidence=evidence,
     )
+
+
+# Checksum files a download may come with, next to the file: NAME.sha256 etc., holding the hex
+# digest (alone, or as `sha256sum` writes it, digest then file name).
+_CHECKSUMS = {".sha256": "sha256", ".sha512": "sha512", ".sha1": "sha1", ".md5": "md5"}
+
+
+def _completeness(ctx: LoadContext, members: list[Path]) -> tuple[bool, str]:
+    """Whether the file is shown complete, and how (or why not): a checksum file beside every
+    member decides (a mismatch is never complete); else what the loader found in the file."""
+    found = [_checksum(member) for member in members if member.is_file()]
+    wrong = [text for ok, text in filter(None, found) if not ok]
+    if wrong:
+        return False, "; ".join(wrong)
+    if found and all(found):
+        return True, "; ".join(text for _, text in filter(None, found))
+    return ctx.complete, ctx.evidence
+
+
+def _checksum(path: Path) -> tuple[bool, str] | None:
+    for suffix, algorithm in _CHECKSUMS.items():
+        side = path.with_name(path.name + suffix)
+        if not side.is_file():
+            continue
+        words = side.read_text(encoding="utf-8", errors="replace")[:1024].split()
+        stated = words[0].lower() if words else ""
+        digest = hashlib.new(algorithm)
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        if stated == digest.hexdigest():
+            return True, f"{path.name} matches its {algorithm} checksum ({side.name})"
+        return False, f"{path.name} does not match its {algorithm} checksum ({side.name})"
+    return None
 
 
 def _latest_start(batch: list[Record | Ref], latest: date | None) -> date | None:
@@ -245,30 +351,6 @@ def _older(ctx: LoadContext, last: LoadEntry, vintage: date | None) -> Refusal |
         "listings with older ones; pass --allow-older to do so"
     )
     return text, {"vintage": vintage.isoformat(), "days_older": days}
-
-
-def _first_batch(items: Iterator[Record | Ref]) -> list[Record | Ref]:
-    batch: list[Record | Ref] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= BATCH:
-            break
-    return batch
-
-
-def _batches(
-    first: list[Record | Ref], items: Iterator[Record | Ref]
-) -> Iterator[list[Record | Ref]]:
-    if first:
-        yield first
-    batch: list[Record | Ref] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _end_listings(view: GraphView, writer: GraphWriter, removed: list[str], day: date) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import netaddr
 from netaddr import IAB, OUI
 from netaddr.eui import ieee
+
 from supplygraph.graph.ids import identifier_node_id, make_id
 from supplygraph.graph.model import (
     Edge,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from supplygraph.api.app import create_app
 
+from supplygraph.api.app import create_app
 from supplygraph.service import SupplyGraph
 
 # Real public files and our own fixtures in the same layouts; tests/data/PROVENANCE.md says which.

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from supplygraph.api.app import create_app
 
+from supplygraph.api.app import create_app
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 

@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from supplygraph.graph.store import GraphStore, open_store
+
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
 
 CYPHER_BACKENDS = ("falkordb", "neo4j")
 URL_VARIABLES = {"falkordb": "SUPPLYGRAPH_TEST_FALKORDB", "neo4j": "NEO4J_URI"}

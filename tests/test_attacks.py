@@ -16,15 +16,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from memory_cap import run_capped
-from supplygraph.api.app import create_app
-from supplygraph.graph.model import Designation
-from supplygraph.graph.store import GraphStore, open_store
-from supplygraph.loaders.ingest import load_file
 from typer.testing import CliRunner
 
+from supplygraph.api.app import create_app
 from supplygraph.audit.readers import MAX_JSON_RECORD, open_inventory
 from supplygraph.cli import app
-from supplygraph.errors import LoadRefused
+from supplygraph.graph.errors import LoadRefused
+from supplygraph.graph.model import Designation
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
+from supplygraph.loaders.ingest import load_file
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 
@@ -235,7 +236,11 @@ def test_half_an_sdn_file_is_refused(test_data: Path, tmp_path: Path) -> None:
         and "%" in message
     )
     assert _state(store) == before  # nothing written, nothing ended
+    # Allowed to shrink, the cut file still shows no end-of-file mark: nothing is ended.
     report = load_file(store, cut, allow_shrink=True)
+    assert len(report.delistings_withheld) > 3000 and report.designations_removed == []
+    assert "delistings withheld" in report.summary() and _state(store)[2] == 0
+    report = load_file(store, cut, allow_shrink=True, assume_complete=True)
     assert len(report.designations_removed) > 3000
     assert _state(store)[2] == len(report.designations_removed)
 
@@ -257,6 +262,12 @@ def test_a_1260h_file_cut_short_is_refused_and_the_cli_says_so(
     allowed = runner.invoke(
         app, ["load", str(cut), "--allow-shrink", "--allow-older", "--store", url]
     )
+    assert allowed.exit_code == 0, allowed.output
+    # A CSV file cannot show it is whole: its delistings are withheld until told otherwise.
+    assert "delistings withheld" in " ".join(allowed.output.split())
+    assert _state(open_store(url))[2] == 0
+    args = ["load", str(cut), "--allow-shrink", "--allow-older", "--assume-complete"]
+    allowed = runner.invoke(app, [*args, "--store", url])
     assert allowed.exit_code == 0, allowed.output
     assert _state(open_store(url))[2] > 0
 
@@ -315,7 +326,7 @@ def test_an_xlsx_shared_strings_bomb_is_refused_naming_the_part(tmp_path: Path) 
     out = run_capped(
         f"""
 from supplygraph.audit.readers import open_inventory
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
 try:
     open_inventory(__import__("pathlib").Path({str(path)!r}))
     report(error=None)
@@ -332,7 +343,7 @@ def test_xlsx_row_and_cell_limits_name_the_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from supplygraph.audit import readers
-    from supplygraph.errors import InvalidRecord
+    from supplygraph.graph.errors import InvalidRecord
 
     rows = [["MAC Address", "Brand"]] + [[MAC, f"b{i}"] for i in range(30)]
     path = _xlsx(tmp_path / "inv.xlsx", rows)
@@ -384,7 +395,7 @@ report(rows=len(rows), problems=[r[2] for r in rows if r[2]], mac=rows[0][1][2])
 
 
 def test_xml_entities_are_refused(tmp_path: Path) -> None:
-    from supplygraph.errors import InvalidRecord
+    from supplygraph.graph.errors import InvalidRecord
 
     laughs = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from supplygraph.audit.columns import map_columns
 from supplygraph.audit.readers import MISSING, detect_format, open_inventory
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
 
 NMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE nmaprun>

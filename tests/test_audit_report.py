@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from supplygraph.audit import audit_file
 from supplygraph.cli import app
-from supplygraph.errors import TargetNotFound
+from supplygraph.graph.errors import TargetNotFound
 from supplygraph.service import SupplyGraph
 
 INVENTORY = (

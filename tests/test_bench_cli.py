@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+
 from supplygraph.bench import http
 
 KEYS = {"name", "value", "unit", "baseline_name", "baseline_value", "ratio"}

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from supplygraph.api.app import create_app
 
+from supplygraph.api.app import create_app
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 

@@ -1,7 +1,7 @@
 """The bulk engine against single lookups, row by row, on a 100k-row inventory of real keys.
 
 The inventory is generated from the IEEE registry shipped in netaddr and the seed's brands and
-FCC grantee codes (supplygraph.audit.synthetic). Every row of a random sample, plus the first
+FCC grantee codes (supplygraph.bench.inventory). Every row of a random sample, plus the first
 row of every distinct key (MAC block, FCC grantee code, brand, model, name), is resolved alone
 with SupplyGraph.resolve and must give the same verdict, confidence and best evidence path.
 """
@@ -15,22 +15,17 @@ from typing import Any
 
 import pytest
 from factories import SRC, edge, org
-from supplygraph.graph.bulk import (
-    FIELDS,
-    BulkResolver,
-    BulkResult,
-    Fields,
-    RowProblem,
-    TwoGenerationCache,
-)
+
+from supplygraph.audit.columns import map_columns
+from supplygraph.bench.inventory import write_csv
+from supplygraph.graph.bulk import BulkResolver
+from supplygraph.graph.bulk_results import FIELDS, BulkResult, Fields, RowProblem
+from supplygraph.graph.caches import TwoGenerationCache
+from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.model import Node, NodeKind, Relation
 from supplygraph.graph.normalize import fcc_grantee_code, mac_prefixes
 from supplygraph.graph.resolve import Query, Resolver
 from supplygraph.graph.store import GraphView
-
-from supplygraph.audit.columns import map_columns
-from supplygraph.audit.synthetic import write_csv
-from supplygraph.errors import InvalidQuery
 from supplygraph.service import SupplyGraph
 
 ROWS = 100_000

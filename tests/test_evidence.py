@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from factories import WEAK_SRC, edge, org
+
 from supplygraph.graph.bulk import BulkResolver
 from supplygraph.graph.evidence import EvidencePolicy
 from supplygraph.graph.model import Edge, Node, NodeKind, Relation
 from supplygraph.graph.regimes import evaluate
-
 from supplygraph.service import SupplyGraph
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
+
+from supplygraph.api.exports import UTF8_BOM, direct_or_indirect, export
 from supplygraph.graph.model import SourceRef
 from supplygraph.graph.neighbourhood import GraphEdge, Neighbourhood
-
-from supplygraph.exports import UTF8_BOM, direct_or_indirect, export
 from supplygraph.service import SupplyGraph
 
 GROUPS = ("hikvision", "dahua", "huawei", "zte", "hytera")

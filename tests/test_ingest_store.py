@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 from factories import SRC, ident, org, owns
 from pydantic import BaseModel
+
 from supplygraph.graph.model import Designation, IdScheme, LoadEntry, Node, NodeKind
 from supplygraph.graph.normalize import name_keys, name_tokens
 from supplygraph.graph.sqlite_store import SQLiteStore, _dump

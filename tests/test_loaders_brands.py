@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.model import NodeKind, Relation
 from supplygraph.graph.store import Direction
 from supplygraph.loaders.detect import detect_format
 from supplygraph.loaders.ingest import load_file
-
-from supplygraph.errors import InvalidRecord
 from supplygraph.service import SupplyGraph
 
 FIXTURE = Path(__file__).parent / "fixtures" / "brands_distributors.csv"

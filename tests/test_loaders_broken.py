@@ -8,13 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from supplygraph.graph.store import GraphStore, open_store
-from supplygraph.loaders.ingest import load_file
-from supplygraph.loaders.reading import MAX_RECORD_BYTES
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
+from supplygraph.graph.store import GraphStore
+from supplygraph.graph.stores import open_store
+from supplygraph.loaders.ingest import load_file
+from supplygraph.loaders.reading import MAX_RECORD_BYTES
 
 runner = CliRunner()
 

@@ -1,7 +1,7 @@
 """A synthetic FollowTheMoney file loads with flat memory.
 
 CI runs 16,000 entities (about 20,000 lines); the benchmark calls
-``supplygraph.loaders.synthetic.write_ftm(path, 1_000_000)`` for the million-entity run. Python
+``supplygraph.bench.synthetic_ftm.write_ftm(path, 1_000_000)`` for the million-entity run. Python
 allocations are traced only during the second half of the load: whatever the loader kept from
 every record would show up there as growth proportional to the lines read.
 """
@@ -11,11 +11,12 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+from supplygraph.bench.synthetic_ftm import ftm_lines, write_ftm
 from supplygraph.graph.model import Relation
-from supplygraph.graph.store import Direction, open_store
+from supplygraph.graph.store import Direction
+from supplygraph.graph.stores import open_store
 from supplygraph.loaders import ftm
 from supplygraph.loaders.ingest import load_file
-from supplygraph.loaders.synthetic import ftm_lines, write_ftm
 
 ENTITIES = 16_000
 

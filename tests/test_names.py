@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from factories import org
 from fastapi.testclient import TestClient
+
 from supplygraph.graph.matching import match_name
 from supplygraph.graph.names import analyze, compare
-
 from supplygraph.service import SupplyGraph
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from supplygraph.graph.normalize import fcc_grantee_code, fuzzy_key, mac_prefixes, name_keys
 
-from supplygraph.errors import InvalidQuery
+from supplygraph.graph.errors import InvalidQuery
+from supplygraph.graph.normalize import fcc_grantee_code, fuzzy_key, mac_prefixes, name_keys
 
 
 @pytest.mark.parametrize(

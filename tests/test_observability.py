@@ -9,9 +9,9 @@ from pathlib import Path
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+
 from supplygraph.api.app import create_app
 from supplygraph.api.middleware import ACCESS_LOGGER
-
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.model import Edge, Relation, SourceRef
 from supplygraph.graph.normalize import fcc_grantee_code, fuzzy_key, mac_prefixes, name_keys
 from supplygraph.graph.ownership import combine_paths
-
-from supplygraph.errors import InvalidQuery
 
 HEX12 = st.text("0123456789abcdefABCDEF", min_size=12, max_size=12)
 SRC = (SourceRef(id="p", title="property test"),)

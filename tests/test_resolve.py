@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from netaddr import OUI
 from netaddr.eui import ieee
-from supplygraph.graph.results import ResolveResult
 
-from supplygraph.errors import InvalidQuery, TargetNotFound
+from supplygraph.graph.errors import InvalidQuery, TargetNotFound
+from supplygraph.graph.results import ResolveResult
 from supplygraph.service import SupplyGraph
 
 HIKVISION_ASSIGNEE = "Hangzhou Hikvision Digital Technology Co.,Ltd."

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+
 from supplygraph.api.app import create_app
 from supplygraph.api.security import AdminOnly, TokenBuckets, keys_match
-
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 

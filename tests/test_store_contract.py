@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 from factories import SRC, edge, ident, listing, org, owns
 from server_stores import CYPHER_BACKENDS, fresh_store
+
 from supplygraph.graph.model import IdScheme, LoadEntry, Node, NodeKind, Relation, SourceRef
 from supplygraph.graph.normalize import name_keys
 from supplygraph.graph.ownership import ownership
 from supplygraph.graph.resolve import Query, Resolver
-from supplygraph.graph.store import Direction, GraphStore, open_store
+from supplygraph.graph.store import Direction, GraphStore
+from supplygraph.graph.stores import open_store
 
 
 @pytest.fixture(params=["sqlite", *CYPHER_BACKENDS])

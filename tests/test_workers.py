@@ -18,8 +18,8 @@ from pathlib import Path
 
 import orjson
 from live_server import free_port
-from supplygraph.api.shared_limits import SharedBuckets
 
+from supplygraph.api.shared_limits import SharedBuckets
 from supplygraph.cli import default_limits_db
 
 DATA = Path(__file__).parent / "data"

@@ -20,13 +20,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
+
 from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import error_body
 from supplygraph.api.routes import bulk_contract
-
 from supplygraph.audit.readers import READERS, detect_format
 from supplygraph.audit.run import Audit, Outcome
-from supplygraph.errors import InvalidRecord, SupplyGraphError
+from supplygraph.graph.errors import InvalidRecord, SupplyGraphError
 from supplygraph.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["resolve"])

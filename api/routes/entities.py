@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+
 from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import responses
 from supplygraph.graph.results import EntityDetail, OwnersResult, SearchHit

@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+
 from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import responses
+from supplygraph.api.exports import FORMATS, export
 from supplygraph.graph.neighbourhood import MAX_DEPTH, Neighbourhood
-
-from supplygraph.exports import FORMATS, export
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 

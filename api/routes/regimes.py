@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+
 from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import responses
 from supplygraph.graph.results import RegimesResult

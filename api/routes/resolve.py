@@ -5,13 +5,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+
 from supplygraph.api.deps import AS_OF_HELP, AS_OF_SCHEMA
 from supplygraph.api.errors import responses
+from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.normalize import iso_date
 from supplygraph.graph.resolve import Query as ResolveQuery
 from supplygraph.graph.results import ResolveResult
-
-from supplygraph.errors import InvalidQuery
 from supplygraph.service import SupplyGraph
 
 router = APIRouter(prefix="/v1", tags=["resolve"])

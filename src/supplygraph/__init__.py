@@ -8,8 +8,27 @@ In-process use::
     result.verdict, result.paths
 """
 
-from supplygraph.errors import SupplyGraphError
-from supplygraph.service import SupplyGraph
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from supplygraph.graph.errors import SupplyGraphError
+    from supplygraph.service import SupplyGraph
 
 __all__ = ["SupplyGraph", "SupplyGraphError", "__version__"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: `import supplygraph.graph.errors` (done by most of the engine) must not pull in the
+    # facade and with it every layer.
+    if name == "SupplyGraph":
+        from supplygraph.service import SupplyGraph
+
+        return SupplyGraph
+    if name == "SupplyGraphError":
+        from supplygraph.graph.errors import SupplyGraphError
+
+        return SupplyGraphError
+    raise AttributeError(f"module 'supplygraph' has no attribute {name!r}")

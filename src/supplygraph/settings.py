@@ -8,7 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from supplygraph.graph import evidence, matching
 from supplygraph.graph.evidence import DEFAULT_MIN_CONFIDENCE
 from supplygraph.graph.matching import MATCH_THRESHOLD
-from supplygraph.graph.store import DEFAULT_STORE_URL
+from supplygraph.graph.stores import DEFAULT_STORE_URL
 
 
 class Settings(BaseSettings):

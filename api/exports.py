@@ -27,7 +27,8 @@ from typing import Any
 import networkx as nx
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
-from supplygraph.errors import InvalidQuery
+from supplygraph.graph.csv_formulas import formula_safe
+from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.model import SourceRef
 from supplygraph.graph.neighbourhood import GraphEdge, GraphNode, Neighbourhood
 
@@ -176,27 +177,6 @@ CSV_COLUMNS = (
     "source_titles",
     "source_urls",
 )
-
-
-# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
-# (OWASP "CSV injection"): such cells get a leading single quote, unless raw text is asked for.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r]')
-
-
-def formula_safe(cell: str) -> str:
-    """``cell`` as a spreadsheet shows it rather than runs it.
-
-    >>> formula_safe("=cmd|' /C calc'!A0"), formula_safe("HiLook")
-    ("'=cmd|' /C calc'!A0", 'HiLook')
-    """
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
-
-
-def may_hold_formula(line: str) -> bool:
-    """Whether a comma-separated line may hold a cell :func:`formula_safe` would change (a
-    quoted comma can make this say yes wrongly, never no)."""
-    return _FORMULA_CELL.search(line) is not None
 
 
 class _SafeWriter:

@@ -28,7 +28,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
-from supplygraph.errors import InvalidRecord
+from supplygraph.graph.errors import InvalidRecord
 from supplygraph.loaders.jsonstream import JsonBroken, JsonStream, decode
 
 from .columns import ColumnMap, map_columns

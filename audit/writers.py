@@ -23,9 +23,9 @@ from typing import IO, Any, Protocol
 
 import orjson
 
-from supplygraph.errors import SupplyGraphError
-from supplygraph.exports import formula_safe, may_hold_formula
-from supplygraph.graph.bulk import Answer, BulkResult
+from supplygraph.graph.bulk_results import Answer, BulkResult
+from supplygraph.graph.csv_formulas import formula_safe, may_hold_formula
+from supplygraph.graph.errors import SupplyGraphError
 
 from .readers import MISSING, Extra
 from .run import Batch, Derived, Outcome, Summary
@@ -128,7 +128,7 @@ class _RowWriter:
 
 class CsvWriter:
     """Input cells, then ours; a cell that a spreadsheet would run as a formula gets a leading
-    single quote (:func:`~supplygraph.exports.formula_safe`) unless ``raw``."""
+    single quote (:func:`~supplygraph.graph.csv_formulas.formula_safe`) unless ``raw``."""
 
     def __init__(
         self, target: _Target, columns: list[str], extra: list[str], text: bool, raw: bool = False
