@@ -80,7 +80,7 @@ def serve(
     """Run the REST API (and the web UI). An empty store is filled with the seed data first."""
     import os
 
-    import uvicorn
+    from supplygraph.api.serving import serve as run_server
 
     settings = Settings()
     store_url = store or settings.store
@@ -94,12 +94,10 @@ def serve(
     os.environ["SUPPLYGRAPH_STORE"] = store_url
     if workers > 1 and not settings.limits_db:
         os.environ["SUPPLYGRAPH_LIMITS_DB"] = str(default_limits_db(store_url))
-    uvicorn.run(
-        "supplygraph.api.app:app_from_environment",
-        factory=True,
-        workers=workers,
+    run_server(
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
         log_level=settings.log_level,
         # The app writes one JSON line per request itself (api/middleware.py).
         access_log=not settings.access_log,
