@@ -26,7 +26,7 @@ import gc
 import re
 from collections.abc import Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from itertools import islice
 from typing import TypeVar
@@ -35,6 +35,7 @@ from supplygraph.graph.errors import InvalidQuery
 
 from .matching import CANDIDATES_PER_TOKEN, typo_neighbours
 from .model import (
+    ChangeSet,
     Designation,
     Edge,
     Identifier,
@@ -403,6 +404,9 @@ class CachedView:
 
     def loads(self, dataset: str | None = None) -> list[LoadEntry]:
         return self.view.loads(dataset)
+
+    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
+        return self.view.changes(since, dataset)
 
     def iter_records(self) -> Iterator[Record]:
         return self.view.iter_records()

@@ -155,6 +155,10 @@ class ReachCache:
         self.hits = 0
         self.misses = 0
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def get(self, view: GraphView, target: str, as_of: date) -> Reach:
         key = (target, as_of, view.version())
         with self._lock:

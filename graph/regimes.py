@@ -897,6 +897,10 @@ class RegimeEngine:
         self._size = size
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def verdicts(self, entity_id: str, day: date) -> list[RegimeOut]:
         return self.verdicts_many([entity_id], day)[entity_id]
 

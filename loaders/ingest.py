@@ -25,10 +25,11 @@ from pathlib import Path
 
 from supplygraph.graph.errors import InvalidRecord, LoadRefused
 from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import Designation, LoadEntry, Record
+from supplygraph.graph.model import ChangeSet, Designation, Fetched, LoadEntry, Record
 from supplygraph.graph.store import GraphStore, GraphView, GraphWriter
 
 from . import ofac
+from .changes import change_set
 from .common import Ref
 from .context import LoadContext
 from .detect import detect_format
@@ -59,6 +60,7 @@ class LoadReport:
     designations_removed: list[str] = field(default_factory=list)
     designations_changed: list[str] = field(default_factory=list)
     previous_load: str | None = None  # loaded_at of the version this one was compared with
+    changes: ChangeSet | None = None  # what the load changed in its dataset (also stored)
 
     def summary(self) -> str:
         c = self.counts
@@ -105,8 +107,14 @@ def load_file(
     today: date | None = None,
     allow_shrink: bool = False,
     allow_older: bool = False,
+    source: str | None = None,
+    fetched: tuple[Fetched, ...] = (),
 ) -> LoadReport:
     """Load one file (or one OFAC file set) atomically and log it; see the module docstring.
+
+    ``source`` and ``fetched`` say where `supplygraph update` downloaded it from; they are kept
+    in the load log for the next conditional request. The load's change set (what it added,
+    removed and changed against the previous load of its dataset) is stored with it.
 
     Raises :class:`LoadRefused` (and writes nothing) when the file would end many listings and
     ``allow_shrink`` is false, or is older than the last load of its dataset and ``allow_older``
@@ -155,7 +163,7 @@ def load_file(
                     "refused: " + "; and ".join(reasons),
                     {"dataset": ctx.dataset, **details},
                 )
-        ended = _end_listings(view, writer, removed, day) if removed else 0
+        ended = _end_listings(view, writer, removed, day) if removed else []
         counts = {
             "read": ctx.read,
             "added": linker.counts.added,
@@ -166,7 +174,7 @@ def load_file(
             "linked": linker.counts.linked,
             "same_as": linker.counts.same_as,
             "designations": len(current),
-            "designations_ended": ended,
+            "designations_ended": len(ended),
         }
         entry = LoadEntry(
             id=make_id("load", ctx.dataset, sha, now.isoformat()),
@@ -180,9 +188,21 @@ def load_file(
             designation_ids=tuple(sorted(current)),
             vintage=vintage,
             vintage_stated=ctx.published is not None,
+            entity_ids=tuple(sorted(linker.entity_ids or ())),
+            entities_tracked=linker.entity_ids is not None,
+            source=source,
+            fetched=fetched,
         )
         writer.record_load(entry)
-    added = [d for d in linker.counts.des_added if d not in previous] if previous_entry else []
+        added = [d for d in linker.counts.des_added if d not in previous] if previous_entry else []
+        changes = change_set(view, entry, previous_entry, linker, added, ended, len(removed))
+        writer.record_changes(changes)
+        if previous_entry is not None and previous_entry.entity_ids:
+            # Only the newest load of a dataset is diffed against: the older one's entity list
+            # would only grow the log.
+            writer.record_load(
+                previous_entry.model_copy(update={"entity_ids": (), "entities_tracked": False})
+            )
     return LoadReport(
         file=str(ctx.path),
         format=name,
@@ -194,6 +214,7 @@ def load_file(
         designations_removed=removed,
         designations_changed=list(linker.counts.des_changed),
         previous_load=previous_entry.loaded_at.isoformat() if previous_entry else None,
+        changes=changes,
     )
 
 
@@ -270,7 +291,9 @@ def _batches(
         yield batch
 
 
-def _end_listings(view: GraphView, writer: GraphWriter, removed: list[str], day: date) -> int:
+def _end_listings(
+    view: GraphView, writer: GraphWriter, removed: list[str], day: date
+) -> list[Designation]:
     """Give every listing the previous version stated, and this one does not, an end date."""
     wanted = set(removed)
     ended: list[Designation] = []
@@ -280,7 +303,7 @@ def _end_listings(view: GraphView, writer: GraphWriter, removed: list[str], day:
         if isinstance(record, Designation) and record.id in wanted and record.end_date is None:
             ended.append(record.model_copy(update={"end_date": day}))
     writer.put(ended)
-    return len(ended)
+    return ended
 
 
 _SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson", ".xml", ".txt"}

@@ -45,6 +45,10 @@ from .context import LoadContext
 
 MAX_NAME_CANDIDATES = 3
 MAX_PRESENT = 500_000  # about 50 MB of ids at most
+# The entities a file states are kept for the next load's diff up to this many (sanctions lists
+# and the IEEE registry fit; a full GLEIF golden copy does not, and is diffed by its listings).
+MAX_TRACKED_ENTITIES = 250_000
+MAX_CHANGED = 10_000  # changed entities and listings listed per load (counts stay complete)
 LINKAGE_SOURCE = SourceRef(
     id="supplygraph-linkage",
     title="supplygraph record linkage at load time: same USCC/LEI/ISIN, or same normalized "
@@ -74,6 +78,7 @@ class Counts:
     dropped: int = 0  # edges/designations naming an entity found nowhere
     des_added: list[str] = field(default_factory=list)
     des_changed: list[str] = field(default_factory=list)
+    nodes_changed: list[str] = field(default_factory=list)  # stored before, and this file added
 
 
 class Linker:
@@ -87,6 +92,10 @@ class Linker:
         self.missing: set[str] = set()  # Ref targets that no stored node holds
         self.deferred: list[Edge | Designation] = []
         self.designation_ids: set[str] = set()
+        # The entities this file states (None once there are too many to keep), and the
+        # listings it states by id, for the change set of the load.
+        self.entity_ids: set[str] | None = set()
+        self.listings: dict[str, Designation] = {}
         self.counts = Counts()
         # Node ids known to be stored: written by this load or found by an earlier lookup. A
         # load never deletes nodes, so edges naming them need no second lookup. Bounded so a
@@ -301,8 +310,11 @@ class Linker:
             )
             if isinstance(record, Designation):
                 self.designation_ids.add(record.id)
-                if record.id not in self.previous and len(self.counts.des_added) < 10_000:
+                if record.id not in self.previous and len(self.counts.des_added) < MAX_CHANGED:
                     self.counts.des_added.append(record.id)
+                    self.listings[record.id] = record
+            elif isinstance(record, Node):
+                self._track(record.id)
             if old is None:
                 self.counts.added += 1
                 continue
@@ -312,8 +324,19 @@ class Linker:
             else:
                 self.counts.updated += 1
                 if isinstance(record, Designation) and record.id in self.previous:
-                    self.counts.des_changed.append(record.id)
+                    if len(self.counts.des_changed) < MAX_CHANGED:
+                        self.counts.des_changed.append(record.id)
+                        self.listings[record.id] = record
+                elif isinstance(record, Node) and len(self.counts.nodes_changed) < MAX_CHANGED:
+                    self.counts.nodes_changed.append(record.id)
         return items
+
+    def _track(self, node_id: str) -> None:
+        if self.entity_ids is None:
+            return
+        self.entity_ids.add(node_id)
+        if len(self.entity_ids) > MAX_TRACKED_ENTITIES:
+            self.entity_ids = None
 
 
 def _ends(record: Edge | Designation) -> tuple[str, ...]:

@@ -102,7 +102,9 @@ def load(
     paths: Annotated[list[str], typer.Argument(help="'seed', 'oui', or files to load")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="csl, ofac, fcc, ndaa889, 1260h, ftm, bods, gleif, brands"),
+        typer.Option(
+            "--format", help="csl, ofac, fcc, ndaa889, 1260h, ftm, bods, gleif, brands, ieee"
+        ),
     ] = None,
     store: StoreOpt = None,
     allow_shrink: Annotated[
@@ -177,7 +179,8 @@ def sources(
     with _errors():
         entries = _open(store).view.loads(dataset)
     if as_json:
-        rows = [e.model_dump(mode="json", exclude={"designation_ids"}) for e in entries]
+        hidden = {"designation_ids", "entity_ids"}
+        rows = [e.model_dump(mode="json", exclude=hidden) for e in entries]
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
     for e in entries:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supplygraph.graph import ownership
 from supplygraph.graph.entities import entity_detail
@@ -31,6 +33,9 @@ from supplygraph.graph.results import (
 from supplygraph.graph.search import search_entities
 from supplygraph.graph.store import GraphStore
 from supplygraph.graph.stores import DEFAULT_STORE_URL, open_store
+
+if TYPE_CHECKING:
+    from supplygraph.loaders.update import SourceOutcome, UpdateReport
 
 Progress = Callable[[int], None]
 
@@ -80,6 +85,35 @@ class SupplyGraph:
         from supplygraph.loaders import oui
 
         return load_records(self.store, oui.records(), progress)
+
+    def update(
+        self,
+        sources: Path | None = None,
+        only: Iterable[str] = (),
+        mirror: str | None = None,
+        allow_shrink: bool = False,
+        allow_older: bool = False,
+        on_outcome: Callable[[SourceOutcome], None] | None = None,
+    ) -> UpdateReport:
+        """Fetch the sources of a sources file (the shipped defaults when None) and load those
+        that changed, each atomically; cached answers are dropped when anything was loaded."""
+        from supplygraph.loaders.update import read_sources, update
+
+        report = update(
+            self.store,
+            read_sources(sources),
+            only=only,
+            mirror=mirror,
+            allow_shrink=allow_shrink,
+            allow_older=allow_older,
+            on_outcome=on_outcome,
+        )
+        if report.loaded:
+            self.drop_caches()
+        return report
+
+    def drop_caches(self) -> None:
+        self.resolver.drop_caches()
 
     def is_empty(self) -> bool:
         return self.view.counts()["nodes"] == 0
