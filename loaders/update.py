@@ -307,3 +307,54 @@ def _fetch_and_load(
     if spec.dataset and report.dataset != spec.dataset:
         reason = f"loaded as dataset {report.dataset!r}, not {spec.dataset!r} as the sources say"
     return SourceOutcome(spec.name, "loaded", reason, report, size)
+
+
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MIN_INTERVAL = 60.0
+
+
+def parse_interval(text: str) -> float:
+    """Seconds from ``24h``, ``90m``, ``1d`` or ``3600s``; at least a minute.
+
+    >>> parse_interval("24h"), parse_interval("90m")
+    (86400.0, 5400.0)
+    """
+    found = _INTERVAL.match(text)
+    if found is None:
+        raise InvalidSources(f"{text!r} is not an interval: say e.g. 24h, 90m, 1d")
+    seconds = float(found.group(1)) * _SECONDS[found.group(2)]
+    if seconds < MIN_INTERVAL:
+        raise InvalidSources(f"{text!r}: refresh at most once a minute")
+    return seconds
+
+
+class Refresher:
+    """Runs ``job`` every ``every`` seconds on a daemon thread, the first run one interval after
+    the start; a failing run is reported through ``log`` and the next one still comes.
+
+    The job loads through the ordinary load path, one transaction per source, so the readers
+    of the store (the service's requests, on other threads) see the old graph until the commit
+    and the new one after it, never a part.
+    """
+
+    def __init__(self, every: float, job: Callable[[], str], log: Callable[[str], None]) -> None:
+        self.every = every
+        self.job = job
+        self.log = log
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="supplygraph-refresh", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.log(self.job())
+            except Exception as exc:  # a failed refresh must not end the loop
+                self.log(f"failed: {exc}")
