@@ -306,8 +306,8 @@ def test_failed_downloads_change_nothing(mirror: Mirror, store_url: str, tmp_pat
     # A body that does not come within the source's time limit.
     sources = tmp_path / "sources.yaml"
     sources.write_text(
-        f"sources:\n  - name: slow-oui\n    url: https://standards-oui.ieee.org/oui/oui.csv\n"
-        f"    format: ieee\n    timeout: 1\n",
+        "sources:\n  - name: slow-oui\n    url: https://standards-oui.ieee.org/oui/oui.csv\n"
+        "    format: ieee\n    timeout: 1\n",
         encoding="utf-8",
     )
     mirror.files[MA_L] = _oui()
