@@ -17,13 +17,12 @@ from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Protocol
 
-from supplygraph.graph.bulk import (
+from supplygraph.graph.bulk import BulkResolver, BulkRun
+from supplygraph.graph.bulk_results import (
     FIELDS,
     Answer,
     BulkItem,
-    BulkResolver,
     BulkResult,
-    BulkRun,
     Evidence,
     RowProblem,
 )

@@ -23,7 +23,7 @@ from typing import IO, Any, Protocol
 
 import orjson
 
-from supplygraph.graph.bulk import Answer, BulkResult
+from supplygraph.graph.bulk_results import Answer, BulkResult
 from supplygraph.graph.csv_formulas import formula_safe, may_hold_formula
 from supplygraph.graph.errors import SupplyGraphError
 

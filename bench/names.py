@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from supplygraph.graph.batches import write_records
 from supplygraph.graph.matching import match_name
 from supplygraph.graph.model import Node, NodeKind, Record
 from supplygraph.graph.normalize import name_keys
@@ -34,7 +35,7 @@ from supplygraph.graph.resolve import Query
 from supplygraph.graph.store import GraphView
 from supplygraph.graph.stores import open_store
 from supplygraph.loaders.ingest import load_file
-from supplygraph.service import SupplyGraph, load_records
+from supplygraph.service import SupplyGraph
 
 from . import names_baseline
 from .figures import Figure, percentile
@@ -390,7 +391,7 @@ def cold_figures(work: Path, entities: int, queries: int) -> list[Figure]:
     try:
         start = time.perf_counter()
         graph.load_seed()  # the default target and its group, as in any real store
-        load_records(graph.store, _records(names))
+        write_records(graph.store, _records(names))
         build = time.perf_counter() - start
         asked = typed_queries(names, queries)
         ours: list[float] = []

@@ -24,193 +24,42 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Collection, Hashable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
+from datetime import date
 from functools import lru_cache
 from itertools import islice
-from typing import TypeVar
 
 from supplygraph.graph.errors import InvalidQuery
 
-from .matching import CANDIDATES_PER_TOKEN, typo_neighbours
+from .bulk_results import (
+    FIELDS,
+    NOTHING_FOUND,
+    Answer,
+    BulkItem,
+    BulkResult,
+    Evidence,
+    FieldOutcome,
+    Fields,
+    RowProblem,
+    evidence_text,
+)
+from .cached_view import CachedView
+from .caches import TwoGenerationCache
+from .mac_blocks import deciding_block, mac_digits
+from .matching import typo_neighbours
 from .model import (
-    ChangeSet,
-    Designation,
     Edge,
-    Identifier,
     IdScheme,
-    LoadEntry,
     Node,
-    NodeKind,
-    Record,
-    Relation,
 )
 from .normalize import fcc_grantee_code, mac_prefixes, name_keys, name_tokens
 from .reach import Reach
 from .resolve import MAX_PATHS, Query, Resolver, weak_link_text
-from .results import Match, Step, Verdict, WeakLink
-from .store import Direction, GraphView
+from .results import Match, Step, Verdict
 from .verdicts import rank_paths
-
-# The order in which Resolver.match looks at the fields; ties between equally good paths go to
-# the earlier field, exactly as in a single lookup.
-FIELDS: tuple[str, ...] = ("mac", "fcc_id", "brand", "model", "name")
-Fields = tuple[str, str, str, str, str]
 
 EMPTY_QUERY = "give at least one of name, brand, model, mac, fcc_id"
 _HEX12 = re.compile(r"[0-9A-F]{12}")
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class TwoGenerationCache(dict[K, V | None]):
-    """A bounded map that keeps what is in use: an approximate LRU as cheap as a dict lookup.
-
-    ``cache[key]`` is the value, or None when the key is not cached (no KeyError). New entries go
-    to the young generation (the dict itself); when it is full, the old generation is dropped and
-    the young one becomes old. A key found in the old generation is promoted, so keys that keep
-    being used survive while memory stays bounded by ``size``. Hits cost one C-level lookup,
-    which matters at hundreds of thousands of lookups a second.
-
-    >>> c: TwoGenerationCache[str, int] = TwoGenerationCache(4)
-    >>> c.put("a", 1); c.put("b", 2); c.put("c", 3); c.put("d", 4)
-    >>> c["a"], c["d"], c["x"]
-    (1, 4, None)
-    """
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self._half = max(1, size // 2)
-        self._old: dict[K, V | None] = {}
-
-    def __missing__(self, key: K) -> V | None:
-        value = self._old.get(key)
-        if value is not None:
-            self.put(key, value)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        if len(self) >= self._half:
-            self._old = dict(self)
-            self.clear()
-        self[key] = value
-
-    def put_many(self, items: dict[K, V]) -> None:
-        """Insert many entries at once (one C-level update instead of a call per key)."""
-        if len(self) + len(items) > self._half:
-            self._old = dict(self)
-            self.clear()
-        self.update(items)
-
-    def size(self) -> int:
-        """Entries held in both generations (an upper bound on distinct keys)."""
-        return len(self) + len(self._old)
-
-
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    """A row that cannot be resolved as it stands (unreadable, malformed field, empty)."""
-
-    message: str
-    field: str | None = None
-
-
-BulkItem = Fields | RowProblem
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Evidence:
-    """The best evidence path of a field: what it matched and how the target reaches that."""
-
-    field: str
-    match: Match
-    start: str  # the target's node id: paths run from it down to the match
-    path: tuple[Edge, ...]
-    names: dict[str, str]  # node id -> name, for every node on the path
-    score: float
-    text: str  # a short readable path (see evidence_text)
-    # The weak links of the path (empty when it is strong end to end): yes versus possible.
-    weak: tuple[WeakLink, ...] = ()
-
-    def rank(self) -> tuple[bool, float, int]:
-        """The same order as :meth:`ScoredPath.rank`: strong first, then score, then length."""
-        return (bool(self.weak), -self.score, len(self.path))
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class FieldOutcome:
-    """What one field resolved to against the run's target; hashed by identity on purpose."""
-
-    matched: tuple[Match, ...]
-    best: Evidence | None
-    top: Match | None  # the best-scoring match (first of equals)
-    notes: tuple[str, ...]
-    # DISTRIBUTES edges from the field's matches into the target's group (see Answer).
-    distributes: tuple[Step, ...] = ()
-
-
-# The outcome of an absent field, or of one that matched nothing and raised no note: one shared
-# object, so rows that differ only in such fields share their combination (and their result).
-NOTHING_FOUND = FieldOutcome((), None, None, ())
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Answer:
-    """What a row's report shows: shared by every row with the same verdict, evidence and
-    notes, however its other fields differ (reports derive regimes and sources once per answer).
-    """
-
-    verdict: Verdict
-    confidence: float
-    evidence: str
-    best: Evidence | None
-    entity: str | None  # the entity the verdict is about: the best match, else the top one
-    notes: tuple[str, ...]
-    # For ``no``: what the row's matches distribute of the target group's brands and companies
-    # (a distributor is not the maker), as single lookups give it in ``distributes``.
-    distributes: tuple[Step, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class BulkResult:
-    """One row's answer. ``verdict`` is None exactly when the row has an ``error``."""
-
-    verdict: Verdict | None
-    confidence: float
-    evidence: str
-    error: str | None = None
-    error_field: str | None = None
-    best: Evidence | None = None
-    outcomes: tuple[FieldOutcome | None, ...] = ()
-    notes: tuple[str, ...] = ()
-    answer: Answer | None = None  # None exactly when the row has an error
-
-    @property
-    def matched(self) -> list[Match]:
-        """Everything the row's fields resolved to, in field order (as a single lookup lists)."""
-        return [m for o in self.outcomes if o is not None for m in o.matched]
-
-
-def evidence_text(
-    field_name: str, match: Match, start: str, path: Iterable[Edge], names: dict[str, str]
-) -> str:
-    """The path from the target down to the match; arrows keep each edge's own direction."""
-    steps = list(path)
-    if not steps:
-        return f"{field_name} matched {match.name}, the target itself"
-    current = start
-    parts = [names.get(current, current)]
-    for edge in steps:
-        if edge.src == current:
-            parts.append(f"-{edge.relation.value}->")
-            current = edge.dst
-        else:
-            parts.append(f"<-{edge.relation.value}-")
-            current = edge.src
-        parts.append(names.get(current, current))
-    return f"{field_name} matched {match.name}: " + " ".join(parts)
 
 
 @lru_cache(maxsize=65536)
@@ -220,7 +69,7 @@ def _grantee(fcc_id: str) -> str:
 
 def _mac_blocks(mac: str) -> tuple[str, ...]:
     """(oui, oui28, oui36) of a MAC, or (oui,) for a bare 24-bit prefix; raises InvalidQuery."""
-    digits = mac.replace(":", "").replace("-", "").replace(".", "").upper()
+    digits = mac_digits(mac)
     if len(digits) == 12 and _HEX12.fullmatch(digits):
         # What mac_prefixes returns for twelve hex digits, without its slower general parser.
         return (digits[:6], digits[:7], digits[:9])
@@ -230,186 +79,6 @@ def _mac_blocks(mac: str) -> tuple[str, ...]:
 _BLOCK_SCHEMES = (IdScheme.OUI, IdScheme.OUI28, IdScheme.OUI36)
 _SUB_BLOCKS = frozenset((IdScheme.OUI28, IdScheme.OUI36))
 _NOTHING: tuple[str, ...] = ()
-
-
-class CachedView:
-    """A read-only view that answers from the engine's caches, asking the store on a miss.
-
-    The bulk engine fills the caches with one batched call per primitive before matching; the
-    matching code then runs unchanged over this view. ``misses`` counts store calls made here,
-    which after a prefetch should stay zero.
-    """
-
-    def __init__(self, view: GraphView, size: int) -> None:
-        self.view = view
-        self.idents: dict[IdScheme, TwoGenerationCache[str, tuple[str, ...]]] = {
-            s: TwoGenerationCache(size) for s in IdScheme
-        }
-        # The MAC block and FCC grantee caches, bound once: they are read for every row.
-        self.oui = self.idents[IdScheme.OUI]
-        self.oui28 = self.idents[IdScheme.OUI28]
-        self.oui36 = self.idents[IdScheme.OUI36]
-        self.fcc = self.idents[IdScheme.FCC_GRANTEE]
-        self.names: TwoGenerationCache[str, tuple[str, ...]] = TwoGenerationCache(size)
-        self.tokens: TwoGenerationCache[str, tuple[str, ...]] = TwoGenerationCache(size)
-        # Stored words under a prefix, for typo lookups (see matching.typo_neighbours).
-        self.vocabulary: TwoGenerationCache[str, tuple[str, ...]] = TwoGenerationCache(1024)
-        self.node_cache: TwoGenerationCache[str, Node] = TwoGenerationCache(max(size // 4, 1000))
-        self._patterns: dict[tuple[NodeKind, str], list[Node]] = {}
-        self._subdivided: frozenset[str] | None = None
-        # The engine drops this view when the store version changes, so it can be pinned.
-        self._version = view.version()
-        self.misses = 0
-
-    # -- prefetching: one store call per primitive ------------------------------------------
-    def fetch_identifiers(self, wanted: Collection[tuple[IdScheme, str]]) -> None:
-        """Look up (scheme, value) pairs in one call; absent ones are cached as assigned to none."""
-        if not wanted:
-            return
-        found = self.view.find_by_identifier([Identifier(scheme=s, value=v) for s, v in wanted])
-        # Absent keys are cached as assigned to nothing, per scheme in one update each; then the
-        # hits (iterating ``found`` avoids hashing each pydantic key again).
-        absent: dict[IdScheme, dict[str, tuple[str, ...]]] = {}
-        for scheme, value in wanted:
-            absent.setdefault(scheme, {})[value] = _NOTHING
-        for scheme, values in absent.items():
-            self.idents[scheme].put_many(values)
-        for ident, ids in found.items():
-            self.idents[ident.scheme].put(ident.value, tuple(ids))
-
-    def fetch_names(self, keys: Collection[str]) -> None:
-        if not keys:
-            return
-        found = self.view.find_by_name_key(keys)
-        for key in keys:
-            self.names.put(key, tuple(found.get(key, _NOTHING)))
-
-    def fetch_tokens(self, tokens: Collection[str]) -> None:
-        if not tokens:
-            return
-        found = self.view.find_by_token(tokens, CANDIDATES_PER_TOKEN)
-        for token in tokens:
-            self.tokens.put(token, tuple(found.get(token, _NOTHING)))
-
-    def fetch_nodes(self, ids: Collection[str]) -> None:
-        missing = [i for i in ids if self.node_cache[i] is None]
-        if missing:
-            for node_id, node in self.view.nodes(missing).items():
-                self.node_cache.put(node_id, node)
-
-    # -- the GraphView protocol -------------------------------------------------------------
-    def version(self) -> str:
-        return self._version
-
-    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
-        out: dict[str, Node] = {}
-        missing: list[str] = []
-        for i in ids:
-            node = self.node_cache[i]
-            if node is None:
-                missing.append(i)
-            else:
-                out[i] = node
-        if missing:
-            self.misses += 1
-            for node_id, node in self.view.nodes(missing).items():
-                self.node_cache.put(node_id, node)
-                out[node_id] = node
-        return out
-
-    def edges(
-        self,
-        ids: Collection[str],
-        direction: Direction,
-        relations: Collection[Relation] | None = None,
-    ) -> list[Edge]:
-        return self.view.edges(ids, direction, relations)
-
-    def find_by_identifier(
-        self, identifiers: Collection[Identifier]
-    ) -> dict[Identifier, list[str]]:
-        unknown = [i for i in identifiers if self.idents[i.scheme][i.value] is None]
-        if unknown and any(i.scheme in _SUB_BLOCKS for i in unknown):
-            # Smaller MAC blocks under a prefix the registry does not subdivide are assigned
-            # to nobody; no need to ask.
-            subdivided = self.subdivided_blocks()
-            unknown = [
-                i for i in unknown if i.scheme not in _SUB_BLOCKS or i.value[:6] in subdivided
-            ]
-        if unknown:
-            self.misses += 1
-            self.fetch_identifiers([(i.scheme, i.value) for i in unknown])
-        out: dict[Identifier, list[str]] = {}
-        for ident in identifiers:
-            ids = self.idents[ident.scheme][ident.value]
-            if ids:
-                out[ident] = list(ids)
-        return out
-
-    def subdivided_blocks(self) -> frozenset[str]:
-        if self._subdivided is None:
-            self.misses += 1
-            self._subdivided = self.view.subdivided_blocks()
-        return self._subdivided
-
-    def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]:
-        unknown = [k for k in keys if self.names[k] is None]
-        if unknown:
-            self.misses += 1
-            self.fetch_names(unknown)
-        out: dict[str, list[str]] = {}
-        for key in keys:
-            ids = self.names[key]
-            if ids:
-                out[key] = list(ids)
-        return out
-
-    def find_by_token(self, tokens: Collection[str], limit: int) -> dict[str, list[str]]:
-        if limit != CANDIDATES_PER_TOKEN:
-            self.misses += 1
-            return self.view.find_by_token(tokens, limit)
-        unknown = [t for t in tokens if self.tokens[t] is None]
-        if unknown:
-            self.misses += 1
-            self.fetch_tokens(unknown)
-        out: dict[str, list[str]] = {}
-        for token in tokens:
-            ids = self.tokens[token]
-            if ids:
-                out[token] = list(ids)
-        return out
-
-    def find_by_token_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
-        return self.view.find_by_token_prefix(prefixes, limit)
-
-    def tokens_with_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
-        missing = [p for p in prefixes if self.vocabulary[p] is None]
-        if missing:
-            found = self.view.tokens_with_prefix(missing, limit)
-            for prefix in missing:
-                self.vocabulary.put(prefix, tuple(found.get(prefix, ())))
-        return {p: list(words) for p in prefixes if (words := self.vocabulary[p])}
-
-    def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]:
-        return self.view.designations(ids)
-
-    def nodes_with_property(self, kind: NodeKind, prop: str) -> list[Node]:
-        key = (kind, prop)
-        if key not in self._patterns:
-            self._patterns[key] = self.view.nodes_with_property(kind, prop)
-        return self._patterns[key]
-
-    def counts(self) -> dict[str, int]:
-        return self.view.counts()
-
-    def loads(self, dataset: str | None = None) -> list[LoadEntry]:
-        return self.view.loads(dataset)
-
-    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
-        return self.view.changes(since, dataset)
-
-    def iter_records(self) -> Iterator[Record]:
-        return self.view.iter_records()
 
 
 class BulkResolver:
@@ -490,8 +159,8 @@ class BulkRun:
         # FCC ID as typed -> its outcome (a few thousand of each in a large inventory).
         self._mac_keys: dict[str, str] = {}
         self._answers: TwoGenerationCache[tuple[object, ...], Answer] = TwoGenerationCache(size)
-        self._ofcc: TwoGenerationCache[str, FieldOutcome] = TwoGenerationCache(size)
-        self._ofcc_pending: list[tuple[str, str]] = []
+        self._by_fcc_text: TwoGenerationCache[str, FieldOutcome] = TwoGenerationCache(size)
+        self._fcc_texts_pending: list[tuple[str, str]] = []
 
     # -- public -----------------------------------------------------------------------------
     def resolve(self, rows: Iterable[BulkItem]) -> Iterator[BulkResult]:
@@ -551,7 +220,8 @@ class BulkRun:
         hex12 = _HEX12.fullmatch
         subdivided = self._subdivided
         mac_keys = self._mac_keys
-        om, ofcc, ob, omo, on = self._om, self._ofcc, self._ob, self._omo, self._on
+        by_mac_block, by_fcc_text = self._by_mac_block, self._by_fcc_text
+        by_brand, by_model, by_name = self._by_brand, self._by_model, self._by_name
         combos = self._combos
         for item in batch:
             if item.__class__ is RowProblem:
@@ -561,43 +231,43 @@ class BulkRun:
             if not (mac or fcc or brand or model or name):
                 append(None)  # nothing to resolve: the general path reports it
                 continue
-            o1 = o2 = o3 = o4 = o5 = NOTHING_FOUND
+            mac_out = fcc_out = brand_out = model_out = name_out = NOTHING_FOUND
             if mac:
-                digits = mac.strip().replace(":", "").replace("-", "").replace(".", "").upper()
+                digits = mac_digits(mac)
                 if len(digits) != 12 or not hex12(digits) or digits[:6] in subdivided:
                     append(None)
                     continue
                 key = mac_keys.get(digits[:6])
-                got = om[key] if key is not None else None
+                got = by_mac_block[key] if key is not None else None
                 if got is None:
                     append(None)
                     continue
-                o1 = got
+                mac_out = got
             if fcc:
-                got = ofcc.get(fcc)
+                got = by_fcc_text.get(fcc)
                 if got is None:
                     append(None)
                     continue
-                o2 = got
+                fcc_out = got
             if brand:
-                got = ob[brand.strip()]
+                got = by_brand[brand.strip()]
                 if got is None:
                     append(None)
                     continue
-                o3 = got
+                brand_out = got
             if model:
-                got = omo[model.strip()]
+                got = by_model[model.strip()]
                 if got is None:
                     append(None)
                     continue
-                o4 = got
+                model_out = got
             if name:
-                got = on[name.strip()]
+                got = by_name[name.strip()]
                 if got is None:
                     append(None)
                     continue
-                o5 = got
-            found = (o1, o2, o3, o4, o5)
+                name_out = got
+            found = (mac_out, fcc_out, brand_out, model_out, name_out)
             result = combos[found]
             append(result if result is not None else self._combine(found))
         return out
@@ -633,7 +303,7 @@ class BulkRun:
                 results[at] = BulkResult(None, 0.0, "", exc.message, exc.field)
                 continue
             if fcc:
-                self._ofcc_pending.append((item[1], code))
+                self._fcc_texts_pending.append((item[1], code))
             self._assumed = False
             found = lookup(fields, blocks, code, idents, None)
             if found is None:
@@ -660,7 +330,7 @@ class BulkRun:
         # Second pass, after one identifier call: most rows only lacked a fresh MAC block.
         self.engine.cached.fetch_identifiers(idents)
         self._bind()
-        c36 = self._c36
+        c36 = self._assigned36
         for i, assumed, b36, fields, blocks, code in provisional:
             if c36[b36]:
                 deferred.append((i, fields, blocks, code))  # assigned after all: look again
@@ -687,18 +357,18 @@ class BulkRun:
 
     def _remember_fcc_texts(self) -> None:
         """FCC IDs as typed -> their grantee code's outcome, for :meth:`_known` next time."""
-        of = self._of
-        for text, code in self._ofcc_pending:
-            outcome = of[code]
+        by_grantee = self._by_grantee
+        for text, code in self._fcc_texts_pending:
+            outcome = by_grantee[code]
             if outcome is not None:
-                self._ofcc.put(text, outcome)
-        self._ofcc_pending = []
+                self._by_fcc_text.put(text, outcome)
+        self._fcc_texts_pending = []
 
     # -- cache lookups ----------------------------------------------------------------------
     def _bind(self) -> None:
         """Bind the caches read per row to plain attributes (re-bound after every fetch)."""
         cached = self.engine.cached
-        self._c24, self._c28, self._c36, self._cfcc = (
+        self._assigned24, self._assigned28, self._assigned36, self._assigned_fcc = (
             cached.oui,
             cached.oui28,
             cached.oui36,
@@ -706,52 +376,44 @@ class BulkRun:
         )
         self._subdivided = cached.subdivided_blocks()
         out = self._out
-        self._om, self._of, self._ob, self._omo, self._on = (out[f] for f in FIELDS)
+        self._by_mac_block, self._by_grantee, self._by_brand, self._by_model, self._by_name = (
+            out[f] for f in FIELDS
+        )
 
     def _mac_key(
         self, blocks: tuple[str, ...], idents: set[tuple[IdScheme, str]] | None
     ) -> str | None:
-        """The block that decides a MAC (the most specific assigned one); None if not cached.
-
-        Blocks whose assignment is not cached yet are added to ``idents``.
-        """
+        """The key of the block that decides a MAC (:func:`deciding_block`); None if that is not
+        cached yet, in which case the blocks to look up are added to ``idents``."""
         if len(blocks) == 3 and blocks[0] in self._subdivided:
-            b36 = blocks[2]
-            i36 = self._c36[b36]
-            if i36:
-                return "oui36:" + b36
-            if i36 is None and idents is not None:
+            holders = [self._assigned24[blocks[0]], self._assigned28[blocks[1]]]
+            holders36 = self._assigned36[blocks[2]]
+            if holders36 is None and idents is not None:
                 # Usually the only unknown: go on as if unassigned, flag the row, let the batch's
                 # identifier call confirm it (the caller re-checks flagged rows).
-                idents.add((IdScheme.OUI36, b36))
+                idents.add((IdScheme.OUI36, blocks[2]))
                 self._assumed = True
-                i36 = _NOTHING
-            i28 = self._c28[blocks[1]]
-            if i36 is not None and i28:
-                return "oui28:" + blocks[1]
-            i24 = self._c24[blocks[0]]
-            if i36 is not None and i28 is not None and i24:
-                return "oui:" + blocks[0]
-            if i36 is None or i28 is None or i24 is None:
+                holders36 = _NOTHING
+            holders.append(holders36)
+            known = [None if h is None else bool(h) for h in holders]
+            decided = deciding_block(blocks, known)
+            if decided is None:
                 if idents is not None:
-                    for scheme, value, got in zip(
-                        _BLOCK_SCHEMES, blocks, (i24, i28, i36), strict=True
-                    ):
+                    for scheme, value, got in zip(_BLOCK_SCHEMES, blocks, known, strict=True):
                         if got is None:
                             idents.add((scheme, value))
                 return None
-        else:
-            i24 = self._c24[blocks[0]]
-            if i24 is None:
-                if idents is not None:
-                    idents.add((IdScheme.OUI, blocks[0]))
-                return None
-            # The prefix is not subdivided: its 24-bit block decides every MAC under it.
-            key = "oui:" + blocks[0] if i24 else _unassigned(blocks[0])
-            if len(self._mac_keys) < self.engine.cache_size:
-                self._mac_keys[blocks[0]] = key
-            return key
-        return _unassigned(blocks[0])
+            return _block_key(decided)
+        holders24 = self._assigned24[blocks[0]]
+        if holders24 is None:
+            if idents is not None:
+                idents.add((IdScheme.OUI, blocks[0]))
+            return None
+        # The prefix is not subdivided: its 24-bit block decides every MAC under it.
+        key = _block_key(deciding_block(blocks[:1], [bool(holders24)]) or ("none", blocks[0]))
+        if len(self._mac_keys) < self.engine.cache_size:
+            self._mac_keys[blocks[0]] = key
+        return key
 
     def _lookup(
         self,
@@ -768,35 +430,35 @@ class BulkRun:
         """
         mac, fcc, brand, model, name = fields
         complete = True
-        om: FieldOutcome | None = NOTHING_FOUND
-        of: FieldOutcome | None = NOTHING_FOUND
+        mac_out: FieldOutcome | None = NOTHING_FOUND
+        fcc_out: FieldOutcome | None = NOTHING_FOUND
         if mac:
             key = self._mac_key(blocks, idents)
             if key is None:
                 complete = False
             else:
-                om = self._om[key]
-                if om is None:
+                mac_out = self._by_mac_block[key]
+                if mac_out is None:
                     complete = False
                     if want is not None:
                         want.setdefault(("mac", key), mac)
         if fcc:
-            if self._cfcc[code] is None:
+            if self._assigned_fcc[code] is None:
                 complete = False
                 if idents is not None:
                     idents.add((IdScheme.FCC_GRANTEE, code))
             else:
-                of = self._of[code]
-                if of is None:
+                fcc_out = self._by_grantee[code]
+                if fcc_out is None:
                     complete = False
                     if want is not None:
                         want.setdefault(("fcc_id", code), fcc)
         # Names as typed: cached by their text, matched from the same text when missing.
         named: list[FieldOutcome | None] = []
         for kind, value, cache in (
-            ("brand", brand, self._ob),
-            ("model", model, self._omo),
-            ("name", name, self._on),
+            ("brand", brand, self._by_brand),
+            ("model", model, self._by_model),
+            ("name", name, self._by_name),
         ):
             outcome = cache[value] if value else NOTHING_FOUND
             if value and outcome is None:
@@ -804,7 +466,7 @@ class BulkRun:
                 if want is not None:
                     want[(kind, value)] = value
             named.append(outcome)
-        return (om, of, *named) if complete else None
+        return (mac_out, fcc_out, *named) if complete else None
 
     # -- computing what the caches lack -----------------------------------------------------
     def _compute(self, want: dict[tuple[str, str], str]) -> None:
@@ -988,6 +650,11 @@ def _union(groups: Iterable[tuple[Step, ...]]) -> tuple[Step, ...]:
 
 def _locally_administered(oui: str) -> bool:
     return bool(int(oui[:2], 16) & 0x02)
+
+
+def _block_key(block: tuple[str, str]) -> str:
+    scheme, value = block
+    return _unassigned(value) if scheme == "none" else f"{scheme}:{value}"
 
 
 def _unassigned(oui: str) -> str:

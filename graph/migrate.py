@@ -16,13 +16,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from supplygraph.graph.batches import BATCH, put_batched
 from supplygraph.graph.errors import InvalidStoreURL
 from supplygraph.graph.model import Record
-from supplygraph.graph.store import GraphStore, GraphWriter
+from supplygraph.graph.store import GraphStore
 from supplygraph.graph.stores import open_store
 
 Progress = Callable[[int], None]
-DEFAULT_BATCH = 1000
+DEFAULT_BATCH = BATCH
 
 
 @dataclass(frozen=True)
@@ -41,27 +42,6 @@ def total_records(store: GraphStore) -> int:
     return sum(store.view().counts().values())
 
 
-def _put_batched(
-    writer: GraphWriter, records: Iterable[Record], batch_size: int, progress: Progress | None
-) -> int:
-    written = 0
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= batch_size:
-            writer.put(batch)
-            written += len(batch)
-            if progress:
-                progress(len(batch))
-            batch = []
-    if batch:
-        writer.put(batch)
-        written += len(batch)
-        if progress:
-            progress(len(batch))
-    return written
-
-
 def copy_graph(
     source: GraphStore,
     target: GraphStore,
@@ -75,7 +55,7 @@ def copy_graph(
     view = source.view()
     loads = view.loads()
     with target.writer() as writer:
-        written = _put_batched(writer, view.iter_records(), batch_size, progress)
+        written = put_batched(writer, view.iter_records(), batch_size, progress)
         # Oldest first, so a target that orders ties by arrival sees them as the source did.
         for entry in reversed(loads):
             writer.record_load(entry)
@@ -117,5 +97,5 @@ def ingest_rate(
     """
     start = time.perf_counter()
     with target.writer() as writer:
-        written = _put_batched(writer, records, batch_size, None)
+        written = put_batched(writer, records, batch_size, None)
     return CopyReport(records=written, loads=0, seconds=time.perf_counter() - start)

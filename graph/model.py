@@ -40,6 +40,22 @@ class Relation(StrEnum):
     SAME_AS = "SAME_AS"
 
 
+# The relations a verdict follows, by the side that is "above" (owner, maker, assignee). In these
+# the edge's source is above its target; DISTRIBUTES is never evidence (a reseller is not owned).
+SOURCE_ABOVE = frozenset(
+    {
+        Relation.OWNS,
+        Relation.CONTROLS,
+        Relation.OWNS_BRAND,
+        Relation.MANUFACTURES_FOR,
+        Relation.ASSIGNED,
+        Relation.SAME_AS,
+    }
+)
+# In these the target is above: a product is MODEL_OF its brand. SAME_AS is in both sets.
+TARGET_ABOVE = frozenset({Relation.MODEL_OF, Relation.SAME_AS})
+
+
 class IdScheme(StrEnum):
     """Identifier kinds. Those in :data:`ASSIGNABLE` become nodes of their own."""
 

@@ -17,6 +17,7 @@ from normality import UNICODE_CATEGORIES, ascii_text, normalize
 from rigour.names import remove_org_types
 
 from supplygraph.graph.errors import InvalidQuery
+from supplygraph.graph.mac_blocks import mac_digits
 
 # Longest first: "股份有限公司" must go before "有限公司" would leave "股份".
 _CJK_LEGAL_SUFFIXES = (
@@ -227,7 +228,7 @@ def mac_prefixes(mac: str) -> dict[str, str]:
     {'oui': '0C75D2', 'oui28': '0C75D2A', 'oui36': '0C75D2AAB'}
     """
     raw = mac.strip()
-    digits = re.sub(r"[\s:.\-]", "", raw).upper()
+    digits = mac_digits(raw)
     if len(digits) == 6 and _HEX.fullmatch(digits):
         return {"oui": digits}
     if len(digits) == 12 and _HEX.fullmatch(digits):
@@ -250,7 +251,7 @@ def mac_prefixes(mac: str) -> dict[str, str]:
 
 def is_locally_administered(mac: str) -> bool:
     """A set U/L bit means the address was not assigned by the IEEE (randomized, virtual)."""
-    digits = re.sub(r"[\s:.\-]", "", mac).upper()
+    digits = mac_digits(mac)
     return len(digits) >= 2 and bool(int(digits[:2], 16) & 0x02)
 
 

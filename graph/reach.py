@@ -11,29 +11,15 @@ is cached per (target, as_of, store version): a procurement lookup is then a key
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
 import networkx as nx
 
+from .caches import AnswerCache
 from .evidence import policy
-from .model import Edge, Relation
+from .model import SOURCE_ABOVE, TARGET_ABOVE, Edge, Relation
 from .store import Direction, GraphView
-
-DOWN_OUT = frozenset(
-    {
-        Relation.OWNS,
-        Relation.CONTROLS,
-        Relation.OWNS_BRAND,
-        Relation.MANUFACTURES_FOR,
-        Relation.ASSIGNED,
-        Relation.SAME_AS,
-    }
-)
-# Followed against their direction: a product MODEL_OF a brand belongs to the brand's owner.
-DOWN_IN = frozenset({Relation.MODEL_OF, Relation.SAME_AS})
 
 # Ownership below a majority does not make a company "the target's" on its own; control does.
 # An unknown share is kept (and shown): leaving it out would hide a subsidiary whose stake was
@@ -114,8 +100,8 @@ def downstream(
         if not frontier:
             break
         nxt: list[str] = []
-        out_edges = view.edges(frontier, Direction.OUT, DOWN_OUT)
-        in_edges = view.edges(frontier, Direction.IN, DOWN_IN)
+        out_edges = view.edges(frontier, Direction.OUT, SOURCE_ABOVE)
+        in_edges = view.edges(frontier, Direction.IN, TARGET_ABOVE)
         frontier_set = set(frontier)
         steps = [(e.src, e.dst, e) for e in out_edges if e.src in frontier_set]
         steps += [(e.dst, e.src, e) for e in in_edges if e.dst in frontier_set]
@@ -145,32 +131,26 @@ def downstream(
 
 
 class ReachCache:
-    """A small LRU of closures, keyed by target, date and store version."""
+    """Closures keyed by target, date and store version (a load makes old entries unreachable)."""
 
     def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[tuple[str, date, str], Reach] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-        # Read by /metrics (cache hit rate).
-        self.hits = 0
-        self.misses = 0
+        self._cache: AnswerCache[Reach] = AnswerCache(size)
+
+    @property
+    def hits(self) -> int:  # read by /metrics (cache hit rate)
+        return self._cache.hits
+
+    @property
+    def misses(self) -> int:
+        return self._cache.misses
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._cache.clear()
 
     def get(self, view: GraphView, target: str, as_of: date) -> Reach:
         key = (target, as_of, view.version())
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return hit
-            self.misses += 1
-        reach = downstream(view, target, as_of)
-        with self._lock:
-            self._items[key] = reach
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        reach = self._cache.get(key)
+        if reach is None:
+            reach = downstream(view, target, as_of)
+            self._cache.put(key, reach)
         return reach

@@ -34,16 +34,25 @@ and the rule's own ``sources``; ``unknown`` names the missing data.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import networkx as nx
 
+from .caches import AnswerCache
 from .evidence import policy
-from .model import Designation, Edge, Node, NodeKind, OrgType, Relation, SourceRef
+from .model import (
+    SOURCE_ABOVE,
+    TARGET_ABOVE,
+    Designation,
+    Edge,
+    Node,
+    NodeKind,
+    OrgType,
+    Relation,
+    SourceRef,
+)
 from .ownership import collapse_parallel
 from .reach import counts_as_downstream
 from .results import EntityRef, RegimeOut, RegimesResult, RegimeVerdict, Step
@@ -55,19 +64,6 @@ MAX_NODES = 5_000
 MAX_PATHS = 10
 EPSILON = 1e-9  # shares are floats: 30 + 20 must reach a 50 threshold
 
-# Followed upward (edge src is "above" the node): who owns, controls, made or was assigned it.
-UP_IN = frozenset(
-    {
-        Relation.OWNS,
-        Relation.CONTROLS,
-        Relation.OWNS_BRAND,
-        Relation.MANUFACTURES_FOR,
-        Relation.ASSIGNED,
-        Relation.SAME_AS,
-    }
-)
-# Followed upward against their direction: a product is MODEL_OF its brand.
-UP_OUT = frozenset({Relation.MODEL_OF, Relation.SAME_AS})
 # A brand is its owner's property outright: for the 50% rules it counts as a 100% stake.
 STAKE_RELATIONS = frozenset({Relation.OWNS, Relation.OWNS_BRAND})
 NON_ENTITY_KINDS = frozenset({NodeKind.BRAND, NodeKind.PRODUCT, NodeKind.IDENTIFIER})
@@ -187,10 +183,10 @@ def collect_upstream_many(
             for n in need:
                 ins[n], outs[n] = [], []
             wanted = set(need)
-            for e in sorted(view.edges(need, Direction.IN, UP_IN), key=_by_id):
+            for e in sorted(view.edges(need, Direction.IN, SOURCE_ABOVE), key=_by_id):
                 if e.dst in wanted:
                     ins[e.dst].append(e)
-            for e in sorted(view.edges(need, Direction.OUT, UP_OUT), key=_by_id):
+            for e in sorted(view.edges(need, Direction.OUT, TARGET_ABOVE), key=_by_id):
                 if e.src in wanted:
                     outs[e.src].append(e)
         for w in active:
@@ -893,13 +889,10 @@ class RegimeEngine:
     def __init__(self, view: GraphView, book: RuleBook | None = None, size: int = 1024) -> None:
         self.view = view
         self.book = book or default_rules()
-        self._items: OrderedDict[tuple[str, date, str], list[RegimeOut]] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
+        self._cache: AnswerCache[list[RegimeOut]] = AnswerCache(size)
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._cache.clear()
 
     def verdicts(self, entity_id: str, day: date) -> list[RegimeOut]:
         return self.verdicts_many([entity_id], day)[entity_id]
@@ -909,23 +902,16 @@ class RegimeEngine:
         version = self.view.version()
         wanted = list(dict.fromkeys(entity_ids))
         out: dict[str, list[RegimeOut]] = {}
-        with self._lock:
-            for entity_id in wanted:
-                key = (entity_id, day, version)
-                hit = self._items.get(key)
-                if hit is not None:
-                    self._items.move_to_end(key)
-                    out[entity_id] = hit
+        for entity_id in wanted:
+            hit = self._cache.get((entity_id, day, version))
+            if hit is not None:
+                out[entity_id] = hit
         missing = [i for i in wanted if i not in out]
         if missing:
             ups = collect_upstream_many(self.view, missing, day)
-            found = {entity_id: _verdicts(self.book, ups[entity_id]) for entity_id in missing}
-            with self._lock:
-                for entity_id, verdicts in found.items():
-                    self._items[(entity_id, day, version)] = verdicts
-                while len(self._items) > self._size:
-                    self._items.popitem(last=False)
-            out.update(found)
+            for entity_id in missing:
+                out[entity_id] = _verdicts(self.book, ups[entity_id])
+                self._cache.put((entity_id, day, version), out[entity_id])
         return out
 
     def result(self, entity: EntityRef, day: date) -> RegimesResult:

@@ -13,7 +13,8 @@ from datetime import date
 
 from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFound
 
-from .answer_cache import AnswerCache
+from .caches import AnswerCache
+from .mac_blocks import deciding_block
 from .matching import match_fcc, match_mac, match_model, match_name
 from .model import Edge, Identifier, IdScheme, Node, NodeKind, Relation
 from .normalize import fcc_grantee_code, is_locally_administered, mac_prefixes
@@ -227,10 +228,9 @@ class Resolver:
         if block is None:
             idents = [Identifier(scheme=IdScheme(s), value=v) for s, v in prefixes.items()]
             found = self.view.find_by_identifier(idents)
-            block = next(
-                ((i.scheme.value, i.value) for i in reversed(idents) if found.get(i)),
-                ("none", prefixes["oui"]),
-            )
+            decided = deciding_block(list(prefixes.values()), [bool(found.get(i)) for i in idents])
+            assert decided is not None  # every block's assignment was just looked up
+            block = decided
             self._mac_blocks.put(key, block)
         return block
 

@@ -58,8 +58,13 @@ def change_set(
             "entities_removed": len(removed),
             "entities_changed": len(changed),
         }
-        for change, ids in (("added", added), ("removed", removed), ("changed", changed)):
-            items += _entity_items(view, change, ids[: MAX_ITEMS - len(items)])
+        lists: tuple[tuple[Change, list[str]], ...] = (
+            ("added", added),
+            ("removed", removed),
+            ("changed", changed),
+        )
+        for change, ids in lists:
+            items += _entity_items(view, change, ids[: max(0, MAX_ITEMS - len(items))])
     counts |= {
         "designations_added": len(listings_added),
         "designations_removed": listings_removed,

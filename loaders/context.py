@@ -31,6 +31,8 @@ class LoadContext:
     progress: Callable[[int], None] | None = None
     # The publication date the file states (a header or trailer), when the loader finds one.
     published: date | None = None
+    # Whether the linker may link this source's organizations to stored ones by name.
+    link_names: bool = True
 
     @property
     def file(self) -> str:

@@ -22,6 +22,9 @@ from .oui import assignment_records
 from .reading import iter_table
 
 FORMAT = "ieee"
+# Registry assignees are tied to curated entities only by the reviewed mapping in
+# seed_data/ieee_assignees.yaml, never by name, as for the built-in registry.
+LINK_NAMES = False
 HEADER = ("Registry", "Assignment", "Organization Name", "Organization Address")
 # Registry -> (identifier scheme, hex digits, where the public listing lives).
 REGISTRIES: dict[str, tuple[IdScheme, int, str]] = {

@@ -21,8 +21,10 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
+from supplygraph.graph.batches import BATCH, batched
 from supplygraph.graph.errors import InvalidRecord, LoadRefused
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import ChangeSet, Designation, Fetched, LoadEntry, Record
@@ -36,7 +38,6 @@ from .detect import detect_format
 from .formats import FORMATS
 from .linker import Linker
 
-BATCH = 1000
 # Refuse a file that would end more than this share of the previous version's listings, and at
 # least SHRINK_MIN of them (on a list of five, one delisting is 20% and ordinary).
 SHRINK_LIMIT = 0.10
@@ -99,6 +100,39 @@ def _flush(writer: GraphWriter) -> None:
         flush()
 
 
+@dataclass(frozen=True)
+class Source:
+    """One thing the pipeline loads: a file (or OFAC file set) read by its format's loader, or a
+    built-in set (the seed data, the IEEE registry shipped with netaddr)."""
+
+    path: Path  # what the load log names
+    format: str
+    members: tuple[Path, ...]  # the bytes the checksum covers
+    read: Callable[[LoadContext], Iterator[Record | Ref]]
+    allow_empty: bool = False
+    # Curated and registry records are tied to other entities only by reviewed mappings, so
+    # the linker infers no name links for them (identifier links still apply).
+    link_names: bool = True
+
+
+def file_source(path: Path, fmt: str | None = None) -> Source:
+    """The :class:`Source` for a file, its format detected unless given."""
+    name = fmt or detect_format(path)
+    loader = FORMATS.get(name)
+    if loader is None:
+        raise InvalidRecord(
+            str(path), None, "format", f"unknown format {name!r}; use one of {', '.join(FORMATS)}"
+        )
+    return Source(
+        path=path,
+        format=name,
+        members=tuple(loader.member_files(path)),
+        read=lambda ctx: loader.records(path, ctx),
+        allow_empty=getattr(loader, "ALLOW_EMPTY", False),
+        link_names=getattr(loader, "LINK_NAMES", True),
+    )
+
+
 def load_file(
     store: GraphStore,
     path: Path,
@@ -107,46 +141,58 @@ def load_file(
     today: date | None = None,
     allow_shrink: bool = False,
     allow_older: bool = False,
-    source: str | None = None,
+    origin: str | None = None,
     fetched: tuple[Fetched, ...] = (),
 ) -> LoadReport:
-    """Load one file (or one OFAC file set) atomically and log it; see the module docstring.
+    """Load one file (or one OFAC file set); see :func:`load_source`."""
+    source = file_source(path, fmt)
+    return load_source(
+        store, source, progress, today, allow_shrink, allow_older, origin, fetched
+    )
 
-    ``source`` and ``fetched`` say where `supplygraph update` downloaded it from; they are kept
-    in the load log for the next conditional request. The load's change set (what it added,
-    removed and changed against the previous load of its dataset) is stored with it.
 
-    Raises :class:`LoadRefused` (and writes nothing) when the file would end many listings and
-    ``allow_shrink`` is false, or is older than the last load of its dataset and ``allow_older``
-    is false.
+def load_source(
+    store: GraphStore,
+    source: Source,
+    progress: Callable[[int], None] | None = None,
+    today: date | None = None,
+    allow_shrink: bool = False,
+    allow_older: bool = False,
+    origin: str | None = None,
+    fetched: tuple[Fetched, ...] = (),
+) -> LoadReport:
+    """Load one source atomically and log it; see the module docstring.
+
+    ``origin`` (a sources-file entry's name) and ``fetched`` say where `supplygraph update`
+    downloaded it from; the load log keeps them for the next conditional request. The load's
+    change set (what it added, removed and changed against the previous load of its dataset)
+    is stored with it.
+
+    Raises :class:`LoadRefused` (and writes nothing) when the source would end many listings
+    and ``allow_shrink`` is false, or is older than the last load of its dataset and
+    ``allow_older`` is false.
     """
-    name = fmt or detect_format(path)
-    loader = FORMATS.get(name)
-    if loader is None:
-        raise InvalidRecord(
-            str(path), None, "format", f"unknown format {name!r}; use one of {', '.join(FORMATS)}"
-        )
-    members = loader.member_files(path)
-    sha = file_sha256(members)
-    ctx = LoadContext(path=path, progress=progress)
+    name = source.format
+    sha = file_sha256(list(source.members))
+    ctx = LoadContext(path=source.path, progress=progress, link_names=source.link_names)
     now = datetime.now(UTC)
     day = today or now.date()
     view = store.view()
     with store.writer() as writer:
-        items = loader.records(path, ctx)
-        first = _first_batch(items)
+        batches = batched(source.read(ctx), BATCH)
+        first = next(batches, [])
         # The dataset is known once the loader has started reading.
         previous_entry = next(iter(view.loads(ctx.dataset)), None) if ctx.dataset else None
         previous = frozenset(previous_entry.designation_ids) if previous_entry else frozenset()
         linker = Linker(view, ctx, previous)
         latest_start: date | None = None
-        for batch in _batches(first, items):
+        for batch in chain([first] if first else [], batches):
             latest_start = _latest_start(batch, latest_start)
             writer.put(linker.link(batch))
             _flush(writer)
         writer.put(linker.finish())
         _flush(writer)
-        if ctx.read == 0 and not getattr(loader, "ALLOW_EMPTY", False):
+        if ctx.read == 0 and not source.allow_empty:
             raise ctx.error(None, None, "no records found: the file holds a header only")
         current = linker.designation_ids
         removed = sorted(previous - current)
@@ -190,7 +236,7 @@ def load_file(
             vintage_stated=ctx.published is not None,
             entity_ids=tuple(sorted(linker.entity_ids or ())),
             entities_tracked=linker.entity_ids is not None,
-            source=source,
+            source=origin,
             fetched=fetched,
         )
         writer.record_load(entry)
@@ -265,30 +311,6 @@ def _older(ctx: LoadContext, last: LoadEntry, vintage: date | None) -> Refusal |
         "listings with older ones; pass --allow-older to do so"
     )
     return text, {"vintage": vintage.isoformat(), "days_older": days}
-
-
-def _first_batch(items: Iterator[Record | Ref]) -> list[Record | Ref]:
-    batch: list[Record | Ref] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= BATCH:
-            break
-    return batch
-
-
-def _batches(
-    first: list[Record | Ref], items: Iterator[Record | Ref]
-) -> Iterator[list[Record | Ref]]:
-    if first:
-        yield first
-    batch: list[Record | Ref] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _end_listings(

@@ -101,6 +101,12 @@ class Linker:
         # load never deletes nodes, so edges naming them need no second lookup. Bounded so a
         # huge file cannot grow it without limit (past that, lookups simply run again).
         self.present: set[str] = set()
+        # Nodes this load created, and the ids of the edges it wrote from them: such a node had
+        # no stored edges before this load, so counting its edges needs no store lookup (a
+        # registry assignee with a thousand blocks would otherwise be read back every batch).
+        # Bounded like ``present``; past the bound, lookups simply run.
+        self.created: set[str] = set()
+        self.created_edges: set[str] = set()
 
     # -- the batch step ---------------------------------------------------------------------
     def link(self, batch: Sequence[Record | Ref]) -> list[Record]:
@@ -176,7 +182,7 @@ class Linker:
             for other, ident in sorted(candidates.items()):
                 if other != node.id:
                     links.append(self._same_as(node, other, 1.0, _ident_reason(ident)))
-            if not candidates and node.kind is NodeKind.ORGANIZATION:
+            if not candidates and node.kind is NodeKind.ORGANIZATION and self.ctx.link_names:
                 name_pending.append(node)
             linked.append(node)
         return linked, links + self._name_links(name_pending)
@@ -279,6 +285,13 @@ class Linker:
         )
 
     # -- counting ---------------------------------------------------------------------------
+    def _between_created(self, edge: Edge) -> bool:
+        """Whether every earlier copy of ``edge`` was written by this load (both ends created
+        by it, and the record of its edges still complete)."""
+        if len(self.created_edges) >= MAX_PRESENT:
+            return False
+        return edge.src in self.created and edge.dst in self.created
+
     def _count(self, records: list[Record]) -> list[Record]:
         merged: dict[str, Record] = {}
         for record in records:
@@ -290,11 +303,14 @@ class Linker:
         edges = [r for r in items if isinstance(r, Edge)]
         des = [r for r in items if isinstance(r, Designation)]
         old_nodes = self.view.nodes({n.id for n in nodes}) if nodes else {}
+        if len(self.created) < MAX_PRESENT:
+            self.created.update(n.id for n in nodes if n.id not in old_nodes)
         old_edges: dict[str, Edge] = {}
-        if edges:
-            rels = {e.relation for e in edges}
+        looked_up = [e for e in edges if not self._between_created(e)]
+        if looked_up:
+            rels = {e.relation for e in looked_up}
             # BOTH: a SAME_AS link may be stored in the other direction under the same id.
-            for e in self.view.edges({e.src for e in edges}, Direction.BOTH, rels):
+            for e in self.view.edges({e.src for e in looked_up}, Direction.BOTH, rels):
                 old_edges[e.id] = e
         old_des: dict[str, Designation] = {}
         if des:
@@ -315,6 +331,11 @@ class Linker:
                     self.listings[record.id] = record
             elif isinstance(record, Node):
                 self._track(record.id)
+            if old is None and isinstance(record, Edge) and self._between_created(record):
+                if record.id in self.created_edges:
+                    self.counts.unchanged += 1  # written earlier in this load; merged on write
+                    continue
+                self.created_edges.add(record.id)
             if old is None:
                 self.counts.added += 1
                 continue

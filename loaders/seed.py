@@ -20,6 +20,7 @@ from supplygraph.graph.citations import Cite, CuratedSource, source_refs
 from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.identifiers import check_identifier
 from supplygraph.graph.ids import identifier_node_id, make_id
+from supplygraph.graph.mac_blocks import mac_digits
 from supplygraph.graph.model import (
     ASSIGNABLE,
     Designation,
@@ -249,6 +250,14 @@ def records(directory: Path | None = None) -> Iterator[Record]:
             )
         for a in data.ieee_assignees:
             org = ieee_org_id(a.assignee)
+            # The assignee as the mapping names it, so that the mapping holds whether or not
+            # the registry is loaded yet (the registry's record merges into it by id).
+            yield Node(
+                id=org,
+                kind=NodeKind.ORGANIZATION,
+                name=a.assignee,
+                sources=_refs(seed, a.sources),
+            )
             yield Edge(
                 id=make_id("same", a.entity, org),
                 src=a.entity,
@@ -286,7 +295,7 @@ def _entity_records(seed: Seed, e: SeedEntity) -> Iterator[Record]:
     for i in e.identifiers:
         if i.scheme not in ASSIGNABLE:
             continue
-        value = i.value.replace("-", "").replace(":", "").upper()
+        value = mac_digits(i.value)
         ident_id = identifier_node_id(i.scheme.value, value)
         refs = _refs(seed, i.sources)
         yield Node(

@@ -300,7 +300,7 @@ def _fetch_and_load(
         fmt,
         allow_shrink=allow_shrink,
         allow_older=allow_older,
-        source=spec.name,
+        origin=spec.name,
         fetched=fetched,
     )
     reason = "loaded"

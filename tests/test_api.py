@@ -186,3 +186,14 @@ def test_openapi_documents_the_error_shape(client: TestClient) -> None:
     }
     assert {"413", "415"} <= set(bulk["responses"])
     assert "application/x-ndjson" in bulk["responses"]["200"]["content"]
+
+
+def test_sources_list_the_seed_and_the_ieee_registry(client: TestClient) -> None:
+    """The bootstrap loads go through the ingest pipeline, so the load log names them."""
+    body = client.get("/v1/sources").json()
+    by_dataset = {entry["dataset"]: entry for entry in body}
+    assert set(by_dataset) == {"supplygraph-seed", "ieee-registry"}
+    assert by_dataset["ieee-registry"]["file"] == "oui.txt"
+    assert by_dataset["supplygraph-seed"]["file"] == "seed_data"
+    assert by_dataset["ieee-registry"]["counts"]["read"] > 100_000
+    assert len(by_dataset["supplygraph-seed"]["sha256"]) == 64

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from screenshots import artifacts_dir
 
 from supplygraph.audit import audit_file
 from supplygraph.service import SupplyGraph
@@ -22,7 +22,6 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install '.[dev]')"
 )
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 INVENTORY = (
     "Tag,MAC Address,Brand,Model No.,FCC ID\n"
     "T1,0c:75:d2:11:22:33,,,\n"
@@ -75,8 +74,7 @@ def test_report_renders_and_filters(page: Any) -> None:
     page.select_option("#verdict", "possible")
     assert _visible(page) == 1
     assert page.locator("#target-rows tbody tr:visible .v-possible").inner_text() == "possible"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "audit-report-possible.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir() / "audit-report-possible.png"), full_page=True)
     page.select_option("#verdict", "yes")
     assert _visible(page) == 4
     page.select_option("#verdict", "")

@@ -18,14 +18,9 @@ from factories import SRC, edge, org
 
 from supplygraph.audit.columns import map_columns
 from supplygraph.bench.inventory import write_csv
-from supplygraph.graph.bulk import (
-    FIELDS,
-    BulkResolver,
-    BulkResult,
-    Fields,
-    RowProblem,
-    TwoGenerationCache,
-)
+from supplygraph.graph.bulk import BulkResolver
+from supplygraph.graph.bulk_results import FIELDS, BulkResult, Fields, RowProblem
+from supplygraph.graph.caches import TwoGenerationCache
 from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.model import Node, NodeKind, Relation
 from supplygraph.graph.normalize import fcc_grantee_code, mac_prefixes

@@ -20,11 +20,12 @@ import pytest
 import yaml
 from server_stores import CYPHER_BACKENDS, fresh_store
 
+from supplygraph.graph.batches import write_records
 from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation
 from supplygraph.graph.store import Direction, GraphStore
 from supplygraph.graph.stores import open_store
 from supplygraph.loaders import oui, seed
-from supplygraph.service import SupplyGraph, load_records
+from supplygraph.service import SupplyGraph
 
 DAY = date(2025, 6, 1)
 LOOKALIKES = re.compile(r"hik|dahua|lorex|huawei|hytera|zte", re.IGNORECASE)
@@ -59,7 +60,7 @@ def _records() -> list[Record]:
 @pytest.fixture(scope="module")
 def local_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('parity') / 'graph.db'}")
-    load_records(store, _records())
+    write_records(store, _records())
     yield store
     store.close()
 
@@ -69,7 +70,7 @@ def stores(
     request: pytest.FixtureRequest, local_store: GraphStore
 ) -> Iterator[tuple[SupplyGraph, SupplyGraph]]:
     with fresh_store(request.param, "parity-") as server:
-        load_records(server, _records())
+        write_records(server, _records())
         yield SupplyGraph(local_store), SupplyGraph(server)
 
 

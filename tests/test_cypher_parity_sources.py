@@ -16,11 +16,12 @@ import orjson
 import pytest
 from server_stores import CYPHER_BACKENDS, fresh_store
 
+from supplygraph.graph.batches import write_records
 from supplygraph.graph.model import Edge, Node
 from supplygraph.graph.store import GraphStore
 from supplygraph.graph.stores import open_store
 from supplygraph.loaders import seed
-from supplygraph.service import SupplyGraph, load_records
+from supplygraph.service import SupplyGraph
 
 DAY = date(2025, 6, 1)
 
@@ -28,7 +29,7 @@ DAY = date(2025, 6, 1)
 def _load_sources(store: GraphStore, test_data: Path) -> None:
     from supplygraph.loaders.ingest import load_file, plan
 
-    load_records(store, seed.records())
+    write_records(store, seed.records())
     # Every data file, subfolders included (the BODS versions, the GLEIF API responses); one
     # plan orders the GLEIF relationship files after the LEI records they name.
     files = sorted(p for p in test_data.rglob("*") if p.suffix in (".csv", ".json", ".xml"))

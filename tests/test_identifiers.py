@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from factories import org
 
+from supplygraph.graph.batches import write_records
 from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.identifiers import check_identifier, is_checked
 from supplygraph.graph.model import Identifier, IdScheme, Node
@@ -17,7 +18,6 @@ from supplygraph.loaders import ofac, seed
 from supplygraph.loaders.context import LoadContext
 from supplygraph.loaders.ingest import load_file
 from supplygraph.loaders.linker import Linker
-from supplygraph.service import load_records
 
 # Real identifiers in tests/data: Hikvision's USCC and ISIN in the OFAC CMIC remarks, and the
 # LEI of the GLEIF API sample record.
@@ -145,7 +145,7 @@ def test_linker_ignores_a_mistyped_identifier_already_in_the_store(tmp_path: Pat
     records sharing it are still not merged."""
     typo = Identifier(scheme=IdScheme.USCC, value="91330000733796107P")
     store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
-    load_records(store, [org("stored-a", "Alpha Optics", identifiers=(typo,))])
+    write_records(store, [org("stored-a", "Alpha Optics", identifiers=(typo,))])
     ctx = LoadContext(path=tmp_path / "b.csv")
     linker = Linker(store.view(), ctx, frozenset())
     [node, *links] = linker.link([org("loaded-b", "Beta Optics", identifiers=(typo,))])

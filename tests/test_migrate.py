@@ -13,12 +13,12 @@ from server_stores import CYPHER_BACKENDS, drop, fresh_url
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
+from supplygraph.graph.batches import write_records
 from supplygraph.graph.migrate import copy_graph, ingest_rate
 from supplygraph.graph.model import LoadEntry
 from supplygraph.graph.store import GraphStore
 from supplygraph.graph.stores import open_store
 from supplygraph.loaders import seed
-from supplygraph.service import load_records
 
 runner = CliRunner()
 ENTRY = LoadEntry(
@@ -34,7 +34,7 @@ ENTRY = LoadEntry(
 
 
 def _fill(store: GraphStore) -> None:
-    load_records(store, seed.records())
+    write_records(store, seed.records())
     with store.writer() as w:
         w.put([org("x", "Xylo Holdings"), org("y", "Xylo Sub"), owns("x", "y", 51.0)])
         w.put([listing("y", "us-csl", date(2024, 1, 1))])

@@ -10,12 +10,13 @@ from factories import edge, org, owns
 from fastapi.testclient import TestClient
 from fixture_graphs import bods_state_chain
 
+from supplygraph.graph.batches import write_records
 from supplygraph.graph.model import OrgType, Relation
 from supplygraph.graph.ownership import owners, ownership
 from supplygraph.graph.results import EntityRef
 from supplygraph.graph.store import GraphStore
 from supplygraph.graph.stores import open_store
-from supplygraph.service import SupplyGraph, load_records
+from supplygraph.service import SupplyGraph
 
 DAY = date(2025, 1, 1)
 
@@ -112,7 +113,7 @@ def test_bods_state_chain_gives_one_hundred_percent_state_ownership(tmp_path: Pa
     """76.5% through a wholly owned holding plus 23.5% direct: the ministry holds 100%."""
     sg = SupplyGraph.open(f"sqlite:///{tmp_path / 'bods.db'}")
     try:
-        load_records(sg.store, bods_state_chain())
+        write_records(sg.store, bods_state_chain())
         ports = sg.find_entity("Ruritanian Ports Company")
         result = sg.owners(ports.id, as_of=date(2024, 6, 1))
     finally:

@@ -12,6 +12,7 @@ from factories import SRC, edge, listing, org, owns
 from fastapi.testclient import TestClient
 from fixture_graphs import faq401_chain
 
+from supplygraph.graph.batches import write_records
 from supplygraph.graph.errors import InvalidRecord
 from supplygraph.graph.ids import make_id
 from supplygraph.graph.model import Designation, Node, NodeKind, Record, Relation
@@ -20,7 +21,7 @@ from supplygraph.graph.results import RegimeOut
 from supplygraph.graph.rulebook import default_rules, read_rules
 from supplygraph.graph.store import GraphStore
 from supplygraph.graph.stores import open_store
-from supplygraph.service import SupplyGraph, load_records
+from supplygraph.service import SupplyGraph
 
 DAY = date(2025, 1, 1)
 SDN = "us-ofac-sdn"
@@ -34,7 +35,7 @@ def store(tmp_path: Path) -> Iterator[GraphStore]:
 
 
 def _put(store: GraphStore, records: list[Record]) -> None:
-    load_records(store, records)
+    write_records(store, records)
 
 
 def _verdicts(store: GraphStore, entity: str, day: date = DAY) -> dict[str, RegimeOut]:
@@ -49,7 +50,7 @@ def _orgs(*ids: str) -> list[Record]:
 def test_faq_401_chain_blocks_the_second_level(tmp_path: Path) -> None:
     sg = SupplyGraph.open(f"sqlite:///{tmp_path / 'ftm.db'}")
     try:
-        load_records(sg.store, faq401_chain())
+        write_records(sg.store, faq401_chain())
         beech = sg.find_entity("Beech Ports Ltd")
         found = {r.regime: r for r in sg.regimes(beech.id, DAY).regimes}
     finally:
@@ -73,7 +74,7 @@ def test_faq_401_chain_blocks_the_second_level(tmp_path: Path) -> None:
 def test_before_the_designation_nothing_is_blocked(tmp_path: Path) -> None:
     sg = SupplyGraph.open(f"sqlite:///{tmp_path / 'ftm.db'}")
     try:
-        load_records(sg.store, faq401_chain())
+        write_records(sg.store, faq401_chain())
         beech = sg.find_entity("Beech Ports Ltd")
         early = {r.regime: r for r in sg.regimes(beech.id, date(2023, 5, 18)).regimes}
     finally:

@@ -204,8 +204,8 @@ def test_reload_changes_nothing_and_a_bad_seed_leaves_the_store_intact(
     empty_graph.load_seed()
     assert empty_graph.view.counts() == counts
     folder = _broken_copy(tmp_path, "to: hikvision", "to: nowhere")
-    from supplygraph.service import load_records
+    from supplygraph.graph.batches import write_records
 
     with pytest.raises(InvalidRecord):
-        load_records(empty_graph.store, seed.records(folder))
+        write_records(empty_graph.store, seed.records(folder))
     assert empty_graph.view.counts() == counts

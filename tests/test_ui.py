@@ -13,7 +13,9 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from supplygraph.graph.model import Edge, Relation
+from supplygraph.api.ui.legend import LEGEND
+from supplygraph.api.ui.pages import GRAPH_DEPTH
+from supplygraph.graph.model import Edge, NodeKind, Relation
 from supplygraph.graph.neighbourhood import neighbourhood
 from supplygraph.service import SupplyGraph
 
@@ -97,9 +99,28 @@ def test_entity_page_has_the_facts_in_html(client: TestClient) -> None:
     assert any(link.startswith("https://") for link in scan.links)
     # Every control is labelled.
     assert set(scan.controls) <= scan.labels_for
-    # Export buttons for every format.
+    # Export buttons for every format, at the depth the graph opens with (the script keeps
+    # them at the depth drawn; tests/test_ui_browser.py checks that).
     for fmt in ("graphml", "gexf", "ftm", "bods", "csv"):
-        assert f"/v1/entities/hikvision/export?format={fmt}&depth=2" in scan.links
+        assert f"/v1/entities/hikvision/export?format={fmt}&depth={GRAPH_DEPTH}" in scan.links
+    assert f'<option value="{GRAPH_DEPTH}" selected>' in html
+
+
+def test_legend_explains_every_node_kind_and_relation(client: TestClient) -> None:
+    assert {k.value for k in NodeKind} <= {key for key, _ in LEGEND.nodes}
+    assert {r.value for r in Relation} == {key for key, _ in LEGEND.edges}
+    html = client.get("/ui/entities/hikvision").text
+    legend = html[html.index('aria-label="Legend"') :]
+    for _key, text in LEGEND.nodes + LEGEND.edges + LEGEND.marks:
+        assert text in legend
+    for rel in Relation:
+        assert f"sw-e-{rel.value.lower()}" in legend
+    # Each swatch has its rule in the stylesheet.
+    css = client.get("/ui/static/app.css").text
+    for key, _ in LEGEND.nodes + LEGEND.marks:
+        assert f".sw-{key} " in css, key
+    for rel in Relation:
+        assert f".sw-e-{rel.value.lower()} " in css, rel
 
 
 def test_entity_page_unknown_is_404_html(client: TestClient) -> None:
@@ -120,6 +141,30 @@ def test_resolve_page_shows_verdict_and_paths(client: TestClient) -> None:
     graph = json.loads(data.group(1))
     assert {"hikvision", "brand-hilook"} <= {n["id"] for n in graph["nodes"]}
     assert all(e["sources"] for e in graph["edges"])
+    # Each node carries its kind, so the drawing shows a brand as a brand.
+    kinds = {n["id"]: n["kind"] for n in graph["nodes"]}
+    assert kinds["hikvision"] == "organization" and kinds["brand-hilook"] == "brand"
+    assert graph["target"] == "hikvision"
+
+
+def test_resolve_page_shows_regimes_of_target_and_match(client: TestClient) -> None:
+    html = client.get("/ui/resolve", params={"brand": "HiLook"}).text
+    target = html[html.index('id="regimes-target"') : html.index('id="regimes-match"')]
+    match = html[html.index('id="regimes-match"') :]
+    # Hikvision is on the Entity List; the brand is not listed itself (a direct listing).
+    row = re.search(r'data-regime="us-entity-list">(.*?)</tr>', target, re.S)
+    assert row is not None and "covered" in row.group(1) and "2019-10-09" in row.group(1)
+    row = re.search(r'data-regime="us-entity-list">(.*?)</tr>', match, re.S)
+    assert row is not None and "not covered" in row.group(1)
+    assert "HiLook" in html[html.index('id="reg-h"') : html.index('id="regimes-match"')]
+
+
+def test_resolve_page_no_for_an_owner_says_it_is_above(client: TestClient) -> None:
+    html = client.get("/ui/resolve", params={"name": "CETHIK"}).text
+    explanation = re.search(r'<p id="explanation">(.*?)</p>', html, re.S)
+    assert explanation is not None and "above the target" in explanation.group(1)
+    # Its own regimes are shown too: not on the Entity List itself.
+    assert 'id="regimes-match"' in html and "China Electronics Technology HIK" in html
 
 
 def test_resolve_page_no_and_errors(client: TestClient) -> None:

@@ -17,6 +17,7 @@ from supplygraph.graph.normalize import iso_date
 from supplygraph.graph.results import EntityDetail, ResolveResult, SearchHit, Step
 
 from .groups import relation_groups
+from .legend import LEGEND
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -33,6 +34,10 @@ TEMPLATES.env.filters["safe_url"] = _safe_url
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 Text = Annotated[str | None, Query(max_length=500)]
+
+# The depth the entity graph opens at; the export links start with the same depth and follow the
+# depth selector, so an export holds what is drawn.
+GRAPH_DEPTH = 1
 
 RESOLVE_FIELDS = (
     ("name", "Company name", "e.g. Hangzhou Hikvision, 海康威视"),
@@ -81,6 +86,8 @@ def entity_page(request: Request, graph: Graph, entity_id: str) -> HTMLResponse:
         holdings=holdings,
         groups=relation_groups(detail),
         formats=list(FORMATS),
+        graph_depth=GRAPH_DEPTH,
+        legend=LEGEND,
         active="entity",
     )
 
@@ -129,7 +136,16 @@ def resolve_page(
     context["result"] = result
     context["weak_links"] = _weak_links(result)
     designated = {d.entity_id for d in result.designations if d.active}
-    context["path_graph"] = _path_graph(result.paths, designated)
+    on_paths = {n for path in result.paths for step in path for n in (step.from_, step.to)}
+    nodes = graph.view.nodes(on_paths)
+    kinds = {
+        i: {"kind": n.kind.value, "org_type": n.org_type.value if n.org_type else None}
+        for i, n in nodes.items()
+    }
+    context["path_graph"] = _path_graph(result.paths, designated, kinds) | {
+        "target": result.target.id
+    }
+    context["legend"] = LEGEND
     return _page(request, "resolve.html", **context)
 
 
@@ -152,15 +168,20 @@ def _weak_links(result: ResolveResult) -> list[dict[str, str | None]]:
     ]
 
 
-def _path_graph(paths: list[list[Step]], designated: set[str]) -> dict[str, Any]:
-    """The union of the evidence paths, shaped for the graph script (nodes, edges, sources)."""
+def _path_graph(
+    paths: list[list[Step]], designated: set[str], kinds: dict[str, dict[str, str | None]]
+) -> dict[str, Any]:
+    """The union of the evidence paths, shaped for the graph script (nodes with their kinds,
+    edges, sources)."""
     nodes: dict[str, dict[str, Any]] = {}
     edges: dict[str, dict[str, Any]] = {}
     for path in paths:
         for step in path:
             for node_id, name in ((step.from_, step.from_name), (step.to, step.to_name)):
+                kind = kinds.get(node_id, {"kind": "organization", "org_type": None})
                 nodes.setdefault(
-                    node_id, {"id": node_id, "name": name, "designated": node_id in designated}
+                    node_id,
+                    {"id": node_id, "name": name, "designated": node_id in designated} | kind,
                 )
             key = f"{step.from_}|{step.relation}|{step.to}"
             edges.setdefault(key, step.model_dump(mode="json", by_alias=True) | {"id": key})

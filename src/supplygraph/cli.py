@@ -153,14 +153,14 @@ def load(
         for path in paths:
             if path == "seed":
                 with _progress("seed data") as tick:
-                    n = graph.load_seed(tick)
+                    report = graph.load_seed(tick)
             elif path == "oui":
                 with _progress("IEEE MAC registry") as tick:
-                    n = graph.load_oui(tick)
+                    report = graph.load_oui(tick)
             else:
                 files.append(path)
                 continue
-            err.print(f"{path}: {n:,} records written")
+            err.print(report.summary(), highlight=False, markup=False)
         if files:
             _load_files(graph, files, fmt, allow_shrink, allow_older)
 

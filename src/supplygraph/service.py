@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from supplygraph.graph import ownership
 from supplygraph.graph.entities import entity_detail
 from supplygraph.graph.errors import InvalidQuery
-from supplygraph.graph.model import Record
 from supplygraph.graph.neighbourhood import Neighbourhood
 from supplygraph.graph.neighbourhood import neighbourhood as build_neighbourhood
 from supplygraph.graph.references import find_reference
@@ -35,31 +34,10 @@ from supplygraph.graph.store import GraphStore
 from supplygraph.graph.stores import DEFAULT_STORE_URL, open_store
 
 if TYPE_CHECKING:
+    from supplygraph.loaders.ingest import LoadReport
     from supplygraph.loaders.update import SourceOutcome, UpdateReport
 
 Progress = Callable[[int], None]
-
-
-def load_records(
-    store: GraphStore, records: Iterable[Record], progress: Progress | None = None
-) -> int:
-    """Write records in one atomic transaction; returns how many were written."""
-    count = 0
-    with store.writer() as writer:
-        batch: list[Record] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= 1000:
-                writer.put(batch)
-                count += len(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        writer.put(batch)
-        count += len(batch)
-        if progress:
-            progress(len(batch))
-    return count
 
 
 class SupplyGraph:
@@ -76,15 +54,19 @@ class SupplyGraph:
         self.store.close()
 
     # -- loading ----------------------------------------------------------------------------
-    def load_seed(self, progress: Progress | None = None) -> int:
-        from supplygraph.loaders import seed
+    def load_seed(self, progress: Progress | None = None) -> LoadReport:
+        """Load the curated seed data through the ingest pipeline (linker, load log)."""
+        return self._load_builtin("seed", progress)
 
-        return load_records(self.store, seed.records(), progress)
+    def load_oui(self, progress: Progress | None = None) -> LoadReport:
+        """Load the IEEE MAC registry shipped with netaddr through the ingest pipeline."""
+        return self._load_builtin("oui", progress)
 
-    def load_oui(self, progress: Progress | None = None) -> int:
-        from supplygraph.loaders import oui
+    def _load_builtin(self, name: str, progress: Progress | None) -> LoadReport:
+        from supplygraph.loaders.builtin import BUILTIN
+        from supplygraph.loaders.ingest import load_source
 
-        return load_records(self.store, oui.records(), progress)
+        return load_source(self.store, BUILTIN[name](), progress)
 
     def update(
         self,

@@ -38,42 +38,213 @@
     return n.kind || "organization";
   }
 
+  // Labels stay readable at any zoom: below READ_PX on screen a label's font grows (up to
+  // MAX_LABEL_SCALE times) instead of shrinking into a dot. Style functions read the zoom; the
+  // pages call watchZoom(cy) so that they are evaluated again when the zoom changes.
+  var READ_PX = 10;
+  var MAX_LABEL_SCALE = 4;
+
+  function labelScale(ele, base) {
+    var zoom = ele.cy().zoom();
+    return Math.min(MAX_LABEL_SCALE, Math.max(1, READ_PX / (base * zoom)));
+  }
+
+  function fontSize(base) {
+    return function (ele) { return base * labelScale(ele, base); };
+  }
+
+  function textWidth(base, width) {
+    return function (ele) { return width * labelScale(ele, base); };
+  }
+
+  function watchZoom(cy) {
+    var pending = false;
+    cy.on("zoom", function () {
+      if (pending) { return; }
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        cy.style().update();
+      });
+    });
+  }
+
+  // Colours per relation; the legend on the pages uses the same (app.css .sw-e-*).
+  var RELATION_COLOURS = {
+    OWNS: "#334e68", CONTROLS: "#334e68", OWNS_BRAND: "#23877a", MODEL_OF: "#8c6d1f",
+    MANUFACTURES_FOR: "#7048e8", DISTRIBUTES: "#c2255c", ASSIGNED: "#aab4be", SAME_AS: "#9aa5b1"
+  };
+
   var STYLE = [
     { selector: "node", style: {
-      "label": "data(label)", "font-size": 11, "font-family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+      "label": "data(label)", "font-size": fontSize(11), "font-family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
       "color": "#1f2933", "text-valign": "bottom", "text-halign": "center", "text-margin-y": 3,
-      "text-wrap": "wrap", "text-max-width": 130, "min-zoomed-font-size": 4,
+      "text-wrap": "wrap", "text-max-width": textWidth(11, 130),
       "text-background-color": "#ffffff", "text-background-opacity": 0.75, "text-background-padding": 1,
       "width": 20, "height": 20, "background-color": "#4f6d8a", "border-width": 1.5, "border-color": "#ffffff" } },
     { selector: "node.state", style: { "background-color": "#6b4f8f", "shape": "hexagon", "width": 24, "height": 22 } },
     { selector: "node.brand", style: { "background-color": "#23877a", "shape": "round-rectangle", "width": 22, "height": 16 } },
     { selector: "node.product", style: { "background-color": "#8c6d1f", "shape": "round-tag" } },
-    { selector: "node.person", style: { "background-color": "#9b5c2e" } },
-    { selector: "node.identifier", style: { "background-color": "#9aa5b1", "shape": "diamond", "width": 10, "height": 10,
-      "font-size": 8, "color": "#52606d", "min-zoomed-font-size": 9 } },
+    { selector: "node.person", style: { "background-color": "#9b5c2e", "shape": "ellipse" } },
+    { selector: "node.identifier", style: { "background-color": "#9aa5b1", "shape": "diamond", "width": 12, "height": 12,
+      "font-size": fontSize(9), "text-max-width": textWidth(9, 110), "color": "#52606d" } },
+    // A group of identifier leaves drawn as one node ("67 MAC blocks"); a click shows them all.
+    { selector: "node.id-group", style: { "background-color": "#9aa5b1", "shape": "round-diamond", "width": 26, "height": 26,
+      "border-style": "double", "border-width": 4, "border-color": "#52606d", "font-size": fontSize(11),
+      "text-max-width": textWidth(11, 130), "color": "#1f2933" } },
     { selector: "node[?designated]", style: { "border-width": 3.5, "border-color": "#c92a2a" } },
-    { selector: "node.center", style: { "width": 32, "height": 32, "font-size": 12, "font-weight": "bold", "background-color": "#16324f" } },
+    { selector: "node.center", style: { "width": 32, "height": 32, "font-size": fontSize(12), "font-weight": "bold", "background-color": "#16324f" } },
     { selector: "node.expandable", style: { "border-style": "double", "border-width": 4 } },
     { selector: "node.expandable[!designated]", style: { "border-color": "#16324f" } },
     { selector: "node:selected", style: { "overlay-color": "#f59f00", "overlay-opacity": 0.25, "overlay-padding": 5 } },
-    { selector: "node.hidden-kind", style: { "display": "none" } },
+    { selector: "node.hidden-kind, node.grouped", style: { "display": "none" } },
     { selector: "edge", style: {
       "width": 1.4, "line-color": "#8796a5", "target-arrow-color": "#8796a5", "target-arrow-shape": "triangle",
       "arrow-scale": 0.8, "curve-style": "bezier", "label": "data(label)", "font-size": 8, "color": "#3e4c59",
       "text-rotation": "autorotate", "text-background-color": "#ffffff", "text-background-opacity": 0.85,
-      "text-background-padding": 1, "min-zoomed-font-size": 7 } },
-    { selector: "edge[relation = 'OWNS'], edge[relation = 'CONTROLS']", style: { "width": 2, "line-color": "#334e68", "target-arrow-color": "#334e68" } },
+      "text-background-padding": 1, "min-zoomed-font-size": 7 } }
+  ];
+  Object.keys(RELATION_COLOURS).forEach(function (rel) {
+    STYLE.push({ selector: "edge[relation = '" + rel + "']", style: {
+      "line-color": RELATION_COLOURS[rel], "target-arrow-color": RELATION_COLOURS[rel] } });
+  });
+  STYLE.push(
+    { selector: "edge[relation = 'OWNS'], edge[relation = 'CONTROLS']", style: { "width": 2 } },
     { selector: "edge[relation = 'CONTROLS']", style: { "line-style": "dashed", "line-dash-pattern": [6, 3] } },
-    { selector: "edge[relation = 'OWNS_BRAND']", style: { "line-color": "#23877a", "target-arrow-color": "#23877a" } },
-    { selector: "edge[relation = 'MANUFACTURES_FOR'], edge[relation = 'DISTRIBUTES']", style: { "line-color": "#d9480f", "target-arrow-color": "#d9480f" } },
-    { selector: "edge[relation = 'ASSIGNED']", style: { "width": 0.8, "line-color": "#c5ced6", "target-arrow-color": "#c5ced6", "font-size": 7, "min-zoomed-font-size": 9 } },
-    { selector: "edge[relation = 'SAME_AS']", style: { "line-style": "dotted", "line-color": "#9aa5b1", "target-arrow-shape": "none" } },
+    { selector: "edge[relation = 'ASSIGNED']", style: { "width": 0.8, "font-size": 7, "min-zoomed-font-size": 9 } },
+    { selector: "edge[relation = 'SAME_AS']", style: { "line-style": "dotted", "target-arrow-shape": "none" } },
+    { selector: "edge.grouped", style: { "display": "none" } },
     { selector: "edge[!current]", style: { "opacity": 0.45, "line-style": "dotted" } },
     // Weak evidence (grade C only or low confidence): dashed and orange, like the weak badges.
     { selector: "edge[strength = 'weak']", style: { "line-style": "dashed", "line-dash-pattern": [5, 3],
       "line-color": "#d9480f", "target-arrow-color": "#d9480f", "color": "#d9480f" } },
     { selector: "edge:selected", style: { "line-color": "#f08c00", "target-arrow-color": "#f08c00", "width": 3 } }
-  ];
+  );
+
+  // The layered view ranks nodes by the direction of ownership and control, not by the drawn
+  // direction of every edge: "down" puts the edge's source above its target, "up" the target
+  // above the source (a model below its brand, a distributor below what it sells), "same" keeps
+  // both on one level (linked records of one entity). Lower tiers are placed first; a later
+  // edge that would contradict them (an OEM maker that is itself a holding of its customer)
+  // is turned to agree, so ownership always wins.
+  var RANKING = {
+    OWNS: { dir: "down", tier: 0, weight: 4 },
+    CONTROLS: { dir: "down", tier: 0, weight: 4 },
+    OWNS_BRAND: { dir: "down", tier: 1, weight: 3 },
+    MODEL_OF: { dir: "up", tier: 1, weight: 3 },
+    MANUFACTURES_FOR: { dir: "down", tier: 2, weight: 1 },
+    ASSIGNED: { dir: "down", tier: 2, weight: 1 },
+    DISTRIBUTES: { dir: "up", tier: 3, weight: 1 },
+    SAME_AS: { dir: "same", tier: 3, weight: 1 }
+  };
+  var UNRANKED = { dir: "down", tier: 4, weight: 1 };
+  var LEAF_ROW = 8;
+
+  function reaches(adj, from, to) {
+    var stack = [from], seen = {};
+    while (stack.length) {
+      var n = stack.pop();
+      if (n === to) { return true; }
+      if (seen[n]) { continue; }
+      seen[n] = true;
+      (adj[n] || []).forEach(function (m) { stack.push(m); });
+    }
+    return false;
+  }
+
+  // Positions for `eles` (nodes and the edges among them), owners on top. Nodes linked by
+  // SAME_AS share one slot of dagre's graph and are drawn side by side. Returns {id: {x, y}}.
+  function layeredPositions(eles, dims) {
+    var nodes = eles.nodes(), edges = eles.edges();
+    var parent = {};
+    function find(id) {
+      while (parent[id] !== id) { parent[id] = parent[parent[id]]; id = parent[id]; }
+      return id;
+    }
+    nodes.forEach(function (n) { parent[n.id()] = n.id(); });
+    edges.forEach(function (e) {
+      if ((RANKING[e.data("relation")] || UNRANKED).dir === "same") {
+        var a = find(e.source().id()), b = find(e.target().id());
+        if (a !== b) { parent[b] = a; }
+      }
+    });
+    var members = {};
+    nodes.forEach(function (n) {
+      var root = find(n.id());
+      (members[root] = members[root] || []).push(n);
+    });
+    var GAP = 24;
+    var g = new window.dagre.graphlib.Graph({ multigraph: true });
+    g.setGraph({ rankdir: "TB", ranker: "network-simplex", nodesep: 28, ranksep: 70, edgesep: 10 });
+    Object.keys(members).forEach(function (root) {
+      var w = 0, h = 0;
+      members[root].forEach(function (n, i) {
+        var d = dims(n);
+        w += d.w + (i ? GAP : 0);
+        h = Math.max(h, d.h);
+      });
+      g.setNode(root, { width: w, height: h });
+    });
+    var sorted = edges.toArray().sort(function (a, b) {
+      return (RANKING[a.data("relation")] || UNRANKED).tier - (RANKING[b.data("relation")] || UNRANKED).tier;
+    });
+    var adj = {}, ranked = [];
+    sorted.forEach(function (e) {
+      var rule = RANKING[e.data("relation")] || UNRANKED;
+      if (rule.dir === "same") { return; }
+      var upper = find(e.source().id()), lower = find(e.target().id());
+      if (rule.dir === "up") { var t = upper; upper = lower; lower = t; }
+      if (upper === lower) { return; }
+      // Contradicts what is already placed: lower already sits above upper, so agree with it.
+      if (reaches(adj, lower, upper)) { var s = upper; upper = lower; lower = s; }
+      (adj[upper] = adj[upper] || []).push(lower);
+      ranked.push({ upper: upper, lower: lower, rule: rule, edge: e });
+    });
+    // A node with many nodes below it (a group's subsidiaries, brands and distributors) would
+    // put them all in one row many screens wide. Those whose only tie upward is this node are
+    // stacked in rows of LEAF_ROW instead, still below it, kept together by relation.
+    var leaves = {}, parents = {};
+    ranked.forEach(function (r) { parents[r.lower] = (parents[r.lower] || 0) + 1; });
+    ranked.forEach(function (r) {
+      if (parents[r.lower] === 1) { (leaves[r.upper] = leaves[r.upper] || []).push(r); }
+    });
+    var minlen = {};
+    Object.keys(leaves).forEach(function (upper) {
+      var list = leaves[upper];
+      if (list.length <= LEAF_ROW) { return; }
+      list.sort(function (a, b) {
+        return a.rule.tier - b.rule.tier ||
+          a.edge.data("relation").localeCompare(b.edge.data("relation")) ||
+          String(a.edge.target().data("name")).localeCompare(String(b.edge.target().data("name")));
+      });
+      list.forEach(function (r, i) { minlen[r.edge.id()] = 1 + Math.floor(i / LEAF_ROW); });
+    });
+    ranked.forEach(function (r) {
+      g.setEdge(r.upper, r.lower, { minlen: minlen[r.edge.id()] || 1, weight: r.rule.weight }, r.edge.id());
+    });
+    window.dagre.layout(g);
+    var out = {};
+    Object.keys(members).forEach(function (root) {
+      var slot = g.node(root);
+      var x = slot.x - slot.width / 2;
+      members[root].forEach(function (n) {
+        var d = dims(n);
+        out[n.id()] = { x: x + d.w / 2, y: slot.y };
+        x += d.w + GAP;
+      });
+    });
+    return out;
+  }
+
+  // Run the layered layout on `eles` with Cytoscape's preset layout (so fit and padding work
+  // as for any other layout).
+  function layered(eles, options) {
+    var dims = function (n) { return n.layoutDimensions({ nodeDimensionsIncludeLabels: true }); };
+    var positions = layeredPositions(eles, dims);
+    return eles.layout(Object.assign({ name: "preset", animate: false, fit: true, padding: 24 }, options || {}, {
+      positions: function (n) { return positions[n.id()]; }
+    }));
+  }
 
   function sourcesList(sources) {
     var ul = el("ul", { "class": "sources" });
@@ -152,6 +323,7 @@
 
   window.SGGraph = {
     el: el, style: STYLE, shortLabel: shortLabel, shareText: shareText, nodeClass: nodeClass,
-    showNode: showNode, showEdge: showEdge, sourcesList: sourcesList
+    showNode: showNode, showEdge: showEdge, sourcesList: sourcesList, layered: layered,
+    watchZoom: watchZoom
   };
 })();

@@ -8,14 +8,13 @@
   var data = JSON.parse(dataEl.textContent);
   var evidence = document.getElementById("evidence-body");
   var names = {};
-  var incoming = {};
-  data.edges.forEach(function (e) { incoming[e.to] = true; });
   var elements = [];
   data.nodes.forEach(function (n) {
     names[n.id] = n.name;
-    elements.push({ group: "nodes", data: { id: n.id, name: n.name, label: G.shortLabel(n.name), kind: "organization",
+    // Each node drawn as its kind (brand, product, state body, ...); the target is the centre.
+    elements.push({ group: "nodes", data: { id: n.id, name: n.name, label: G.shortLabel(n.name), kind: n.kind,
                                             designated: n.designated, raw: n },
-                    classes: incoming[n.id] ? "organization" : "organization center" });
+                    classes: G.nodeClass(n) + (n.id === data.target ? " center" : "") });
   });
   data.edges.forEach(function (e) {
     var share = G.shareText(e);
@@ -32,8 +31,9 @@
   var cy = window.cytoscape({ container: container, style: G.style, elements: elements,
     minZoom: 0.2, maxZoom: 1.3, boxSelectionEnabled: false });
   window.supplygraphGraph = cy;
-  cy.layout({ name: "breadthfirst", directed: true, roots: cy.nodes(".center"), spacingFactor: 1.8,
-              animate: false, fit: true, padding: 30, nodeDimensionsIncludeLabels: true }).run();
+  G.watchZoom(cy);
+  // Ranked like the entity graph: the target (and anything owning it) above, the match below.
+  G.layered(cy.elements(), { padding: 30 }).run();
   cy.on("tap", "edge", function (evt) { G.showEdge(evidence, evt.target.data("raw"), names); });
   cy.on("tap", "node", function (evt) {
     var n = evt.target.data("raw");
