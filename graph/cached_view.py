@@ -198,9 +198,7 @@ class CachedView:
     def loads(self, dataset: str | None = None) -> list[LoadEntry]:
         return self.view.loads(dataset)
 
-    def changes(
-        self, since: datetime | None = None, dataset: str | None = None
-    ) -> list[ChangeSet]:
+    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
         return self.view.changes(since, dataset)
 
     def iter_records(self) -> Iterator[Record]:

@@ -146,9 +146,7 @@ def load_file(
 ) -> LoadReport:
     """Load one file (or one OFAC file set); see :func:`load_source`."""
     source = file_source(path, fmt)
-    return load_source(
-        store, source, progress, today, allow_shrink, allow_older, origin, fetched
-    )
+    return load_source(store, source, progress, today, allow_shrink, allow_older, origin, fetched)
 
 
 def load_source(

@@ -378,3 +378,45 @@ def test_sources_file_is_checked(tmp_path: Path) -> None:
     specs = read_sources(mine)
     assert specs[0].name == "us-csl" and specs[-1].name == "my-list"
     assert specs[-1].max_bytes == 20_000_000
+    # serve refuses a refresh interval it cannot keep before it starts.
+    store = f"sqlite:///{tmp_path / 's.db'}"
+    refused = runner.invoke(app, ["serve", "--refresh-every", "10s", "--store", store])
+    assert refused.exit_code == 2 and "at most once a minute" in refused.stderr
+
+
+def test_refresh_runs_in_the_background_and_drops_cached_answers(
+    mirror: Mirror, store_url: str
+) -> None:
+    import doctest
+
+    from supplygraph.loaders import update as update_module
+    from supplygraph.loaders.update import Refresher, parse_interval
+
+    assert doctest.testmod(update_module).failed == 0
+    assert parse_interval("24h") == 86_400 and parse_interval("1d") == 86_400
+    with pytest.raises(Exception, match="at most once a minute"):
+        parse_interval("10s")
+
+    _fill(mirror)
+    mirror.files[MA_L] = _oui(without=("BCAD28",))
+    graph = SupplyGraph.open(store_url)
+    before = graph.resolve(mac="BC:AD:28:11:22:33")
+    assert before.verdict == "unknown"
+    assert len(graph.resolver.answers) == 1
+    mirror.files[MA_L] = _oui()
+    logged: list[str] = []
+    done = threading.Event()
+
+    def job() -> str:
+        report = graph.update(only=["ieee-ma-l"], mirror=mirror.base)
+        done.set()
+        return "; ".join(f"{o.name} {o.status}" for o in report.outcomes)
+
+    refresher = Refresher(0.05, job, logged.append)
+    refresher.start()
+    assert done.wait(30)
+    refresher.stop(30)
+    assert logged and logged[0] == "ieee-ma-l loaded"
+    assert len(graph.resolver.answers) == 0  # dropped after the refresh
+    assert graph.resolve(mac="BC:AD:28:11:22:33").verdict == "yes"
+    graph.close()

@@ -97,15 +97,17 @@ def serve(
 
     settings = Settings()
     with _errors():
-        graph = _open(store)
-        if settings.bootstrap and graph.is_empty():
-            err.print("empty store: loading seed data and the IEEE MAC registry")
-            bootstrap(graph)
+        every = None
         if refresh_every is not None:
             from supplygraph.loaders.update import Refresher, parse_interval, read_sources
 
             every = parse_interval(refresh_every)
             read_sources(_path(sources_file))  # a broken sources file stops the start, not a run
+        graph = _open(store)
+        if settings.bootstrap and graph.is_empty():
+            err.print("empty store: loading seed data and the IEEE MAC registry")
+            bootstrap(graph)
+        if every is not None:
             refresher = Refresher(
                 every, lambda: _refresh(graph, sources_file, mirror, settings), _log_refresh
             )
