@@ -88,10 +88,48 @@ DF_FLOOR_WEIGHT = 0.35
 # ..."): rigour's tagger knows countries, provinces and the four municipalities, not these, and
 # a city a query adds or leaves out should cost as little as a province does.
 _PINYIN_CITIES = frozenset(
-    "hangzhou shenzhen guangzhou wuhan chengdu nanjing suzhou ningbo xiamen dongguan foshan "
-    "qingdao dalian hefei changsha jinan zhengzhou fuzhou kunming shenyang harbin urumqi zhuhai "
-    "wuxi xian shijiazhuang nanchang taiyuan changchun hohhot guiyang nanning lanzhou "
-    "yinchuan xining haikou lhasa wenzhou jiaxing shaoxing".split()
+    [
+        "hangzhou",
+        "shenzhen",
+        "guangzhou",
+        "wuhan",
+        "chengdu",
+        "nanjing",
+        "suzhou",
+        "ningbo",
+        "xiamen",
+        "dongguan",
+        "foshan",
+        "qingdao",
+        "dalian",
+        "hefei",
+        "changsha",
+        "jinan",
+        "zhengzhou",
+        "fuzhou",
+        "kunming",
+        "shenyang",
+        "harbin",
+        "urumqi",
+        "zhuhai",
+        "wuxi",
+        "xian",
+        "shijiazhuang",
+        "nanchang",
+        "taiyuan",
+        "changchun",
+        "hohhot",
+        "guiyang",
+        "nanning",
+        "lanzhou",
+        "yinchuan",
+        "xining",
+        "haikou",
+        "lhasa",
+        "wenzhou",
+        "jiaxing",
+        "shaoxing",
+    ]
 )
 
 # CJK bigrams that are places or generic business words (technology, electronics, group, ...).
