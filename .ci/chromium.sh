@@ -10,6 +10,12 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
   }
 fi
+# Chinese names (most entities here have one) need a CJK font, or the screenshots the browser
+# tests keep show boxes; the assertions do not depend on it, so a failed install only warns.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 ||
+    echo "WARNING: fonts-noto-cjk not installed; Chinese names show as boxes in screenshots" >&2
+fi
 echo "chromium present: $(chromium --version 2>/dev/null || echo unknown version)"
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT

@@ -201,13 +201,18 @@ class LoadEntry(_Record):
     # read / added / updated / skipped / warnings, as the loader counted them
     counts: dict[str, int] = Field(default_factory=dict)
     warnings: tuple[str, ...] = ()
-    # The designations this file stated: the next version of the same dataset is diffed against
-    # them, and a listing that disappeared gets an end date instead of vanishing.
+    # The designations this file stated, and those it left out but did not end (it was not
+    # shown complete): the next version of the same dataset is diffed against them, and a
+    # listing that disappeared gets an end date instead of vanishing.
     designation_ids: tuple[str, ...] = ()
     # The file's own date: its publication date where it states one, else the latest start date
     # of its listings. A file older than the last load of its dataset is refused by default.
     vintage: date | None = None
     vintage_stated: bool = False  # True: a publication date; False: derived from the listings
+    # Whether the file showed by its own evidence that it is whole (only then did it end the
+    # listings it left out), and how, or why not. None: logged before this was recorded.
+    complete: bool | None = None
+    evidence: str | None = None
     # The entities (node ids) this file stated, kept on the newest load of a dataset only (the
     # next load diffs against them, then clears them here) and only up to a bound.
     entity_ids: tuple[str, ...] = ()

@@ -7,7 +7,8 @@ different company. So each name is split into parts with rigour's name analysis 
 behind OpenSanctions' matchers) and each part gets a role:
 
 - ``legal``: legal forms and their symbols (Co., Ltd, Corp, GmbH, 股份有限公司): ignored;
-- ``place``: a location rigour knows (Hangzhou, Zhejiang, USA): dropping it costs little;
+- ``place``: a location rigour knows (Zhejiang, Guangdong, USA; not every city): dropping it
+  costs little;
 - ``generic``: a business-domain or generic word (Technology, Electronics, Holding, Hotel);
 - ``number``: digits, which must match exactly;
 - ``distinctive``: everything else (Hikvision, Dahua, Hytera).
@@ -82,6 +83,54 @@ QUERY_SHARE_PERSON = 0.5
 # full weight up to RARE_DF names, down to DF_FLOOR_WEIGHT for the most common ones.
 RARE_DF = 30
 DF_FLOOR_WEIGHT = 0.35
+
+# Cities that often open a Chinese company's name in pinyin ("Hangzhou Hikvision", "Shenzhen
+# ..."): rigour's tagger knows countries, provinces and the four municipalities, not these, and
+# a city a query adds or leaves out should cost as little as a province does.
+_PINYIN_CITIES = frozenset(
+    [
+        "hangzhou",
+        "shenzhen",
+        "guangzhou",
+        "wuhan",
+        "chengdu",
+        "nanjing",
+        "suzhou",
+        "ningbo",
+        "xiamen",
+        "dongguan",
+        "foshan",
+        "qingdao",
+        "dalian",
+        "hefei",
+        "changsha",
+        "jinan",
+        "zhengzhou",
+        "fuzhou",
+        "kunming",
+        "shenyang",
+        "harbin",
+        "urumqi",
+        "zhuhai",
+        "wuxi",
+        "xian",
+        "shijiazhuang",
+        "nanchang",
+        "taiyuan",
+        "changchun",
+        "hohhot",
+        "guiyang",
+        "nanning",
+        "lanzhou",
+        "yinchuan",
+        "xining",
+        "haikou",
+        "lhasa",
+        "wenzhou",
+        "jiaxing",
+        "shaoxing",
+    ]
+)
 
 # CJK bigrams that are places or generic business words (technology, electronics, group, ...).
 _CJK_PLACES = frozenset(
@@ -171,7 +220,7 @@ def _role(part: RigourPart, symbols: frozenset[str]) -> Role:
         return "legal"
     if part.tag == NamePartTag.NUM or part.numeric:
         return "number"
-    if any(s.startswith("LOC:") for s in symbols):
+    if any(s.startswith("LOC:") for s in symbols) or part.form in _PINYIN_CITIES:
         return "place"
     if any(s.startswith(("DOMAIN:", "SYMBOL:")) for s in symbols):
         return "generic"
@@ -196,9 +245,8 @@ def _cjk_parts(text: str) -> tuple[Part, ...]:
 def analyze(text: str, person: bool = False) -> AnalyzedName:
     """Split a name into parts with roles (cached: known names are compared again and again).
 
-    >>> [(p.text, p.role) for p in analyze("Hangzhou Hikvision Digital Technology Co., Ltd.").parts]
-    [('hangzhou', 'place'), ('hikvision', 'distinctive'), ('digital', 'distinctive'), \
-('technology', 'generic'), ('coltd', 'legal')]
+    >>> [(p.text, p.role) for p in analyze("Zhejiang Dahua Technology Co., Ltd.").parts]
+    [('zhejiang', 'place'), ('dahua', 'distinctive'), ('technology', 'generic'), ('coltd', 'legal')]
     """
     if has_cjk(text):
         return AnalyzedName(original=text, parts=_cjk_parts(text), cjk=True)

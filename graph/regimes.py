@@ -34,246 +34,33 @@ and the rule's own ``sources``; ``unknown`` names the missing data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 import networkx as nx
 
 from .caches import AnswerCache
-from .evidence import policy
 from .model import (
-    SOURCE_ABOVE,
-    TARGET_ABOVE,
     Designation,
     Edge,
-    Node,
-    NodeKind,
-    OrgType,
     Relation,
     SourceRef,
 )
-from .ownership import collapse_parallel
 from .reach import counts_as_downstream
 from .results import EntityRef, RegimeOut, RegimesResult, RegimeVerdict, Step
 from .rulebook import Period, Regime, RuleBook, default_rules
-from .store import Direction, GraphView
+from .store import GraphView
+from .upstream import (
+    MAX_DEPTH,
+    NON_ENTITY_KINDS,
+    STAKE_RELATIONS,
+    Upstream,
+    collect_upstream,
+    collect_upstream_many,
+)
 
-MAX_DEPTH = 12
-MAX_NODES = 5_000
 MAX_PATHS = 10
 EPSILON = 1e-9  # shares are floats: 30 + 20 must reach a 50 threshold
-
-# A brand is its owner's property outright: for the 50% rules it counts as a 100% stake.
-STAKE_RELATIONS = frozenset({Relation.OWNS, Relation.OWNS_BRAND})
-NON_ENTITY_KINDS = frozenset({NodeKind.BRAND, NodeKind.PRODUCT, NodeKind.IDENTIFIER})
-
-
-# -- the upstream neighbourhood -------------------------------------------------------------
-@dataclass
-class Upstream:
-    """Everything above one entity on one day: active edges, nodes, designations."""
-
-    root: str
-    day: date
-    edges: list[Edge]
-    nodes: dict[str, Node]
-    designations: dict[str, list[Designation]]
-    truncated: bool
-    names: dict[str, str] = field(default_factory=dict)
-    # Companies under common control with the root: controller -> child edges of the root's
-    # controllers, for children that some list names (FAR 2.101 affiliates), with their listings.
-    sisters: list[Edge] = field(default_factory=list)
-    _clusters: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
-    _down: nx.DiGraph[str] | None = field(default=None, repr=False, compare=False)
-
-    def name(self, node_id: str) -> str:
-        return self.names.get(node_id, node_id)
-
-    def strong_only(self) -> Upstream:
-        """The same neighbourhood with weak links left out (see :mod:`.evidence`)."""
-        rule = policy()
-        return replace(
-            self,
-            edges=[e for e in self.edges if rule.weakness(e) is None],
-            sisters=[e for e in self.sisters if rule.weakness(e) is None],
-            _clusters=None,
-            _down=None,
-        )
-
-    def has_weak(self) -> bool:
-        rule = policy()
-        return any(rule.weakness(e) is not None for e in (*self.edges, *self.sisters))
-
-    def same_as(self) -> dict[str, set[str]]:
-        """Each node's SAME_AS cluster (records of one real-world entity); worked out once,
-        as every regime evaluated on this neighbourhood asks for it."""
-        if self._clusters is None:
-            g: nx.Graph[str] = nx.Graph()
-            g.add_nodes_from(self.nodes)
-            g.add_edges_from((e.src, e.dst) for e in self.edges if e.relation is Relation.SAME_AS)
-            self._clusters = {n: set(c) for c in nx.connected_components(g) for n in c}
-        return self._clusters
-
-    def down_graph(self) -> nx.DiGraph[str]:
-        """Edges pointed from the party above to the thing below (owner -> owned, brand ->
-        product), one edge per pair; SAME_AS both ways. Built once; callers only read it."""
-        if self._down is None:
-            self._down = self._build_down_graph()
-        return self._down
-
-    def _build_down_graph(self) -> nx.DiGraph[str]:
-        g: nx.DiGraph[str] = nx.DiGraph()
-        g.add_node(self.root)
-        for e in sorted(self.edges, key=lambda e: (-e.confidence, e.id)):
-            if e.relation is Relation.MODEL_OF:
-                pairs = [(e.dst, e.src)]
-            elif e.relation is Relation.SAME_AS:
-                pairs = [(e.src, e.dst), (e.dst, e.src)]
-            else:
-                pairs = [(e.src, e.dst)]
-            for a, b in pairs:
-                if not g.has_edge(a, b):
-                    g.add_edge(a, b, edge=e)
-        return g
-
-
-def collect_upstream(
-    view: GraphView, root: str, day: date, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
-) -> Upstream:
-    """The upstream neighbourhood of one entity (see :func:`collect_upstream_many`)."""
-    return collect_upstream_many(view, [root], day, max_depth, max_nodes)[root]
-
-
-@dataclass
-class _Walk:
-    """One root's breadth-first walk upward."""
-
-    seen: set[str]
-    frontier: list[str]
-    found: dict[str, Edge] = field(default_factory=dict)
-    truncated: bool = False
-    done: bool = False
-
-
-def collect_upstream_many(
-    view: GraphView,
-    roots: Iterable[str],
-    day: date,
-    max_depth: int = MAX_DEPTH,
-    max_nodes: int = MAX_NODES,
-) -> dict[str, Upstream]:
-    """Upstream neighbourhoods of many entities, walked side by side.
-
-    Each hop asks the store once per direction for every root's frontier together, and the
-    nodes and designations of all of them in one call each, so a report over thousands of
-    entities costs a few round trips per hop, and a node shared by many walks is read once.
-    A node's edges are the same whichever walk reaches it, so each walk sees exactly what a
-    walk of its own would.
-    """
-    walks = {r: _Walk({r}, [r]) for r in dict.fromkeys(roots)}
-    ins: dict[str, list[Edge]] = {}
-    outs: dict[str, list[Edge]] = {}
-    for _ in range(max_depth):
-        active = [w for w in walks.values() if not w.done and w.frontier]
-        if not active:
-            break
-        need = list(dict.fromkeys(n for w in active for n in w.frontier if n not in ins))
-        if need:
-            for n in need:
-                ins[n], outs[n] = [], []
-            wanted = set(need)
-            for e in sorted(view.edges(need, Direction.IN, SOURCE_ABOVE), key=_by_id):
-                if e.dst in wanted:
-                    ins[e.dst].append(e)
-            for e in sorted(view.edges(need, Direction.OUT, TARGET_ABOVE), key=_by_id):
-                if e.src in wanted:
-                    outs[e.src].append(e)
-        for w in active:
-            steps = [(e, e.src) for n in w.frontier for e in ins[n]]
-            steps += [(e, e.dst) for n in w.frontier for e in outs[n]]
-            nxt: list[str] = []
-            for e, above in steps:
-                if not e.active_on(day):
-                    continue
-                w.found[e.id] = e
-                if above not in w.seen:
-                    w.seen.add(above)
-                    nxt.append(above)
-            if len(w.seen) > max_nodes:
-                w.truncated = w.done = True
-            w.frontier = nxt
-    for w in walks.values():
-        if not w.done:
-            w.truncated = bool(w.frontier)  # the depth bound cut it
-    everyone = {n for w in walks.values() for n in w.seen}
-    nodes = view.nodes(everyone)
-    listed = view.designations(everyone)
-    sisters, sister_nodes, sister_listed = _sister_companies(view, nodes, everyone, day)
-    out: dict[str, Upstream] = {}
-    for root, w in walks.items():
-        mine = {i: nodes[i] for i in w.seen if i in nodes}
-        mine_sisters = [e for e in sisters if e.src in w.seen and e.dst not in w.seen]
-        for e in mine_sisters:
-            if e.dst in sister_nodes:
-                mine[e.dst] = sister_nodes[e.dst]
-        designations = {i: listed[i] for i in w.seen if i in listed}
-        designations.update({e.dst: sister_listed[e.dst] for e in mine_sisters})
-        out[root] = Upstream(
-            root=root,
-            day=day,
-            edges=collapse_parallel(w.found.values()),
-            nodes=mine,
-            designations=designations,
-            truncated=w.truncated,
-            names={i: n.name for i, n in mine.items()},
-            sisters=mine_sisters,
-        )
-    return out
-
-
-# Common control by a state body or a state-owned enterprise is not followed: whether every
-# company a state owns is an "affiliate" of every other is a legal question the data cannot
-# settle, and following it would make each state's whole portfolio one group.
-_STATE_TYPES = frozenset({OrgType.STATE_BODY, OrgType.STATE_OWNED_ENTERPRISE, OrgType.PUBLIC_BODY})
-
-
-def _controls(edge: Edge) -> bool:
-    """Whether an edge gives control: CONTROLS, or a majority (or unpublished) stake, by the
-    same rule that makes a holding "the target's" (:func:`.reach.counts_as_downstream`)."""
-    return edge.relation in (Relation.OWNS, Relation.CONTROLS) and counts_as_downstream(edge)
-
-
-def _sister_companies(
-    view: GraphView, nodes: dict[str, Node], seen: set[str], day: date
-) -> tuple[list[Edge], dict[str, Node], dict[str, list[Designation]]]:
-    """Controller -> child edges from the companies above the roots to designated children.
-
-    Two store calls for every root together: the controllers' outgoing control edges, then the
-    children's designations (and the nodes of the designated ones).
-    """
-    controllers = [
-        n.id
-        for n in nodes.values()
-        if n.kind is NodeKind.ORGANIZATION and n.org_type not in _STATE_TYPES
-    ]
-    if not controllers:
-        return [], {}, {}
-    wanted = set(controllers)
-    edges = [
-        e
-        for e in view.edges(controllers, Direction.OUT, [Relation.OWNS, Relation.CONTROLS])
-        if e.src in wanted and e.dst not in seen and e.active_on(day) and _controls(e)
-    ]
-    if not edges:
-        return [], {}, {}
-    listed = view.designations({e.dst for e in edges})
-    named = [e for e in sorted(edges, key=_by_id) if listed.get(e.dst)]
-    return named, view.nodes({e.dst for e in named}), listed
-
-
-def _by_id(e: Edge) -> str:
-    return e.id
 
 
 # -- small helpers --------------------------------------------------------------------------
@@ -322,6 +109,37 @@ def _chain(up: Upstream, down_edges: list[tuple[str, str, Edge]]) -> str:
 def _stop(text: str) -> str:
     """End a sentence once: names often end in "Ltd." or "Inc." already."""
     return text if text.endswith(".") else f"{text}."
+
+
+Stake = tuple[str, float | None, float | None, Edge]  # owner, low share, high share, edge
+
+
+def _held_together(
+    stakes: dict[str, list[Stake]],
+    seeds: Iterable[str],
+    threshold: float,
+    share: Callable[[float | None, float | None], float | None],
+) -> dict[str, list[tuple[str, float, Edge]]]:
+    """The seeds, and every entity whose stakes held by members of the set reach ``threshold``
+    together (each stake counted as ``share(low, high)``, None not counted), repeated until
+    nothing joins: OFAC's aggregation through entities that are themselves covered. Each
+    member maps to the stakes that brought it in (none for a seed)."""
+    members: dict[str, list[tuple[str, float, Edge]]] = {n: [] for n in seeds}
+    changed = True
+    while changed:
+        changed = False
+        for held_entity, held in stakes.items():
+            if held_entity in members:
+                continue
+            counted = [
+                (owner, counted_share, edge)
+                for owner, low, high, edge in held
+                if owner in members and (counted_share := share(low, high)) is not None
+            ]
+            if sum(s for _, s, _ in counted) >= threshold - EPSILON:
+                members[held_entity] = counted
+                changed = True
+    return members
 
 
 class _Evaluation:
@@ -437,7 +255,7 @@ class _Evaluation:
     def ownership_50(self) -> RegimeOut:
         up, rule = self.up, self.rule
         seeds = {n: ds for n in up.nodes if (ds := self.active(n))}
-        stakes: dict[str, list[tuple[str, float | None, float | None, Edge]]] = {}
+        stakes: dict[str, list[Stake]] = {}
         for e in up.edges:
             if e.relation in STAKE_RELATIONS:
                 lo, hi = (100.0, 100.0) if e.relation is Relation.OWNS_BRAND else e.share_bounds
@@ -445,28 +263,12 @@ class _Evaluation:
 
         # Least fixpoints, so a cross-holding cannot block itself: `definite` with the low
         # bounds of known shares, `possible` with the high bounds (an unknown share may be 100%).
-        definite: dict[str, list[tuple[str, float, Edge]]] = {n: [] for n in seeds}
-        changed = True
-        while changed:
-            changed = False
-            for n, held in stakes.items():
-                if n in definite:
-                    continue
-                contrib = [(o, lo, e) for o, lo, _, e in held if o in definite and lo is not None]
-                if sum(lo for _, lo, _ in contrib) >= rule.threshold - EPSILON:
-                    definite[n] = contrib
-                    changed = True
-        possible = set(seeds)
-        changed = True
-        while changed:
-            changed = False
-            for n, held in stakes.items():
-                if n in possible:
-                    continue
-                top = sum(100.0 if hi is None else hi for o, _, hi, _ in held if o in possible)
-                if top >= rule.threshold - EPSILON:
-                    possible.add(n)
-                    changed = True
+        definite = _held_together(stakes, seeds, rule.threshold, lambda lo, hi: lo)
+        possible = set(
+            _held_together(
+                stakes, seeds, rule.threshold, lambda lo, hi: 100.0 if hi is None else hi
+            )
+        )
 
         root = up.root
         lists = ", ".join(sorted(set(rule.lists.values())))
@@ -506,6 +308,18 @@ class _Evaluation:
                 paths=[[e] for o, _, _, e in held if o in possible],
                 missing=missing,
             )
+        return self._ownership_below(held, definite, seeds)
+
+    def _ownership_below(
+        self,
+        held: list[Stake],
+        definite: dict[str, list[tuple[str, float, Edge]]],
+        seeds: dict[str, list[Designation]],
+    ) -> RegimeOut:
+        """The ``not_covered`` verdict of a 50% rule: who holds what, below the threshold."""
+        up, rule, root = self.up, self.rule, self.up.root
+        lists = ", ".join(sorted(set(rule.lists.values())))
+        day = up.day.isoformat()
         counted = [(o, lo, e) for o, lo, _, e in held if o in definite and lo is not None]
         total = sum(lo for _, lo, _ in counted)
         if counted:

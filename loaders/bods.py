@@ -9,13 +9,30 @@
 - a statement that lists its components (0.2/0.3 ``componentStatementIDs``, 0.4
   ``componentRecords``) summarises a chain the components already state: its *indirect* interests
   are dropped so the chain is not counted twice; its direct interests are kept.
-- interests held by an unspecified party give no edge (counted as skipped).
+- an unspecified subject or interested party (0.4: an object with ``reason``/``description``
+  in place of a record id; 0.2/0.3: ``{"unspecified": {...}}``), as the standard allows: the
+  relationship gives no edge and no placeholder node (one could be linked or resolved like a
+  real party); it is a warning naming the statement, the side and the reason, and a count in
+  the load report (``bods_unspecified_subjects``, ``bods_unspecified_parties``). The rest of
+  the file loads.
 - later statements of a relationship (0.4 ``recordStatus`` "updated"/"closed" on one
   ``recordId``; 0.2/0.3 ``replacesStatements``) end the edges of the version they supersede: on
   the new statement's start date for the same kind of interest, else on its statement date; a
   closed record's own interests end at their ``endDate``, else on the statement date. Each
-  version keeps its own edges, so shares are right on any day. Versions are followed within one
-  file: the loader keeps, per relationship, the ids and dates of its latest version's edges.
+  version keeps its own edges, so shares are right on any day. Versions are followed across the
+  whole load: within a file the loader keeps, per relationship, its latest version's edge ids
+  and dates; a version stated by an earlier file or load is found in the store, among the
+  subject's edges, by the relationship id every interest edge's note ends with
+  (``; relationship ID``). Edges stored before notes carried that id are not found.
+- a 0.2/0.3 entity or person statement that ``replacesStatements`` another describes the same
+  entity or person: it is written onto the node of the statement it replaces (from this file
+  or an earlier load) and keeps its own id as an identifier, so a relationship naming either id
+  reaches the one node.
+- record ids are typed: an entity and a person stated under one id (0.4 ``recordId``, 0.2/0.3
+  ``statementID``) would merge into one node, so the later statement is refused (a warning,
+  the statement skipped), also when the earlier one came in an earlier load; a 0.2/0.3
+  reference ``describedByPersonStatement`` to an entity statement (or the reverse) is that
+  relationship's error.
 
 Types are checked before use: a field of the wrong JSON type (identifiers that are not a list of
 objects, a publisher that is not an object, a number where a date belongs, ...) is that
@@ -38,7 +55,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,10 +72,11 @@ from supplygraph.graph.model import (
     Relation,
     SourceRef,
 )
+from supplygraph.graph.store import Direction, GraphView
 
 from .common import country_code, parse_date, source_key, strong_identifier
 from .context import LoadContext
-from .reading import iter_json_items
+from .reading import JsonLayout, iter_json_items, json_completeness
 
 FORMAT = "bods"
 STATE_TYPES = {"state", "stateBody"}
@@ -166,17 +184,52 @@ def _date(
     return None
 
 
+@dataclass
+class _Load:
+    """What one load knows of the statements it has read, and where to look for the rest.
+
+    Memory: a few dozen bytes per statement id (its kind, an alias when it replaces another) and
+    the edge ids and dates of each relationship's latest version.
+    """
+
+    view: GraphView | None = None  # the store: versions and ids stated by earlier loads
+    # Relationship id (0.4 recordId, 0.2/0.3 statementID) -> the edges of its latest version.
+    history: dict[str, tuple[_Made, ...]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)  # statement/record id -> entity|person
+    alias: dict[str, str] = field(default_factory=dict)  # statement id -> node id it replaces
+    followed: set[str] = field(default_factory=set)  # relationships whose versions we hold
+
+    def stored_nodes(self, ref: str) -> list[str]:
+        """The stored nodes an earlier load wrote for statement or record ``ref``."""
+        if self.view is None:
+            return []
+        key = source_key("bods", ref)
+        return sorted(self.view.find_by_identifier([key]).get(key, []))
+
+    def node(self, ref: str) -> str:
+        """The node a reference to ``ref`` means: the node of the statement it replaced, the
+        node an earlier load wrote for it (under whatever id linking gave it), or its own."""
+        if ref in self.alias:
+            return self.alias[ref]
+        if ref not in self.kinds:
+            stored = self.stored_nodes(ref)
+            if stored:
+                self.alias[ref] = stored[0]
+                return stored[0]
+        return node_id(ref)
+
+
 def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
     ctx.dataset = f"bods:{path.stem}"
-    # Relationship id (0.4 recordId, 0.2/0.3 statementID) -> the edges of its latest version.
-    history: dict[str, tuple[_Made, ...]] = {}
-    for line, item in iter_json_items(ctx, path):
+    state = _Load(view=ctx.view)
+    layout = JsonLayout()
+    for line, item in iter_json_items(ctx, path, layout=layout):
         ctx.count_read()
         if not isinstance(item, dict):
             raise ctx.error(line, None, "expected a BODS statement (a JSON object)")
         try:
             # A statement is checked whole before any of its records is given out.
-            made = list(statement(ctx, line, item, history))
+            made = list(statement(ctx, line, item, state))
         except BadField as exc:
             ref = item.get("recordId") or item.get("statementID") or item.get("statementId")
             named = f"statement {ref!r}" if isinstance(ref, str) else "statement"
@@ -184,6 +237,7 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
             ctx.skip()
             continue
         yield from made
+    json_completeness(ctx, layout)
 
 
 def _source(ctx: LoadContext, line: int, item: dict[str, Any]) -> SourceRef:
@@ -205,13 +259,12 @@ def _source(ctx: LoadContext, line: int, item: dict[str, Any]) -> SourceRef:
 
 
 def statement(
-    ctx: LoadContext,
-    line: int,
-    item: dict[str, Any],
-    history: dict[str, tuple[_Made, ...]] | None = None,
+    ctx: LoadContext, line: int, item: dict[str, Any], state: _Load | None = None
 ) -> Iterator[Record]:
-    """Records for one statement of any supported version; ``history`` (the file's relationship
-    versions so far) lets a later statement end the edges of the one it supersedes."""
+    """Records for one statement of any supported version; ``state`` (what the load has read
+    so far, and the store) lets a later statement end the edges of the one it supersedes and
+    find the node of a statement it replaces."""
+    state = _Load() if state is None else state
     if "recordType" in item:
         kind = item.get("recordType")
         ref = item.get("recordId")
@@ -234,23 +287,69 @@ def statement(
         raise ctx.error(line, "recordId" if "recordType" in item else "statementID", "missing id")
     src = _source(ctx, line, item)
     reported = _date(ctx, line, item, "statementDate", "statementDate")
-    if kind == "entity":
-        yield _entity(ctx, line, ref, details, src)
-    elif kind == "person":
-        yield _person(ctx, line, ref, details, src)
+    if kind in ("entity", "person"):
+        version = _version(item)
+        if kind == "entity":
+            node = _entity(ctx, line, ref, details, src)
+        else:
+            node = _person(ctx, line, ref, details, src)
+        yield _typed(ctx, state, ref, kind, version, node, "recordType" in item)
     elif kind == "relationship":
-        yield from _relationship(
-            ctx,
-            line,
-            ref,
-            details,
-            src,
-            reported,
-            _version(item),
-            {} if history is None else history,
-        )
+        yield from _relationship(ctx, line, ref, details, src, reported, _version(item), state)
     else:
         raise ctx.error(line, "recordType", f"unknown record type {kind!r}")
+
+
+_NODE_KINDS = {"entity": NodeKind.ORGANIZATION, "person": NodeKind.PERSON}
+
+
+def _typed(
+    ctx: LoadContext,
+    state: _Load,
+    ref: str,
+    kind: str,
+    version: _Version,
+    node: Node,
+    v04: bool,
+) -> Node:
+    """``node`` under the id its statement's place gives it, once its id is shown not to name
+    a record of the other kind.
+
+    Record ids are typed: an entity and a person stated under one id would merge into one
+    node, so the later statement is that statement's error (BODS 0.4 references name a record
+    by its id alone; a reference could not tell them apart). A 0.2/0.3 statement that
+    ``replacesStatements`` another describes the same entity or person: it takes the node of
+    the statement it replaces, in this file or an earlier load, and keeps its own id as an
+    identifier so later references to it find that node.
+    """
+    field_name = "recordType" if v04 else "statementType"
+    seen = state.kinds.get(ref)
+    if seen is not None and seen != kind:
+        raise BadField(field_name, f"id {ref!r} is already a {seen} record; ids are typed")
+    target = node.id
+    for old in version.replaces:
+        old_kind = state.kinds.get(old)
+        if old_kind is not None and old_kind != kind:
+            raise BadField("replacesStatements", f"{old!r} is a {old_kind} statement")
+        if old_kind is not None or old in state.alias:
+            target = state.node(old)
+            break
+        stored = state.stored_nodes(old)
+        if stored:
+            target = state.alias[old] = stored[0]
+            break
+    if state.view is not None and seen is None:
+        held = state.view.nodes([target]).get(target)
+        if held is not None and held.kind is not _NODE_KINDS[kind]:
+            raise BadField(
+                field_name,
+                f"id {ref!r} names a {held.kind.value} stored by an earlier load; ids are typed",
+            )
+    state.kinds[ref] = kind
+    if target != node.id:
+        state.alias[ref] = target
+        return node.model_copy(update={"id": target})
+    return node
 
 
 def _identifiers(
@@ -327,15 +426,39 @@ def _person(ctx: LoadContext, line: int, ref: str, details: dict[str, Any], src:
     )
 
 
-def _party(value: Any) -> str | None:
-    """The referenced statement or record id, or None for an unspecified party."""
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, dict):
-        for key in ("describedByEntityStatement", "describedByPersonStatement"):
-            if value.get(key):
-                return str(value[key])
-    return None
+@dataclass(frozen=True, slots=True)
+class _Party:
+    """One side of a relationship: the statement or record it names, or why it names none."""
+
+    ref: str | None
+    kind: str | None  # "entity"/"person" when a 0.2/0.3 reference says which
+    unspecified: str | None  # the reason given for an unspecified party, or "no reason given"
+
+
+_REFERENCES = {"describedByEntityStatement": "entity", "describedByPersonStatement": "person"}
+
+
+def _party(details: dict[str, Any], key: str) -> _Party:
+    """A 0.4 record id, a 0.2/0.3 ``describedBy...`` reference, or an unspecified party (0.4:
+    an object with ``reason``/``description``; 0.2/0.3: ``{"unspecified": {...}}``)."""
+    value = details.get(key)
+    if isinstance(value, str) and value:
+        return _Party(value, None, None)
+    if not isinstance(value, dict):
+        raise BadField(key, "names no statement or record" if value is None else "not a reference")
+    for name, kind in _REFERENCES.items():
+        ref = value.get(name)
+        if isinstance(ref, str) and ref:
+            return _Party(ref, kind, None)
+        if ref is not None and ref != "":
+            raise BadField(f"{key}.{name}", f"expected a string, got {_kind(ref)}")
+    inner = value.get("unspecified", value)
+    if not isinstance(inner, dict):
+        inner = {}
+    reason = inner.get("reason")
+    text = inner.get("description")
+    said = ", ".join(str(x) for x in (reason, text) if isinstance(x, str) and x)
+    return _Party(None, None, said or "no reason given")
 
 
 def _share(
@@ -400,16 +523,25 @@ def _relationship(
     src: SourceRef,
     reported: date | None,
     version: _Version,
-    history: dict[str, tuple[_Made, ...]],
+    state: _Load,
 ) -> Iterator[Record]:
-    subject = _party(details.get("subject"))
-    party = _party(details.get("interestedParty"))
-    if subject is None:
-        raise ctx.error(line, "subject", "the relationship names no subject")
+    subject = _party(details, "subject")
+    party = _party(details, "interestedParty")
+    for side, name in ((subject, "subject"), (party, "interestedParty")):
+        seen = state.kinds.get(side.ref or "")
+        if side.kind is not None and seen is not None and seen != side.kind:
+            raise BadField(name, f"{side.ref!r} is a {seen} statement, not a {side.kind}")
     interests = _items(ctx, line, details, "interests", "interests") or [{}]
     for i, interest in enumerate(interests):
         if not isinstance(interest, dict):
-            raise ctx.error(line, f"interests[{i}]", "expected an object")
+            raise BadField(f"interests[{i}]", f"expected an object, got {_kind(interest)}")
+    summary = bool(details.get("componentStatementIDs") or details.get("componentRecords"))
+    # Checked before anything is superseded: a statement refused here changes nothing.
+    stated = [
+        (i, x, _share(ctx, line, x.get("share"), f"interests[{i}].share"))
+        for i, x in enumerate(interests)
+        if not (summary and (x.get("directOrIndirect") or x.get("interestLevel")) == "indirect")
+    ]
     # Earlier versions this statement supersedes end, whoever holds the interest now. A new
     # start date later than the old one says when the change happened; otherwise (the interest
     # runs on, at another share) the change is known from the statement's date. A closure ends
@@ -426,7 +558,7 @@ def _relationship(
     changed: dict[str, date | None] = {}  # interest type -> when the superseding version begins
     ended = False
     for old in superseded:
-        for made in history.pop(old, ()):
+        for made in _versions(state, old, subject):
             start, end = dates.get(made.kind, (None, None))
             if closed:
                 point = end or reported
@@ -437,21 +569,28 @@ def _relationship(
             changed.setdefault(made.kind, point)
             ended = True
             yield _ended(made, point, src)
+    state.followed.add(ref)
     if closed and ended:
         return  # the versions it closes are ended; its interests restate them
-    if party is None:
-        ctx.skip()  # an unspecified or unknown interested party: nothing to link
-        return
-    summary = bool(details.get("componentStatementIDs") or details.get("componentRecords"))
+    for side, name in ((subject, "subject"), (party, "interested party")):
+        if side.unspecified is not None:
+            # The standard lets a publisher say a party is unknown or withheld: kept as a count
+            # and a warning, never as a node that could be linked or resolved.
+            ctx.tally(f"bods_unspecified_{'subjects' if name == 'subject' else 'parties'}")
+            ctx.warn(
+                line,
+                f"relationship {ref!r}: {name} unspecified ({side.unspecified}); no edge",
+            )
+            ctx.skip()
+            return
+    assert subject.ref is not None and party.ref is not None
+    src_id, dst_id = state.node(party.ref), state.node(subject.ref)
     # A first statement keeps the ids earlier releases gave it; later versions get their own.
     key = (ref,) if version.status in (None, "new") else (ref, version.statement_id or "")
     made_now: list[_Made] = []
-    for i, interest in enumerate(interests):
+    for i, interest, (share, low, high) in stated:
         level = interest.get("directOrIndirect") or interest.get("interestLevel")
-        if summary and level == "indirect":
-            continue  # the component chain states this already
         itype = interest.get("type")
-        share, low, high = _share(ctx, line, interest.get("share"), f"interests[{i}].share")
         relation = Relation.OWNS if itype in (None, "shareholding") else Relation.CONTROLS
         note = f"BODS interest: {itype or 'unspecified'}" + (f", {level}" if level else "")
         start = _latest(dates[str(itype)][0], changed.get(str(itype)))
@@ -460,8 +599,8 @@ def _relationship(
             end = reported  # a record closed here first: its interests end on its date
         edge = Edge(
             id=make_id("bods-interest", *key, i),
-            src=node_id(party),
-            dst=node_id(subject),
+            src=src_id,
+            dst=dst_id,
             relation=relation,
             share=share if relation is Relation.OWNS else None,
             share_min=low if relation is Relation.OWNS else None,
@@ -469,7 +608,7 @@ def _relationship(
             valid_from=start,
             valid_to=_not_before(end, start),
             reported_on=reported,
-            note=note,
+            note=note + _MARK + ref,
             sources=(src,),
         )
         made_now.append(
@@ -477,7 +616,35 @@ def _relationship(
         )
         yield edge
     if not closed:
-        history[ref] = tuple(made_now)
+        state.history[ref] = tuple(made_now)
+
+
+# Every interest edge names its relationship (0.4 recordId, 0.2/0.3 statementID) at the end of
+# its note, so a later load can find the versions an update or replacement supersedes.
+_MARK = "; relationship "
+
+
+def _versions(state: _Load, old: str, subject: _Party) -> tuple[_Made, ...]:
+    """The edges of relationship ``old``'s latest version: from this load, else every edge an
+    earlier load stored for it (their ends are kept where they come earlier)."""
+    if old in state.history:
+        return state.history.pop(old)
+    if old in state.followed or state.view is None or subject.ref is None:
+        return ()
+    state.followed.add(old)
+    targets = state.stored_nodes(subject.ref) or [state.node(subject.ref)]
+    found = state.view.edges(targets, Direction.IN, [Relation.OWNS, Relation.CONTROLS])
+    return tuple(
+        _Made(e.id, e.src, e.dst, e.relation, _interest_type(e.note), e.valid_from, e.valid_to)
+        for e in found
+        if e.note and e.note.endswith(_MARK + old)
+    )
+
+
+def _interest_type(note: str) -> str:
+    """The BODS interest type an edge's note names ("None" for an untyped interest)."""
+    text = note.removeprefix("BODS interest: ").split(_MARK)[0].split(",")[0].strip()
+    return "None" if text == "unspecified" else text
 
 
 def _latest(a: date | None, b: date | None) -> date | None:

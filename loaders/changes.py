@@ -32,6 +32,7 @@ def change_set(
     listings_added: Sequence[str],
     listings_ended: Sequence[Designation],
     listings_removed: int,
+    listings_withheld: int = 0,
 ) -> ChangeSet:
     """The change set of ``entry`` against ``previous`` (None: the dataset's first load).
 
@@ -70,6 +71,8 @@ def change_set(
         "designations_removed": listings_removed,
         "designations_ended": len(listings_ended),
         "designations_changed": len(linker.counts.des_changed),
+        # Left out by a file not shown complete: still open (see ingest); not listed as items.
+        "delistings_withheld": listings_withheld,
     }
     listed = [(a, linker.listings.get(a)) for a in listings_added]
     listed_changed = [(c, linker.listings.get(c)) for c in linker.counts.des_changed]

@@ -11,11 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supplygraph.graph.errors import InvalidRecord
 
+if TYPE_CHECKING:
+    from supplygraph.graph.store import GraphView
+
 # More warnings than this are counted but not kept: a broken file must not fill the load log.
 MAX_KEPT_WARNINGS = 50
+NO_EVIDENCE = (
+    "the format states no record count, trailer or checksum (a file cut at a line end reads "
+    "as a shorter list)"
+)
 
 
 @dataclass
@@ -31,6 +39,17 @@ class LoadContext:
     progress: Callable[[int], None] | None = None
     # The publication date the file states (a header or trailer), when the loader finds one.
     published: date | None = None
+    # Whether the file shows by its own evidence that it is whole (a record count that matches,
+    # a trailer, a closed JSON array), and how; or why not. Only a file shown complete may end
+    # the listings it leaves out (ingest.py). A loader that finds no evidence leaves the default.
+    complete: bool = False
+    evidence: str = NO_EVIDENCE
+    # The store the file goes into, for loaders whose records refer to earlier loads (BODS
+    # versions and replaced statements); None when parsing alone.
+    view: GraphView | None = None
+    # Format-specific counts for the load report, e.g. BODS relationships with an unspecified
+    # party.
+    tallies: dict[str, int] = field(default_factory=dict)
     # Whether the linker may link this source's organizations to stored ones by name.
     link_names: bool = True
 
@@ -48,6 +67,14 @@ class LoadContext:
     def error(self, where: int | str | None, field_name: str | None, message: str) -> InvalidRecord:
         """An error naming this file, the line or record, and the field."""
         return InvalidRecord(self.file, where, field_name, message)
+
+    def completeness(self, complete: bool, evidence: str) -> None:
+        """Record what the file shows about its own completeness (see loaders/README.md)."""
+        self.complete = complete
+        self.evidence = evidence
+
+    def tally(self, key: str, n: int = 1) -> None:
+        self.tallies[key] = self.tallies.get(key, 0) + n
 
     def count_read(self, n: int = 1) -> None:
         self.read += n

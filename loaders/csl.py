@@ -28,7 +28,7 @@ from .common import (
     unique,
 )
 from .context import LoadContext
-from .reading import check_header, iter_csv, iter_json_items
+from .reading import JsonLayout, check_header, iter_csv, iter_json_items, json_completeness
 from .vocabulary import OTHER, csl_list_id
 
 FORMAT = "csl"
@@ -73,11 +73,15 @@ def member_files(path: Path) -> list[Path]:
 def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
     ctx.dataset = DATASET
     if path.suffix.lower() == ".json":
-        for line, item in iter_json_items(ctx, path, keys=("results",)):
+        # The API's answers state how many results the search has ("total"): a page of them
+        # is not the whole list.
+        layout = JsonLayout(keep=("total",))
+        for line, item in iter_json_items(ctx, path, keys=("results",), layout=layout):
             ctx.count_read()
             if not isinstance(item, dict):
                 raise ctx.error(line, None, "expected a JSON object per listing")
             yield from _listing(ctx, line, _from_json(item))
+        json_completeness(ctx, layout, "total")
         return
     rows = iter_csv(ctx, path)
     first = next(rows, None)

@@ -39,7 +39,7 @@ from supplygraph.graph.model import (
 
 from .common import Ref, country_code, parse_date
 from .context import LoadContext
-from .reading import check_not_empty, iter_json_items
+from .reading import JsonLayout, check_not_empty, iter_json_items, json_completeness
 
 FORMAT = "gleif"
 CONTROL_TYPES = {"IS_DIRECTLY_CONSOLIDATED_BY", "IS_ULTIMATELY_CONSOLIDATED_BY"}
@@ -92,6 +92,7 @@ def _text(elem: ET.Element, *names: str) -> str:
 def _xml(path: Path, ctx: LoadContext) -> Iterator[Item]:
     check_not_empty(ctx, path)
     stack: list[ET.Element] = []
+    header: dict[str, str] = {}  # the golden copy's header: RecordCount, FileContent
     try:
         for event, elem in defused_iterparse(path, events=("start", "end")):
             if event == "start":
@@ -117,6 +118,9 @@ def _xml(path: Path, ctx: LoadContext) -> Iterator[Item]:
             elif name == "Exception" and ctx.dataset == "gleif-repex":
                 ctx.count_read()
                 ctx.skip()
+            elif name in ("RecordCount", "FileContent") and len(stack) == 2:
+                header[name] = (elem.text or "").strip()
+                continue
             else:
                 continue
             # Drop the finished record from its parent so memory stays flat on 2M-record files.
@@ -129,6 +133,23 @@ def _xml(path: Path, ctx: LoadContext) -> Iterator[Item]:
         raise ctx.error(
             None, None, f"XML refused (entities or external references): {exc}"
         ) from None
+    _xml_completeness(ctx, header)
+
+
+def _xml_completeness(ctx: LoadContext, header: dict[str, str]) -> None:
+    """The golden copy states its record count in its header; a delta file is never whole."""
+    stated, content = header.get("RecordCount", ""), header.get("FileContent", "")
+    if not stated.isdigit():
+        ctx.completeness(False, "the header states no RecordCount")
+    elif int(stated) != ctx.read:
+        ctx.completeness(
+            False,
+            f"the header states {int(stated):,} records (RecordCount), the file holds {ctx.read:,}",
+        )
+    elif content and "FULL" not in content:
+        ctx.completeness(False, f"a {content} file holds changes, not the whole list")
+    else:
+        ctx.completeness(True, f"the header's RecordCount ({ctx.read:,}) matches the records")
 
 
 def _record_lei(ctx: LoadContext, where: int | str, field: str, text: str) -> Identifier | None:
@@ -258,7 +279,19 @@ def _relationship(
 # ---- API JSON -------------------------------------------------------------------------------
 def _api(path: Path, ctx: LoadContext) -> Iterator[Item]:
     ctx.dataset = "gleif-api"
-    for line, item in iter_json_items(ctx, path, keys=("data",), allow_empty=True):
+    layout = JsonLayout(keep=("meta",))
+    items = iter_json_items(ctx, path, keys=("data",), allow_empty=True, layout=layout)
+    yield from _api_items(ctx, items)
+    meta = layout.members.get("meta")
+    paging = meta.get("pagination") if isinstance(meta, dict) else None
+    total = paging.get("total") if isinstance(paging, dict) else None
+    if isinstance(total, int) and not isinstance(total, bool):
+        layout.members["total"] = total  # a page of a collection: its stated total counts
+    json_completeness(ctx, layout, "total")
+
+
+def _api_items(ctx: LoadContext, items: Iterator[tuple[int, Any]]) -> Iterator[Item]:
+    for line, item in items:
         ctx.count_read()
         if not isinstance(item, dict) or "attributes" not in item:
             raise ctx.error(line, "data", "expected a GLEIF API resource with 'attributes'")

@@ -12,6 +12,13 @@ listings the last load of its dataset stated (a truncated download reads as a sh
 that is older than that load by its own date, is refused with :class:`LoadRefused` (nothing is
 written) unless the caller passes ``allow_shrink`` / ``allow_older``.
 
+Delistings are applied only from a file that shows by its own evidence that it is whole: a
+record count that matches, a trailer, a closed JSON document, or a checksum file beside it that
+matches (each loader reports what its format carries; loaders/README.md lists them). A file that
+cannot show it still adds and updates, but the listings it leaves out stay open ("delistings
+withheld") unless the caller passes ``assume_complete``; the load log keeps them among the
+listings the next version is compared with, so a later complete file ends them.
+
 Usage: ``load_file(open_store(url), Path("sdn.csv"))`` returns a :class:`LoadReport`.
 """
 
@@ -60,7 +67,11 @@ class LoadReport:
     designations_added: list[str] = field(default_factory=list)
     designations_removed: list[str] = field(default_factory=list)
     designations_changed: list[str] = field(default_factory=list)
+    # Listings this file leaves out but does not end: it is not shown complete.
+    delistings_withheld: list[str] = field(default_factory=list)
     previous_load: str | None = None  # loaded_at of the version this one was compared with
+    complete: bool = False  # shown complete by the file's own evidence (or assumed so)
+    evidence: str = ""  # how it is shown complete, or why not
     changes: ChangeSet | None = None  # what the load changed in its dataset (also stored)
 
     def summary(self) -> str:
@@ -78,6 +89,11 @@ class LoadReport:
                 f"; since the load of {self.previous_load}: designations "
                 f"+{len(self.designations_added):,} -{len(self.designations_removed):,} "
                 f"~{len(self.designations_changed):,}"
+            )
+        if self.delistings_withheld:
+            text += (
+                f"; delistings withheld ({len(self.delistings_withheld):,}): file not shown "
+                f"complete ({self.evidence}); pass --assume-complete to end them"
             )
         return text
 
@@ -141,12 +157,15 @@ def load_file(
     today: date | None = None,
     allow_shrink: bool = False,
     allow_older: bool = False,
+    assume_complete: bool = False,
     origin: str | None = None,
     fetched: tuple[Fetched, ...] = (),
 ) -> LoadReport:
     """Load one file (or one OFAC file set); see :func:`load_source`."""
     source = file_source(path, fmt)
-    return load_source(store, source, progress, today, allow_shrink, allow_older, origin, fetched)
+    return load_source(
+        store, source, progress, today, allow_shrink, allow_older, assume_complete, origin, fetched
+    )
 
 
 def load_source(
@@ -156,6 +175,7 @@ def load_source(
     today: date | None = None,
     allow_shrink: bool = False,
     allow_older: bool = False,
+    assume_complete: bool = False,
     origin: str | None = None,
     fetched: tuple[Fetched, ...] = (),
 ) -> LoadReport:
@@ -168,14 +188,15 @@ def load_source(
 
     Raises :class:`LoadRefused` (and writes nothing) when the source would end many listings
     and ``allow_shrink`` is false, or is older than the last load of its dataset and
-    ``allow_older`` is false.
+    ``allow_older`` is false. Listings the source leaves out are ended only when it is shown
+    complete or ``assume_complete`` is true; otherwise they are reported as withheld.
     """
     name = source.format
     sha = file_sha256(list(source.members))
-    ctx = LoadContext(path=source.path, progress=progress, link_names=source.link_names)
+    view = store.view()
+    ctx = LoadContext(path=source.path, progress=progress, link_names=source.link_names, view=view)
     now = datetime.now(UTC)
     day = today or now.date()
-    view = store.view()
     with store.writer() as writer:
         batches = batched(source.read(ctx), BATCH)
         first = next(batches, [])
@@ -207,6 +228,13 @@ def load_source(
                     "refused: " + "; and ".join(reasons),
                     {"dataset": ctx.dataset, **details},
                 )
+        complete, evidence = _completeness(ctx, list(source.members))
+        withheld: list[str] = []
+        if removed and not complete and not assume_complete:
+            # Kept open, and kept in the log's listings so a complete file can end them later.
+            withheld, removed = removed, []
+        if assume_complete and not complete:
+            evidence = f"assumed complete (--assume-complete); {evidence}"
         ended = _end_listings(view, writer, removed, day) if removed else []
         counts = {
             "read": ctx.read,
@@ -219,6 +247,8 @@ def load_source(
             "same_as": linker.counts.same_as,
             "designations": len(current),
             "designations_ended": len(ended),
+            "delistings_withheld": len(withheld),
+            **ctx.tallies,
         }
         entry = LoadEntry(
             id=make_id("load", ctx.dataset, sha, now.isoformat()),
@@ -229,9 +259,11 @@ def load_source(
             loaded_at=now,
             counts=counts,
             warnings=tuple(ctx.warnings),
-            designation_ids=tuple(sorted(current)),
+            designation_ids=tuple(sorted(current.union(withheld))),
             vintage=vintage,
             vintage_stated=ctx.published is not None,
+            complete=complete or assume_complete,
+            evidence=evidence,
             entity_ids=tuple(sorted(linker.entity_ids or ())),
             entities_tracked=linker.entity_ids is not None,
             source=origin,
@@ -239,7 +271,9 @@ def load_source(
         )
         writer.record_load(entry)
         added = [d for d in linker.counts.des_added if d not in previous] if previous_entry else []
-        changes = change_set(view, entry, previous_entry, linker, added, ended, len(removed))
+        changes = change_set(
+            view, entry, previous_entry, linker, added, ended, len(removed), len(withheld)
+        )
         writer.record_changes(changes)
         if previous_entry is not None and previous_entry.entity_ids:
             # Only the newest load of a dataset is diffed against: the older one's entity list
@@ -257,9 +291,46 @@ def load_source(
         designations_added=added,
         designations_removed=removed,
         designations_changed=list(linker.counts.des_changed),
+        delistings_withheld=withheld,
         previous_load=previous_entry.loaded_at.isoformat() if previous_entry else None,
+        complete=complete or assume_complete,
+        evidence=evidence,
         changes=changes,
     )
+
+
+# Checksum files a download may come with, next to the file: NAME.sha256 etc., holding the hex
+# digest (alone, or as `sha256sum` writes it, digest then file name).
+_CHECKSUMS = {".sha256": "sha256", ".sha512": "sha512", ".sha1": "sha1", ".md5": "md5"}
+
+
+def _completeness(ctx: LoadContext, members: list[Path]) -> tuple[bool, str]:
+    """Whether the file is shown complete, and how (or why not): a checksum file beside every
+    member decides (a mismatch is never complete); else what the loader found in the file."""
+    found = [_checksum(member) for member in members if member.is_file()]
+    wrong = [text for ok, text in filter(None, found) if not ok]
+    if wrong:
+        return False, "; ".join(wrong)
+    if found and all(found):
+        return True, "; ".join(text for _, text in filter(None, found))
+    return ctx.complete, ctx.evidence
+
+
+def _checksum(path: Path) -> tuple[bool, str] | None:
+    for suffix, algorithm in _CHECKSUMS.items():
+        side = path.with_name(path.name + suffix)
+        if not side.is_file():
+            continue
+        words = side.read_text(encoding="utf-8", errors="replace")[:1024].split()
+        stated = words[0].lower() if words else ""
+        digest = hashlib.new(algorithm)
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        if stated == digest.hexdigest():
+            return True, f"{path.name} matches its {algorithm} checksum ({side.name})"
+        return False, f"{path.name} does not match its {algorithm} checksum ({side.name})"
+    return None
 
 
 def _latest_start(batch: list[Record | Ref], latest: date | None) -> date | None:

@@ -215,6 +215,27 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
             ctx.skip()
             continue
         yield from _entry(ctx, line, kind, src, cells, addresses, aliases, comments)
+    _completeness(ctx, ctx.path)
+
+
+# OFAC writes its legacy CSV files with a DOS end-of-file mark (0x1A) as the last byte; a
+# download cut short ends before it. The main file holds every listing; the side files only add
+# addresses, aliases and remarks to them, so the main file's mark is the evidence.
+_EOF_MARK = b"\x1a"
+
+
+def _completeness(ctx: LoadContext, main: Path) -> None:
+    with main.open("rb") as fh:
+        fh.seek(max(0, main.stat().st_size - 64))
+        tail = fh.read().rstrip(b" \t\r\n")
+    if tail.endswith(_EOF_MARK):
+        ctx.completeness(True, f"{main.name} ends with OFAC's end-of-file mark (0x1A)")
+    else:
+        ctx.completeness(
+            False,
+            f"{main.name} does not end with the end-of-file mark (0x1A) OFAC writes after the "
+            "last row: the file may be cut short",
+        )
 
 
 def _entry(

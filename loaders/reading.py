@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -125,12 +126,58 @@ def iter_table(
         yield line, {name: row[i].strip() for name, i in cols.items()}
 
 
+@dataclass
+class JsonLayout:
+    """How a JSON file held its records: what its completeness evidence is read from.
+
+    ``closed`` is true when the whole file was one array, or one object holding the records
+    in a member, and it parsed to its closing bracket (a file cut anywhere else does not
+    parse). ``members`` keeps the top-level object's members named in ``keep`` (a stated
+    record count, paging metadata), each bounded like a record.
+    """
+
+    keep: tuple[str, ...] = ()
+    values: int = 0  # top-level values
+    container: bool = False  # the records came from an array or a keyed member
+    members: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def closed(self) -> bool:
+        return self.values == 1 and self.container
+
+
+def json_completeness(ctx: LoadContext, layout: JsonLayout, count_key: str | None = None) -> None:
+    """Set ``ctx``'s completeness from a JSON file's layout and its stated count, if any."""
+    if not layout.closed:
+        ctx.completeness(
+            False,
+            "JSON lines (or values one after another) state no record count: a file cut at a "
+            "line end reads as a shorter list",
+        )
+        return
+    stated = layout.members.get(count_key) if count_key else None
+    if isinstance(stated, int) and not isinstance(stated, bool):
+        ok = stated == ctx.read
+        ctx.completeness(
+            ok,
+            f"the file states {stated:,} records ({count_key!r}) and holds {ctx.read:,}",
+        )
+        return
+    ctx.completeness(
+        True, "the JSON document parsed to its closing bracket (a cut file does not parse)"
+    )
+
+
 def json_error(ctx: LoadContext, where: int | str, exc: ValueError) -> Exception:
     return ctx.error(where, None, f"JSON syntax error: {exc}")
 
 
 def iter_json_items(
-    ctx: LoadContext, path: Path, keys: Sequence[str] = (), allow_empty: bool = False
+    ctx: LoadContext,
+    path: Path,
+    keys: Sequence[str] = (),
+    allow_empty: bool = False,
+    layout: JsonLayout | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Items of a JSON document, streamed: ``(line the item starts on, item)``.
 
@@ -139,14 +186,15 @@ def iter_json_items(
     yields that member's elements (or the member itself when it is an object); any other object
     is one item. An item longer than :data:`MAX_RECORD_BYTES` characters, nested deeper than
     :data:`~.jsonstream.MAX_DEPTH` levels or holding a number too large to read is an error
-    naming its line.
+    naming its line. ``layout``, when given, is filled in with how the file held its items.
     """
     check_not_empty(ctx, path)
+    layout = layout if layout is not None else JsonLayout()
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
         stream = JsonStream(fh, max_record=MAX_RECORD_BYTES, chunk=CHUNK_CHARS)
         try:
             found_any = False
-            for line, item in _items(stream, keys):
+            for line, item in _items(stream, keys, layout):
                 found_any = True
                 yield line, item
         except JsonBroken as exc:
@@ -169,21 +217,27 @@ def _good(item: Item) -> tuple[int, Any]:
     return item.line, item.value
 
 
-def _items(stream: JsonStream, keys: Sequence[str]) -> Iterator[tuple[int, Any]]:
+def _items(
+    stream: JsonStream, keys: Sequence[str], layout: JsonLayout
+) -> Iterator[tuple[int, Any]]:
     while True:
         char = stream.peek()
         if char == "":
             return
+        layout.values += 1
         if char == "[":
             stream.advance(1)
+            layout.container = True
             yield from map(_good, stream.array_items())
         elif char == "{" and keys:
-            yield from _object_members(stream, keys)
+            yield from _object_members(stream, keys, layout)
         else:
             yield _good(stream.value())
 
 
-def _object_members(stream: JsonStream, keys: Sequence[str]) -> Iterator[tuple[int, Any]]:
+def _object_members(
+    stream: JsonStream, keys: Sequence[str], layout: JsonLayout
+) -> Iterator[tuple[int, Any]]:
     """An object's members named by ``keys`` streamed (their elements, or the member itself
     when it is an object); an object holding none of them is one item."""
     start_line = stream.line
@@ -209,5 +263,8 @@ def _object_members(stream: JsonStream, keys: Sequence[str]) -> Iterator[tuple[i
                 _, members[key] = _good(stream.value())
             if stream.expect(",}") == "}":
                 break
-    if not streamed:
+    if streamed:
+        layout.container = True
+        layout.members.update((k, v) for k, v in members.items() if k in layout.keep)
+    else:
         yield start_line, members

@@ -213,6 +213,7 @@ def update(
     allow_shrink: bool = False,
     allow_older: bool = False,
     workdir: Path | None = None,
+    assume_complete: bool = False,
     on_outcome: Callable[[SourceOutcome], None] | None = None,
 ) -> UpdateReport:
     """Fetch and load every enabled source (or those named in ``only``, enabled or not)."""
@@ -230,7 +231,9 @@ def update(
         entries = store.view().loads()
         for spec in chosen:
             last = previous_load(entries, spec.name)
-            outcome = _one(store, spec, last, mirror, allow_shrink, allow_older, workdir)
+            outcome = _one(
+                store, spec, last, mirror, (allow_shrink, allow_older, assume_complete), workdir
+            )
             report.outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
@@ -242,13 +245,12 @@ def _one(
     spec: SourceSpec,
     previous: LoadEntry | None,
     mirror: str | None,
-    allow_shrink: bool,
-    allow_older: bool,
+    flags: tuple[bool, bool, bool],
     workdir: Path | None,
 ) -> SourceOutcome:
     folder = Path(tempfile.mkdtemp(prefix=f"supplygraph-{spec.name}-", dir=workdir))
     try:
-        return _fetch_and_load(store, spec, previous, mirror, allow_shrink, allow_older, folder)
+        return _fetch_and_load(store, spec, previous, mirror, flags, folder)
     except SupplyGraphError as exc:
         return SourceOutcome(spec.name, "failed", exc.message, error_code=exc.code)
     finally:
@@ -260,10 +262,11 @@ def _fetch_and_load(
     spec: SourceSpec,
     previous: LoadEntry | None,
     mirror: str | None,
-    allow_shrink: bool,
-    allow_older: bool,
+    flags: tuple[bool, bool, bool],
     folder: Path,
 ) -> SourceOutcome:
+    """``flags``: allow_shrink, allow_older, assume_complete, as for `supplygraph load`."""
+    allow_shrink, allow_older, assume_complete = flags
     urls = {name: mirrored(url, mirror) for name, url in spec.urls().items()}
     before = {f.url: f for f in previous.fetched} if previous else {}
     downloads = {
@@ -300,12 +303,17 @@ def _fetch_and_load(
         fmt,
         allow_shrink=allow_shrink,
         allow_older=allow_older,
+        assume_complete=assume_complete,
         origin=spec.name,
         fetched=fetched,
     )
     reason = "loaded"
+    if report.delistings_withheld:
+        reason = (
+            f"loaded; {len(report.delistings_withheld):,} delistings withheld: {report.evidence}"
+        )
     if spec.dataset and report.dataset != spec.dataset:
-        reason = f"loaded as dataset {report.dataset!r}, not {spec.dataset!r} as the sources say"
+        reason += f"; as dataset {report.dataset!r}, not {spec.dataset!r} as the sources say"
     return SourceOutcome(spec.name, "loaded", reason, report, size)
 
 

@@ -197,3 +197,4 @@ def test_sources_list_the_seed_and_the_ieee_registry(client: TestClient) -> None
     assert by_dataset["supplygraph-seed"]["file"] == "seed_data"
     assert by_dataset["ieee-registry"]["counts"]["read"] > 100_000
     assert len(by_dataset["supplygraph-seed"]["sha256"]) == 64
+    assert by_dataset["supplygraph-seed"]["complete"] is True

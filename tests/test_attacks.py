@@ -236,7 +236,11 @@ def test_half_an_sdn_file_is_refused(test_data: Path, tmp_path: Path) -> None:
         and "%" in message
     )
     assert _state(store) == before  # nothing written, nothing ended
+    # Allowed to shrink, the cut file still shows no end-of-file mark: nothing is ended.
     report = load_file(store, cut, allow_shrink=True)
+    assert len(report.delistings_withheld) > 3000 and report.designations_removed == []
+    assert "delistings withheld" in report.summary() and _state(store)[2] == 0
+    report = load_file(store, cut, allow_shrink=True, assume_complete=True)
     assert len(report.designations_removed) > 3000
     assert _state(store)[2] == len(report.designations_removed)
 
@@ -258,6 +262,12 @@ def test_a_1260h_file_cut_short_is_refused_and_the_cli_says_so(
     allowed = runner.invoke(
         app, ["load", str(cut), "--allow-shrink", "--allow-older", "--store", url]
     )
+    assert allowed.exit_code == 0, allowed.output
+    # A CSV file cannot show it is whole: its delistings are withheld until told otherwise.
+    assert "delistings withheld" in " ".join(allowed.output.split())
+    assert _state(open_store(url))[2] == 0
+    args = ["load", str(cut), "--allow-shrink", "--allow-older", "--assume-complete"]
+    allowed = runner.invoke(app, [*args, "--store", url])
     assert allowed.exit_code == 0, allowed.output
     assert _state(open_store(url))[2] > 0
 

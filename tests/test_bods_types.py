@@ -1,7 +1,7 @@
 """BODS input of the wrong shape: a statement's error, never a crash; bounds and dates kept.
 
 Fixtures are our own, shaped like the cases Open Ownership's validator fixtures hold, written in
-both statement layouts the loader reads (0.2/0.3 ``statementType``, 0.4 ``recordType``).
+every version the loader reads (0.2 and 0.3 ``statementType``, 0.4 ``recordType``).
 """
 
 from __future__ import annotations
@@ -12,22 +12,37 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from supplygraph.graph.model import Edge, Relation
+from supplygraph.cli import app
+from supplygraph.graph.model import Edge, Node, NodeKind, Relation
+from supplygraph.graph.ownership import ownership
 from supplygraph.graph.store import Direction, GraphStore
 from supplygraph.graph.stores import open_store
 from supplygraph.loaders import bods
 from supplygraph.loaders.ingest import LoadReport, load_file
 
+runner = CliRunner()
+
 PUB = {"publicationDate": "2024-01-31", "bodsVersion": "0.3", "publisher": {"name": "Test"}}
-VERSIONS = ["0.3", "0.4"]
+VERSIONS = ["0.2", "0.3", "0.4"]
+UNSPECIFIED = {"reason": "interestedPartyExemptFromDisclosure", "description": "withheld"}
 
 
-def _statement(version: str, ref: str, kind: str, details: dict[str, Any]) -> dict[str, Any]:
+def _statement(
+    version: str,
+    ref: str,
+    kind: str,
+    details: dict[str, Any],
+    when: str = "2024-01-31",
+    person_party: bool = False,
+) -> dict[str, Any]:
+    """A statement of ``kind`` in ``version``'s layout; a relationship's parties are ids, or a
+    dict (an unspecified party, given as the 0.4 object)."""
     if version == "0.4":
         return {
             "statementId": f"s-{ref}",
-            "statementDate": "2024-01-31",
+            "statementDate": when,
             "publicationDetails": {**PUB, "bodsVersion": "0.4"},
             "recordId": ref,
             "recordStatus": "new",
@@ -39,13 +54,15 @@ def _statement(version: str, ref: str, kind: str, details: dict[str, Any]) -> di
         "person": "personStatement",
         "relationship": "ownershipOrControlStatement",
     }
-    out = {"statementID": ref, "statementType": types[kind], "statementDate": "2024-01-31"}
-    out["publicationDetails"] = PUB
+    out = {"statementID": ref, "statementType": types[kind], "statementDate": when}
+    out["publicationDetails"] = {**PUB, "bodsVersion": version}
     if kind == "relationship":
+        party = details["interestedParty"]
+        by = "describedByPersonStatement" if person_party else "describedByEntityStatement"
         details = {
             **details,
             "subject": {"describedByEntityStatement": details["subject"]},
-            "interestedParty": {"describedByEntityStatement": details["interestedParty"]},
+            "interestedParty": {"unspecified": party} if isinstance(party, dict) else {by: party},
         }
     return {**out, **details}
 
@@ -174,3 +191,199 @@ def test_a_string_valued_list_is_one_item(tmp_path: Path, version: str) -> None:
     [node] = store.view().nodes([bods.node_id("a")]).values()
     assert node.aliases == ("Acme Ltd",)
     assert any("taken as one item" in w for w in report.warnings)
+
+
+# -- record ids are typed ----------------------------------------------------------------------
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_company_and_a_person_sharing_an_id_never_merge(tmp_path: Path, version: str) -> None:
+    person_details: dict[str, Any] = {"names": [{"fullName": "Jane Roe"}]}
+    statements = [
+        *_companies(version, "x", "b"),
+        _statement(version, "x", "person", person_details),
+        _statement(version, "p", "person", person_details),
+        _owns(version, "r1", "x", "b", {"type": "shareholding", "share": {"exact": 40}}),
+    ]
+    store, report = _load(tmp_path, statements)
+    [refused] = [w for w in report.warnings if "ids are typed" in w]
+    assert "'x'" in refused and "already a entity record" in refused
+    node = store.view().nodes([bods.node_id("x")])[bods.node_id("x")]
+    assert (node.kind, node.name, node.aliases) == (NodeKind.ORGANIZATION, "Company x", ())
+    # A later load cannot turn the stored company into a person either.
+    again = tmp_path / "later.json"
+    again.write_text(json.dumps([_statement(version, "x", "person", person_details)]))
+    later = load_file(store, again, "bods")
+    assert later.counts["skipped"] == 1 and "stored by an earlier load" in later.warnings[0]
+    assert store.view().nodes([bods.node_id("x")])[bods.node_id("x")].kind is NodeKind.ORGANIZATION
+
+
+@pytest.mark.parametrize("version", ["0.2", "0.3"])
+def test_a_typed_reference_to_the_other_kind_is_that_statements_error(
+    tmp_path: Path, version: str
+) -> None:
+    statements = [
+        *_companies(version, "a", "b"),
+        _statement(
+            version,
+            "r1",
+            "relationship",
+            {"subject": "b", "interestedParty": "a", "interests": [{"type": "shareholding"}]},
+            person_party=True,
+        ),
+    ]
+    store, report = _load(tmp_path, statements)
+    assert _owns_edges(store, "b") == []
+    assert any("'a' is a entity statement, not a person" in w for w in report.warnings)
+
+
+# -- unspecified parties ---------------------------------------------------------------------------
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_unspecified_interested_party_is_counted_not_linked(
+    tmp_path: Path, version: str
+) -> None:
+    interest = {"type": "shareholding", "share": {"exact": 75}}
+    statements = [
+        *_companies(version, "own", "a"),
+        _owns(version, "r1", UNSPECIFIED, "a", interest),  # type: ignore[arg-type]
+        _owns(version, "r2", "own", "a", {"type": "shareholding", "share": {"exact": 25}}),
+    ]
+    store, report = _load(tmp_path, statements)
+    assert [e.share for e in _owns_edges(store, "a")] == [25.0]
+    assert report.counts["bods_unspecified_parties"] == 1
+    [said] = [w for w in report.warnings if "unspecified" in w]
+    assert "'r1': interested party unspecified (interestedPartyExemptFromDisclosure" in said
+
+
+def test_a_valid_04_file_with_an_unspecified_subject_loads(tmp_path: Path) -> None:
+    unknown = {"reason": "informationUnknownToPublisher", "description": "not known"}
+    statements = [
+        *_companies("0.4", "own", "a"),
+        _owns("0.4", "r1", "own", unknown, {"type": "shareholding"}),  # type: ignore[arg-type]
+        _owns("0.4", "r2", "own", "a", {"type": "shareholding", "share": {"exact": 60}}),
+    ]
+    store, report = _load(tmp_path, statements)
+    assert report.counts["read"] == 4 and report.counts["bods_unspecified_subjects"] == 1
+    assert [e.share for e in _owns_edges(store, "a")] == [60.0]
+    assert any(
+        "'r1': subject unspecified (informationUnknownToPublisher" in w for w in report.warnings
+    )
+
+
+# -- versions across the whole load ----------------------------------------------------------------
+def _owners(store: GraphStore, subject: str, day: date) -> dict[str, float | None]:
+    view = store.view()
+    return {o.name: o.direct_share for o in ownership(view, subject, True, 5, day)}
+
+
+def _company_nodes(store: GraphStore) -> list[str]:
+    view = store.view()
+    return sorted(r.name for r in view.iter_records() if isinstance(r, Node))
+
+
+@pytest.mark.parametrize("version", ["0.2", "0.3"])
+def test_replaced_statements_are_followed_across_files_and_loads(
+    tmp_path: Path, version: str
+) -> None:
+    """A replacing entity statement is the same company (never a second one with no owners);
+    a replacing relationship statement ends the one it replaces, in whichever file or load."""
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    share = {"type": "shareholding", "startDate": "2015-01-01"}
+    first = [
+        *_companies(version, "co", "holder"),
+        _owns(version, "r1", "holder", "co", {**share, "share": {"exact": 30}}),
+    ]
+    renamed = _statement(version, "co-2", "entity", {"name": "Company co, renamed"}, "2019-05-01")
+    second = [
+        {**renamed, "replacesStatements": ["co"]},
+        {
+            **_statement(
+                version,
+                "r2",
+                "relationship",
+                {
+                    "subject": "co-2",
+                    "interestedParty": "holder",
+                    "interests": [{**share, "share": {"exact": 60}}],
+                },
+                "2019-05-01",
+            ),
+            "replacesStatements": ["r1"],
+        },
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "one.json").write_text(json.dumps(first))
+    (tmp_path / "a" / "two.json").write_text(json.dumps(second))
+    # Both files in one `load` call: each in its own transaction, versions followed across.
+    result = runner.invoke(
+        app,
+        [
+            "load",
+            str(tmp_path / "a" / "one.json"),
+            str(tmp_path / "a" / "two.json"),
+            "--store",
+            url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    store = open_store(url)
+    assert _company_nodes(store) == ["Company co", "Company holder"]  # one node, both names
+    co = bods.node_id("co")
+    assert store.view().nodes([co])[co].aliases == ("Company co, renamed",)
+    assert _owners(store, co, date(2018, 1, 1)) == {"Company holder": 30.0}
+    assert _owners(store, co, date(2020, 1, 1)) == {"Company holder": 60.0}
+    # A later load of the same dataset replaces r2 in turn, naming the company by its new id.
+    third = [
+        {
+            **_statement(
+                version,
+                "r3",
+                "relationship",
+                {
+                    "subject": "co-2",
+                    "interestedParty": "holder",
+                    "interests": [{**share, "share": {"exact": 90}}],
+                },
+                "2022-03-01",
+            ),
+            "replacesStatements": ["r2"],
+        },
+    ]
+    (tmp_path / "b" / "two.json").write_text(json.dumps(third))
+    later = load_file(store, tmp_path / "b" / "two.json", "bods")
+    assert later.dataset == "bods:two" and later.counts["skipped"] == 0
+    assert _company_nodes(store) == ["Company co", "Company holder"]
+    assert _owners(store, co, date(2020, 1, 1)) == {"Company holder": 60.0}
+    assert _owners(store, co, date(2023, 1, 1)) == {"Company holder": 90.0}
+
+
+def _v04(
+    ref: str, sid: str, status: str, when: str, share: float | None, start: str = "2015-01-01"
+) -> dict[str, Any]:
+    interest: dict[str, Any] = {"type": "shareholding", "startDate": start}
+    if share is not None:
+        interest["share"] = {"exact": share}
+    out = _owns("0.4", ref, "holder", "co", interest)
+    return {**out, "statementId": sid, "recordStatus": status, "statementDate": when}
+
+
+def test_04_record_updates_are_followed_across_files_and_loads(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    files = {
+        "one.json": [*_companies("0.4", "co", "holder"), _v04("r", "s1", "new", "2016-01-01", 30)],
+        "two.json": [_v04("r", "s2", "updated", "2019-05-01", 60)],
+    }
+    for name, statements in files.items():
+        (tmp_path / name).write_text(json.dumps(statements))
+    args = ["load", str(tmp_path / "one.json"), str(tmp_path / "two.json"), "--store", url]
+    assert runner.invoke(app, args).exit_code == 0
+    store = open_store(url)
+    co = bods.node_id("co")
+    assert _owners(store, co, date(2018, 1, 1)) == {"Company holder": 30.0}
+    assert _owners(store, co, date(2020, 1, 1)) == {"Company holder": 60.0}
+    # A later load closes the record: no owner after its end date.
+    closing = _v04("r", "s3", "closed", "2023-03-03", None)
+    closing["recordDetails"]["interests"][0]["endDate"] = "2023-03-01"
+    (tmp_path / "three.json").write_text(json.dumps([closing]))
+    load_file(store, tmp_path / "three.json", "bods")
+    assert _owners(store, co, date(2022, 1, 1)) == {"Company holder": 60.0}
+    assert _owners(store, co, date(2024, 1, 1)) == {}

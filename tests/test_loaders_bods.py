@@ -108,7 +108,9 @@ def test_mixed_direct_and_indirect_keeps_the_direct_interest(
     person = bods.node_id("53508b65253f")
     company_a = bods.node_id("9bfe59b6a869")
     direct = [e for e in store.view().edges([person], Direction.OUT) if e.dst == company_a]
-    assert [(e.share, e.note) for e in direct] == [(50.0, "BODS interest: shareholding, direct")]
+    assert [(e.share, e.note) for e in direct] == [
+        (50.0, "BODS interest: shareholding, direct; relationship f5a45a6daf31")
+    ]
 
 
 def test_share_ranges_and_voting_rights_v02(test_data: Path, tmp_path: Path) -> None:
@@ -119,7 +121,9 @@ def test_share_ranges_and_voting_rights_v02(test_data: Path, tmp_path: Path) -> 
     owns = by_relation[Relation.OWNS]
     assert (owns.share, owns.share_min, owns.share_max) == (None, 25.0, 50.0)
     assert owns.valid_from == date(2016, 7, 7)
-    assert by_relation[Relation.CONTROLS].note == "BODS interest: voting-rights, direct"
+    assert (by_relation[Relation.CONTROLS].note or "").startswith(
+        "BODS interest: voting-rights, direct; relationship "
+    )
 
 
 def _owners_on(store: GraphStore, subject: str, day: date) -> dict[str, float | None]:

@@ -34,7 +34,7 @@ from supplygraph.service import SupplyGraph
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parent / "data"
-CSL = "/data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
+CSL = "/data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json"
 OFAC = "/sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
 MA_L = "/standards-oui.ieee.org/oui/oui.csv"
 MA_M = "/standards-oui.ieee.org/oui28/mam.csv"
@@ -128,8 +128,14 @@ def _lines(path: Path) -> list[bytes]:
 
 
 def _csl(without: tuple[str, ...] = ()) -> bytes:
-    rows = _lines(DATA / "csl-us/csl_current_format_sample.csv")
-    return b"".join(r for r in rows if not any(w.encode() in r for w in without))
+    """The CSL sample as the JSON export lays it out (``{"results": [...]}``), rows left out."""
+    import csv
+
+    path = DATA / "csl-us/csl_current_format_sample.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    kept = [r for r in rows if not any(w in r["name"] for w in without)]
+    return json.dumps({"results": kept}, indent=1).encode()
 
 
 def _oui(without: tuple[str, ...] = ()) -> bytes:
@@ -266,7 +272,7 @@ def test_update_loads_changes_and_reports_watched_rows(
     assert [i["name"] for i in ieee["items"] if i["change"] == "added"] == [
         "MAC block BC:AD:28 (MA-L)"
     ]
-    assert csl["file"] == "consolidated.csv" and csl["source"] == "us-csl"
+    assert csl["file"] == "consolidated.json" and csl["source"] == "us-csl"
     graph.close()
     text = runner.invoke(app, ["changes", "--since", today, "--store", store_url])
     assert text.exit_code == 0 and "removed designation RIM, Ryong Nam" in text.stdout
@@ -420,3 +426,31 @@ def test_refresh_runs_in_the_background_and_drops_cached_answers(
     assert len(graph.resolver.answers) == 0  # dropped after the refresh
     assert graph.resolve(mac="BC:AD:28:11:22:33").verdict == "yes"
     graph.close()
+
+
+def test_a_csv_not_shown_complete_withholds_its_delistings(
+    mirror: Mirror, store_url: str, tmp_path: Path
+) -> None:
+    rows = _lines(DATA / "csl-us/csl_current_format_sample.csv")
+    sources = tmp_path / "csv.yaml"
+    sources.write_text(
+        "sources:\n  - name: csl-csv\n    url: https://lists.example.org/csl.csv\n"
+        "    format: csl\n",
+        encoding="utf-8",
+    )
+    mirror.files["/lists.example.org/csl.csv"] = b"".join(rows)
+    first, _ = _update(mirror, store_url, "--sources", str(sources))
+    assert first.exit_code == 0, first.output
+    mirror.files["/lists.example.org/csl.csv"] = b"".join(r for r in rows if b"SME BANK" not in r)
+    held, body = _update(mirror, store_url, "--sources", str(sources))
+    assert held.exit_code == 0, held.output
+    (outcome,) = body["sources"]
+    assert "1 delistings withheld" in outcome["reason"]
+    assert outcome["changes"]["delistings_withheld"] == 1
+    assert outcome["changes"]["designations_ended"] == 0
+    mirror.files["/lists.example.org/csl.csv"] = b"".join(
+        r for r in rows if b"SME BANK" not in r and b"Evren KAYAKIRAN" not in r
+    )
+    ended, body = _update(mirror, store_url, "--sources", str(sources), "--assume-complete")
+    assert ended.exit_code == 0, ended.output
+    assert body["sources"][0]["changes"]["designations_ended"] == 2, json.dumps(body)

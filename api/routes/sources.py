@@ -27,10 +27,15 @@ class SourceLoad(BaseModel):
     counts: dict[str, int]
     warnings: list[str]
     designations: int
+    # Whether the file showed by its own evidence that it is whole (a trailer, a record count,
+    # a checksum file; see loaders/README.md): only such a load ends listings that disappeared.
+    # None for loads logged before this was recorded.
+    complete: bool | None = None
+    evidence: str | None = None
 
 
 def file_name(path: str) -> str:
-    """The file name of a stored path, whichever system it was loaded on.
+    r"""The file name of a stored path, whichever system it was loaded on.
 
     >>> file_name("/srv/lists/sdn.csv"), file_name("C:\\lists\\sdn.csv")
     ('sdn.csv', 'sdn.csv')
@@ -54,6 +59,8 @@ def sources(
             counts=e.counts,
             warnings=list(e.warnings),
             designations=len(e.designation_ids),
+            complete=e.complete,
+            evidence=e.evidence,
         )
         for e in graph.view.loads(dataset)
     ]

@@ -13,8 +13,8 @@ import orjson
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from supplygraph.console import record_progress
 from supplygraph.graph.errors import SupplyGraphError
 from supplygraph.graph.resolve import weak_link_text
 from supplygraph.graph.results import Step
@@ -53,17 +53,9 @@ def _errors() -> Iterator[None]:
 
 
 @contextmanager
-def _progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,} records"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    with record_progress(err, label) as (tick, _):
+        yield tick
 
 
 def bootstrap(graph: SupplyGraph) -> None:
@@ -147,6 +139,14 @@ def load(
             help="load a file older (by its own date) than the last load of its dataset",
         ),
     ] = False,
+    assume_complete: Annotated[
+        bool,
+        typer.Option(
+            "--assume-complete",
+            help="end the listings a file leaves out even though the file does not show by "
+            "its own evidence (record count, trailer, checksum) that it is whole",
+        ),
+    ] = False,
 ) -> None:
     """Load the seed data (`load seed`), the IEEE registry (`load oui`) or source files."""
     files: list[str] = []
@@ -164,7 +164,7 @@ def load(
                 continue
             err.print(report.summary(), highlight=False, markup=False)
         if files:
-            _load_files(graph, files, fmt, allow_shrink, allow_older)
+            _load_files(graph, files, fmt, allow_shrink, allow_older, assume_complete)
 
 
 def _load_files(
@@ -173,6 +173,7 @@ def _load_files(
     fmt: str | None,
     allow_shrink: bool = False,
     allow_older: bool = False,
+    assume_complete: bool = False,
 ) -> None:
     """Each file in its own transaction; the first bad one stops the run (exit code 2)."""
     from supplygraph.loaders.ingest import load_file, plan
@@ -186,6 +187,7 @@ def _load_files(
                 tick,
                 allow_shrink=allow_shrink,
                 allow_older=allow_older,
+                assume_complete=assume_complete,
             )
         err.print(report.summary(), highlight=False, markup=False)
         for warning in report.warnings[:20]:
@@ -249,6 +251,14 @@ def update(
     allow_older: Annotated[
         bool, typer.Option("--allow-older", help="as for `load`: a file may be older")
     ] = False,
+    assume_complete: Annotated[
+        bool,
+        typer.Option(
+            "--assume-complete",
+            help="as for `load`: end the listings a file leaves out even when it cannot show "
+            "that it is whole",
+        ),
+    ] = False,
     no_watch: Annotated[
         bool, typer.Option("--no-watch", help="Do not check the watched inventories afterwards")
     ] = False,
@@ -278,6 +288,7 @@ def update(
             allow_shrink=allow_shrink,
             allow_older=allow_older,
             on_outcome=show,
+            assume_complete=assume_complete,
         )
         checked = []
         if report.loaded and not no_watch:
@@ -627,24 +638,8 @@ def migrate(
     """Copy a whole graph (records and load log) between stores, e.g. SQLite to Neo4j."""
     from supplygraph.graph.migrate import migrate as copy_stores
 
-    with (
-        _errors(),
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,} records"),
-            TimeElapsedColumn(),
-            console=err,
-        ) as bar,
-    ):
-        task = bar.add_task("migrating", total=None)
-        report = copy_stores(
-            source,
-            target,
-            batch_size,
-            progress=lambda n: bar.advance(task, n),
-            on_total=lambda total: bar.update(task, total=total),
-        )
+    with _errors(), record_progress(err, "migrating") as (tick, set_total):
+        report = copy_stores(source, target, batch_size, progress=tick, on_total=set_total)
     err.print(
         f"copied {report.records:,} records and {report.loads:,} load-log entries "
         f"in {report.seconds:.1f}s",
@@ -685,7 +680,7 @@ def audit(
     store: StoreOpt = None,
 ) -> None:
     """Resolve every row of an installed-device inventory into a report (bulk, streamed)."""
-    from supplygraph.audit.console import describe, run_audit
+    from supplygraph.console import describe, run_audit
 
     with _errors():
         summary, where = run_audit(

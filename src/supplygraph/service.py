@@ -76,6 +76,7 @@ class SupplyGraph:
         allow_shrink: bool = False,
         allow_older: bool = False,
         on_outcome: Callable[[SourceOutcome], None] | None = None,
+        assume_complete: bool = False,
     ) -> UpdateReport:
         """Fetch the sources of a sources file (the shipped defaults when None) and load those
         that changed, each atomically; cached answers are dropped when anything was loaded."""
@@ -89,6 +90,7 @@ class SupplyGraph:
             allow_shrink=allow_shrink,
             allow_older=allow_older,
             on_outcome=on_outcome,
+            assume_complete=assume_complete,
         )
         if report.loaded:
             self.drop_caches()

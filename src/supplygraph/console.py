@@ -1,4 +1,5 @@
-"""The ``supplygraph audit`` command's work: progress bar, output naming, closing summary."""
+"""What the command line shows while it works: one progress bar (records for loads and copies;
+rows, rate and time left for audits), and the audit command's output naming and closing line."""
 
 from __future__ import annotations
 
@@ -20,11 +21,10 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from supplygraph.audit import audit_file
+from supplygraph.audit.run import Summary
+from supplygraph.audit.writers import format_for
 from supplygraph.graph.resolve import Resolver
-
-from . import audit_file
-from .run import Summary
-from .writers import format_for
 
 
 class RowsColumn(ProgressColumn):
@@ -37,22 +37,35 @@ class RowsColumn(ProgressColumn):
         return Text(f"{rows:,} rows  {rate:,.0f} rows/s", style="progress.data.speed")
 
 
+def _bar(console: Console, *counts: ProgressColumn) -> Progress:
+    """The one bar: what is being done, the bar, the given counts, time elapsed."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        *counts,
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@contextmanager
+def record_progress(
+    console: Console, label: str
+) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
+    """Callbacks for a load or a copy: advance by n records, and set the total once known."""
+    with _bar(console, TextColumn("{task.completed:,} records")) as bar:
+        task = bar.add_task(label, total=None)
+        yield (lambda n: bar.advance(task, n)), (lambda total: bar.update(task, total=total))
+
+
 @contextmanager
 def audit_progress(
     console: Console, label: str
 ) -> Iterator[Callable[[int, int, int | None], None]]:
     """A progress callback drawing a bar with rows, rows/s and the time remaining."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        RowsColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    ) as bar:
+    columns = (TextColumn("{task.percentage:>3.0f}%"), RowsColumn(), TextColumn("ETA"))
+    with _bar(console, *columns, TimeRemainingColumn()) as bar:
         task: TaskID | None = None
 
         def tick(rows: int, done: int, total: int | None) -> None:
