@@ -107,6 +107,14 @@ def file_sha256(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def _put_linked(writer: GraphWriter, linker: Linker, records: list[Record]) -> None:
+    reopened = linker.take_reopened()
+    if reopened:
+        writer.delete_designations(reopened)
+    writer.put(records)
+    _flush(writer)
+
+
 def _flush(writer: GraphWriter) -> None:
     # Backends that buffer writes expose flush(); flushing per batch lets the next batch's
     # lookups (identifiers, names, existing records) see this one, so linking and counting do
@@ -207,10 +215,8 @@ def load_source(
         latest_start: date | None = None
         for batch in chain([first] if first else [], batches):
             latest_start = _latest_start(batch, latest_start)
-            writer.put(linker.link(batch))
-            _flush(writer)
-        writer.put(linker.finish())
-        _flush(writer)
+            _put_linked(writer, linker, linker.link(batch))
+        _put_linked(writer, linker, linker.finish())
         if ctx.read == 0 and not source.allow_empty:
             raise ctx.error(None, None, "no records found: the file holds a header only")
         current = linker.designation_ids

@@ -106,6 +106,7 @@ class Linker:
         # registry assignee with a thousand blocks would otherwise be read back every batch).
         # Bounded like ``present``; past the bound, lookups simply run.
         self.created: set[str] = set()
+        self.reopened: list[str] = []
         self.created_edges: set[str] = set()
 
     # -- the batch step ---------------------------------------------------------------------
@@ -316,7 +317,7 @@ class Linker:
         if des:
             for found in self.view.designations({d.entity_id for d in des}).values():
                 old_des.update((d.id, d) for d in found)
-        for record in items:
+        for index, record in enumerate(items):
             old: Any = (
                 old_nodes.get(record.id)
                 if isinstance(record, Node)
@@ -324,6 +325,11 @@ class Linker:
                 if isinstance(record, Edge)
                 else old_des.get(record.id)
             )
+            if isinstance(record, Designation) and self._relisted(record, old):
+                # Listed again after an earlier version of the list dropped it: that end date
+                # was inferred from the absence, so the listing is open again (sources kept).
+                items[index] = merge_designation(old, record).model_copy(update={"end_date": None})
+                self.reopened.append(record.id)
             if isinstance(record, Designation):
                 self.designation_ids.add(record.id)
                 if record.id not in self.previous and len(self.counts.des_added) < MAX_CHANGED:
@@ -351,6 +357,23 @@ class Linker:
                 elif isinstance(record, Node) and len(self.counts.nodes_changed) < MAX_CHANGED:
                     self.counts.nodes_changed.append(record.id)
         return items
+
+    def _relisted(self, record: Designation, old: Designation | None) -> bool:
+        """Whether ``record`` states again a listing this dataset's last load left out and the
+        store holds as ended. Only then: an end date a source stated itself stays."""
+        return (
+            old is not None
+            and old.end_date is not None
+            and record.end_date is None
+            and bool(self.previous)
+            and record.id not in self.previous
+        )
+
+    def take_reopened(self) -> list[str]:
+        """Ids of listings to reopen: the writer drops the stored (ended) copy before writing
+        the open one, since writes otherwise keep an end date once set."""
+        ids, self.reopened = self.reopened, []
+        return ids
 
     def _track(self, node_id: str) -> None:
         if self.entity_ids is None:
