@@ -10,7 +10,7 @@ from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 
 from . import errors, middleware, security
-from .routes import bulk, entities, neighbourhood, ops, regimes, resolve, sources
+from .routes import bulk, changes, entities, neighbourhood, ops, regimes, resolve, sources
 from .ui import install as install_ui
 
 
@@ -48,6 +48,7 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
     app.include_router(regimes.router)
     app.include_router(neighbourhood.router)
     app.include_router(sources.router)
+    app.include_router(changes.router)
     install_ui(app)
     if settings.metrics:
         app.include_router(ops.metrics_router)

@@ -43,3 +43,9 @@ AsOf = Annotated[
     BeforeValidator(_strict_day),
     Query(description=AS_OF_HELP),
 ]
+
+Since = Annotated[
+    Annotated[date, WithJsonSchema(AS_OF_SCHEMA)],
+    BeforeValidator(_strict_day),
+    Query(description="Changes from this day on (UTC), exactly YYYY-MM-DD."),
+]

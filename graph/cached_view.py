@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from datetime import datetime
 
 from .caches import TwoGenerationCache
 from .matching import CANDIDATES_PER_TOKEN
 from .model import (
+    ChangeSet,
     Designation,
     Edge,
     Identifier,
@@ -195,6 +197,9 @@ class CachedView:
 
     def loads(self, dataset: str | None = None) -> list[LoadEntry]:
         return self.view.loads(dataset)
+
+    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
+        return self.view.changes(since, dataset)
 
     def iter_records(self) -> Iterator[Record]:
         return self.view.iter_records()

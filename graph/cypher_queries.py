@@ -13,7 +13,8 @@ The graph layout:
 - ``(:Lookup {key, node})``: the lookup tables of the embedded store (name keys, tokens,
   identifiers, property names) as indexed rows; see :func:`lookup_key`.
 - ``(:Designation {id, entity_id, list_id, data})``, ``(:LoadEntry {id, dataset, loaded_at,
-  data})`` and one ``(:StoreMeta {key: 'generation', value, token})`` for :meth:`version`.
+  data})``, ``(:ChangeSet {id, dataset, loaded_at, data})`` (what a load changed) and one
+  ``(:StoreMeta {key: 'generation', value, token})`` for :meth:`version`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ LOOKUP = "Lookup"
 DESIGNATION = "Designation"
 LOAD_ENTRY = "LoadEntry"
 STORE_META = "StoreMeta"
-LABELS = (ENTITY, LOOKUP, DESIGNATION, LOAD_ENTRY, STORE_META)
+CHANGE_SET = "ChangeSet"
+LABELS = (ENTITY, LOOKUP, DESIGNATION, LOAD_ENTRY, STORE_META, CHANGE_SET)
 
 # (label, property, unique): what every lookup below is keyed on.
 INDEXED: tuple[tuple[str, str, bool], ...] = (
@@ -46,6 +48,8 @@ INDEXED: tuple[tuple[str, str, bool], ...] = (
     (LOAD_ENTRY, "id", True),
     (LOAD_ENTRY, "dataset", False),
     (STORE_META, "key", True),
+    (CHANGE_SET, "id", True),
+    (CHANGE_SET, "dataset", False),
 )
 
 
@@ -163,6 +167,12 @@ UPSERT_LOADS = f"""
 UNWIND $rows AS row
 MERGE (l:{LOAD_ENTRY} {{id: row.id}})
 SET l += row.props
+"""
+
+UPSERT_CHANGES = f"""
+UNWIND $rows AS row
+MERGE (c:{CHANGE_SET} {{id: row.id}})
+SET c += row.props
 """
 
 
@@ -306,6 +316,15 @@ COUNT_DESIGNATIONS = f"MATCH (d:{DESIGNATION}) RETURN count(d)"
 
 LOADS = f"MATCH (l:{LOAD_ENTRY}) RETURN l.id, l.loaded_at, l.data"
 LOADS_OF_DATASET = f"MATCH (l:{LOAD_ENTRY} {{dataset: $dataset}}) RETURN l.id, l.loaded_at, l.data"
+# ``loaded_at`` is kept as sortable UTC text, so a range is a string comparison.
+CHANGES_SINCE = (
+    f"MATCH (c:{CHANGE_SET}) WHERE c.loaded_at >= $since "
+    "RETURN c.id, c.loaded_at, c.dataset, c.data"
+)
+CHANGES_OF_DATASET_SINCE = (
+    f"MATCH (c:{CHANGE_SET} {{dataset: $dataset}}) WHERE c.loaded_at >= $since "
+    "RETURN c.id, c.loaded_at, c.dataset, c.data"
+)
 
 # For iter_records: ids first (small), then records in batches through the id index. Keyset
 # pages (WHERE id > $after ORDER BY id LIMIT n) would sort the rest of the graph on every page

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -40,6 +41,7 @@ from . import cypher_queries as q
 from .cypher_executors import CypherExecutor, CypherTx, Row, ServerOptions
 from .merge import RecordBuffer, merge_designation, merge_edge, merge_node
 from .model import (
+    ChangeSet,
     Designation,
     Edge,
     Identifier,
@@ -49,6 +51,7 @@ from .model import (
     NodeKind,
     Record,
     Relation,
+    utc_text,
 )
 from .normalize import name_keys, name_tokens
 from .store import Direction
@@ -248,6 +251,12 @@ class CypherWriter:
         props["data"] = _dump(entry)
         self.tx.run(q.UPSERT_LOADS, {"rows": [{"id": entry.id, "props": props}]})
 
+    def record_changes(self, changes: ChangeSet) -> None:
+        self.flush()
+        props = {"dataset": changes.dataset, "loaded_at": utc_text(changes.loaded_at)}
+        props["data"] = _dump(changes)
+        self.tx.run(q.UPSERT_CHANGES, {"rows": [{"id": changes.id, "props": props}]})
+
     def flush(self) -> None:
         nodes, edges, des = self._buffer.take()
         if nodes:
@@ -435,6 +444,17 @@ class CypherView:
         rows.sort(key=lambda r: r[0])
         rows.sort(key=lambda r: r[1], reverse=True)
         return [LoadEntry.model_validate_json(r[2]) for r in rows]
+
+    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
+        params = {"since": utc_text(since) if since is not None else ""}
+        if dataset is None:
+            rows = self.read(q.CHANGES_SINCE, params)
+        else:
+            rows = self.read(q.CHANGES_OF_DATASET_SINCE, {**params, "dataset": dataset})
+        # Newest first, ties by id: the embedded store's order.
+        rows.sort(key=lambda r: r[0])
+        rows.sort(key=lambda r: r[1], reverse=True)
+        return [ChangeSet.model_validate_json(r[3]) for r in rows]
 
     def _ids(self, query: str) -> list[str]:
         return sorted(r[0] for r in self.read(query, None))

@@ -74,3 +74,21 @@ class StoreUnavailable(SupplyGraphError):
 
 class InvalidStoreURL(SupplyGraphError):
     code = "invalid_store_url"
+
+
+class FetchFailed(SupplyGraphError):
+    """A source could not be downloaded whole (an HTTP error, a timeout, a size limit, a body
+    shorter than announced); nothing of it is loaded."""
+
+    code = "fetch_failed"
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(f"{url}: {message}", {"url": url})
+        self.url = url
+
+
+class InvalidSources(SupplyGraphError):
+    """A sources file (``supplygraph update --sources``) that cannot be used; names the file and
+    the entry."""
+
+    code = "invalid_sources"

@@ -59,6 +59,8 @@ def copy_graph(
         # Oldest first, so a target that orders ties by arrival sees them as the source did.
         for entry in reversed(loads):
             writer.record_load(entry)
+        for changes in view.changes():
+            writer.record_changes(changes)
     return CopyReport(records=written, loads=len(loads), seconds=time.perf_counter() - start)
 
 

@@ -6,7 +6,7 @@ same file twice yields the same ids and changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -179,6 +179,16 @@ class Designation(_Record):
         return not (self.end_date is not None and day >= self.end_date)
 
 
+class Fetched(_Record):
+    """One downloaded URL of a load: what a conditional request sends next time."""
+
+    url: str
+    sha256: str
+    bytes: int
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 class LoadEntry(_Record):
     """One file loaded into a store: the load log behind `supplygraph sources`."""
 
@@ -203,6 +213,64 @@ class LoadEntry(_Record):
     # listings it left out), and how, or why not. None: logged before this was recorded.
     complete: bool | None = None
     evidence: str | None = None
+    # The entities (node ids) this file stated, kept on the newest load of a dataset only (the
+    # next load diffs against them, then clears them here) and only up to a bound.
+    entity_ids: tuple[str, ...] = ()
+    entities_tracked: bool = False  # False: too many to keep, or a load from before they were
+    # Where the file came from when `supplygraph update` fetched it: the source's name in the
+    # sources file and, per URL, the validators the next conditional request sends.
+    source: str | None = None
+    fetched: tuple[Fetched, ...] = ()
+
+
+ChangeKind = Literal["entity", "designation"]
+Change = Literal["added", "removed", "changed"]
+
+
+class ChangeItem(_Record):
+    """One entity or listing that a load added, removed (a delisting: end-dated) or changed."""
+
+    kind: ChangeKind
+    change: Change
+    id: str
+    name: str | None = None  # the entity's name (for a listing: the listed entity's)
+    entity_kind: str | None = None
+    entity_id: str | None = None  # a listing's entity
+    list_id: str | None = None
+    list_name: str | None = None
+
+
+class ChangeSet(_Record):
+    """What one load changed in its dataset, against the previous load of that dataset.
+
+    ``counts`` is complete (``entities_added``, ``designations_removed``, ...); ``items`` lists
+    at most a bounded number and ``truncated`` says when more changed. The first load of a
+    dataset has no previous load: its counts say what it brought, its items are empty.
+    """
+
+    id: str  # the load's id
+    dataset: str
+    loaded_at: datetime
+    file: str
+    sha256: str
+    source: str | None = None
+    previous_load: str | None = None
+    previous_loaded_at: datetime | None = None
+    counts: dict[str, int] = Field(default_factory=dict)
+    items: tuple[ChangeItem, ...] = ()
+    truncated: bool = False
 
 
 Record = Node | Edge | Designation
+
+
+def utc_text(moment: datetime) -> str:
+    """A time as UTC text that sorts as the time does (a naive time counts as UTC): stores
+    keep change sets under it, so a range of times is a range of strings.
+
+    >>> utc_text(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    '2026-03-01T12:00:00.000000'
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds")

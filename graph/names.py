@@ -84,6 +84,54 @@ QUERY_SHARE_PERSON = 0.5
 RARE_DF = 30
 DF_FLOOR_WEIGHT = 0.35
 
+# Cities that often open a Chinese company's name in pinyin ("Hangzhou Hikvision", "Shenzhen
+# ..."): rigour's tagger knows countries, provinces and the four municipalities, not these, and
+# a city a query adds or leaves out should cost as little as a province does.
+_PINYIN_CITIES = frozenset(
+    [
+        "hangzhou",
+        "shenzhen",
+        "guangzhou",
+        "wuhan",
+        "chengdu",
+        "nanjing",
+        "suzhou",
+        "ningbo",
+        "xiamen",
+        "dongguan",
+        "foshan",
+        "qingdao",
+        "dalian",
+        "hefei",
+        "changsha",
+        "jinan",
+        "zhengzhou",
+        "fuzhou",
+        "kunming",
+        "shenyang",
+        "harbin",
+        "urumqi",
+        "zhuhai",
+        "wuxi",
+        "xian",
+        "shijiazhuang",
+        "nanchang",
+        "taiyuan",
+        "changchun",
+        "hohhot",
+        "guiyang",
+        "nanning",
+        "lanzhou",
+        "yinchuan",
+        "xining",
+        "haikou",
+        "lhasa",
+        "wenzhou",
+        "jiaxing",
+        "shaoxing",
+    ]
+)
+
 # CJK bigrams that are places or generic business words (technology, electronics, group, ...).
 _CJK_PLACES = frozenset(
     [
@@ -172,7 +220,7 @@ def _role(part: RigourPart, symbols: frozenset[str]) -> Role:
         return "legal"
     if part.tag == NamePartTag.NUM or part.numeric:
         return "number"
-    if any(s.startswith("LOC:") for s in symbols):
+    if any(s.startswith("LOC:") for s in symbols) or part.form in _PINYIN_CITIES:
         return "place"
     if any(s.startswith(("DOMAIN:", "SYMBOL:")) for s in symbols):
         return "generic"

@@ -144,6 +144,9 @@ class ReachCache:
     def misses(self) -> int:
         return self._cache.misses
 
+    def clear(self) -> None:
+        self._cache.clear()
+
     def get(self, view: GraphView, target: str, as_of: date) -> Reach:
         key = (target, as_of, view.version())
         reach = self._cache.get(key)

@@ -705,6 +705,9 @@ class RegimeEngine:
         self.book = book or default_rules()
         self._cache: AnswerCache[list[RegimeOut]] = AnswerCache(size)
 
+    def clear(self) -> None:
+        self._cache.clear()
+
     def verdicts(self, entity_id: str, day: date) -> list[RegimeOut]:
         return self.verdicts_many([entity_id], day)[entity_id]
 

@@ -95,6 +95,15 @@ class Resolver:
         # Regime verdicts per (entity, day, version): the target's are computed once per day.
         self.regimes = RegimeEngine(view)
 
+    def drop_caches(self) -> None:
+        """Forget every cached answer, closure and regime verdict (after a refresh: entries of
+        the old version could never be hit again, but would hold memory until they aged out)."""
+        for cache in (self.answers, self._mac_blocks, self._targets, self._above):
+            cache.clear()
+        self._patterns = None
+        self.reach_cache.clear()
+        self.regimes.clear()
+
     # -- pieces -----------------------------------------------------------------------------
     def find_target(self, target: str | None, version: str | None = None) -> Node:
         wanted = (target or DEFAULT_TARGET).strip()

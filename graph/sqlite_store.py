@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -21,6 +22,7 @@ from supplygraph.graph.errors import InvalidStoreURL, StoreUnavailable
 
 from .merge import RecordBuffer, merge_designation, merge_edge, merge_node
 from .model import (
+    ChangeSet,
     Designation,
     Edge,
     Identifier,
@@ -30,6 +32,7 @@ from .model import (
     NodeKind,
     Record,
     Relation,
+    utc_text,
 )
 from .normalize import index_terms
 from .store import Direction
@@ -56,6 +59,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS loads (id TEXT PRIMARY KEY, dataset TEXT NOT NULL,
     loaded_at TEXT NOT NULL, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS loads_dataset ON loads (dataset, loaded_at);
+CREATE TABLE IF NOT EXISTS changes (id TEXT PRIMARY KEY, dataset TEXT NOT NULL,
+    loaded_at TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_time ON changes (loaded_at);
 -- Stores made before merged nodes kept their index rows in place had these; nothing reads them.
 DROP INDEX IF EXISTS names_node;
 DROP INDEX IF EXISTS tokens_node;
@@ -191,6 +197,13 @@ class SQLiteWriter:
         self.conn.execute(
             "INSERT OR REPLACE INTO loads VALUES (?, ?, ?, ?)",
             (entry.id, entry.dataset, entry.loaded_at.isoformat(), _dump(entry)),
+        )
+
+    def record_changes(self, changes: ChangeSet) -> None:
+        self.flush()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO changes VALUES (?, ?, ?, ?)",
+            (changes.id, changes.dataset, utc_text(changes.loaded_at), _dump(changes)),
         )
 
     def _existing(self, table: str, ids: Sequence[str], model: type[M]) -> dict[str, M]:
@@ -418,6 +431,21 @@ class SQLiteView:
             params = (dataset,)
         rows = self.conn.execute(sql + " ORDER BY loaded_at DESC, id", params)
         return [LoadEntry.model_validate_json(r[0]) for r in rows]
+
+    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
+        clauses: list[str] = []
+        params: list[str] = []
+        if since is not None:
+            clauses.append("loaded_at >= ?")
+            params.append(utc_text(since))
+        if dataset is not None:
+            clauses.append("dataset = ?")
+            params.append(dataset)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.conn.execute(
+            f"SELECT data FROM changes{where} ORDER BY loaded_at DESC, id", params
+        )
+        return [ChangeSet.model_validate_json(r[0]) for r in rows]
 
     def iter_records(self) -> Iterator[Record]:
         # A separate cursor per table keeps memory flat on large stores.

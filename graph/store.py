@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from .model import Designation, Edge, Identifier, LoadEntry, Node, NodeKind, Record, Relation
+from .model import (
+    ChangeSet,
+    Designation,
+    Edge,
+    Identifier,
+    LoadEntry,
+    Node,
+    NodeKind,
+    Record,
+    Relation,
+)
 
 
 class Direction(StrEnum):
@@ -30,6 +41,10 @@ class GraphWriter(Protocol):
 
     def record_load(self, entry: LoadEntry) -> None:
         """Append to the load log, in the same transaction as the records it describes."""
+        ...
+
+    def record_changes(self, changes: ChangeSet) -> None:
+        """Keep what a load changed in its dataset, in the load's own transaction."""
         ...
 
 
@@ -86,6 +101,10 @@ class GraphView(Protocol):
 
     def loads(self, dataset: str | None = None) -> list[LoadEntry]:
         """The load log, newest first; only one dataset's entries when ``dataset`` is given."""
+        ...
+
+    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
+        """What loads changed, newest first: those at or after ``since``, of ``dataset``."""
         ...
 
     def iter_records(self) -> Iterator[Record]:

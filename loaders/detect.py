@@ -12,7 +12,7 @@ from supplygraph.graph.errors import InvalidRecord
 from . import ofac
 
 PEEK = 64 * 1024
-FORMAT_NAMES = "csl, ofac, fcc, ndaa889, 1260h, ftm, bods, gleif, brands"
+FORMAT_NAMES = "csl, ofac, fcc, ndaa889, 1260h, ftm, bods, gleif, brands, ieee"
 
 
 def _peek(path: Path) -> str:
@@ -69,6 +69,8 @@ def detect_format(path: Path) -> str:
         return "ndaa889"
     if {"from_name", "relation", "to_name"} <= header:
         return "brands"
+    if {"Registry", "Assignment", "Organization Name"} <= header:
+        return "ieee"
     raise InvalidRecord(
         str(path), 1, None, f"cannot tell the file's format; pass --format (one of {FORMAT_NAMES})"
     )

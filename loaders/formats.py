@@ -8,7 +8,7 @@ from typing import Protocol
 
 from supplygraph.graph.model import Record
 
-from . import bods, brands, csl, dod1260h, fcc, ftm, gleif, ndaa889, ofac
+from . import bods, brands, csl, dod1260h, fcc, ftm, gleif, ieee, ndaa889, ofac
 from .common import Ref
 from .context import LoadContext
 
@@ -31,4 +31,5 @@ FORMATS: dict[str, Loader] = {
     "bods": bods,
     "gleif": gleif,
     "brands": brands,
+    "ieee": ieee,
 }

@@ -34,10 +34,11 @@ from pathlib import Path
 from supplygraph.graph.batches import BATCH, batched
 from supplygraph.graph.errors import InvalidRecord, LoadRefused
 from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import Designation, LoadEntry, Record
+from supplygraph.graph.model import ChangeSet, Designation, Fetched, LoadEntry, Record
 from supplygraph.graph.store import GraphStore, GraphView, GraphWriter
 
 from . import ofac
+from .changes import change_set
 from .common import Ref
 from .context import LoadContext
 from .detect import detect_format
@@ -71,6 +72,7 @@ class LoadReport:
     previous_load: str | None = None  # loaded_at of the version this one was compared with
     complete: bool = False  # shown complete by the file's own evidence (or assumed so)
     evidence: str = ""  # how it is shown complete, or why not
+    changes: ChangeSet | None = None  # what the load changed in its dataset (also stored)
 
     def summary(self) -> str:
         c = self.counts
@@ -103,6 +105,14 @@ def file_sha256(paths: list[Path]) -> str:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+def _put_linked(writer: GraphWriter, linker: Linker, records: list[Record]) -> None:
+    reopened = linker.take_reopened()
+    if reopened:
+        writer.delete_designations(reopened)
+    writer.put(records)
+    _flush(writer)
 
 
 def _flush(writer: GraphWriter) -> None:
@@ -143,6 +153,7 @@ def file_source(path: Path, fmt: str | None = None) -> Source:
         members=tuple(loader.member_files(path)),
         read=lambda ctx: loader.records(path, ctx),
         allow_empty=getattr(loader, "ALLOW_EMPTY", False),
+        link_names=getattr(loader, "LINK_NAMES", True),
     )
 
 
@@ -155,10 +166,14 @@ def load_file(
     allow_shrink: bool = False,
     allow_older: bool = False,
     assume_complete: bool = False,
+    origin: str | None = None,
+    fetched: tuple[Fetched, ...] = (),
 ) -> LoadReport:
     """Load one file (or one OFAC file set); see :func:`load_source`."""
     source = file_source(path, fmt)
-    return load_source(store, source, progress, today, allow_shrink, allow_older, assume_complete)
+    return load_source(
+        store, source, progress, today, allow_shrink, allow_older, assume_complete, origin, fetched
+    )
 
 
 def load_source(
@@ -169,8 +184,15 @@ def load_source(
     allow_shrink: bool = False,
     allow_older: bool = False,
     assume_complete: bool = False,
+    origin: str | None = None,
+    fetched: tuple[Fetched, ...] = (),
 ) -> LoadReport:
     """Load one source atomically and log it; see the module docstring.
+
+    ``origin`` (a sources-file entry's name) and ``fetched`` say where `supplygraph update`
+    downloaded it from; the load log keeps them for the next conditional request. The load's
+    change set (what it added, removed and changed against the previous load of its dataset)
+    is stored with it.
 
     Raises :class:`LoadRefused` (and writes nothing) when the source would end many listings
     and ``allow_shrink`` is false, or is older than the last load of its dataset and
@@ -193,10 +215,8 @@ def load_source(
         latest_start: date | None = None
         for batch in chain([first] if first else [], batches):
             latest_start = _latest_start(batch, latest_start)
-            writer.put(linker.link(batch))
-            _flush(writer)
-        writer.put(linker.finish())
-        _flush(writer)
+            _put_linked(writer, linker, linker.link(batch))
+        _put_linked(writer, linker, linker.finish())
         if ctx.read == 0 and not source.allow_empty:
             raise ctx.error(None, None, "no records found: the file holds a header only")
         current = linker.designation_ids
@@ -221,7 +241,7 @@ def load_source(
             withheld, removed = removed, []
         if assume_complete and not complete:
             evidence = f"assumed complete (--assume-complete); {evidence}"
-        ended = _end_listings(view, writer, removed, day) if removed else 0
+        ended = _end_listings(view, writer, removed, day) if removed else []
         counts = {
             "read": ctx.read,
             "added": linker.counts.added,
@@ -232,7 +252,7 @@ def load_source(
             "linked": linker.counts.linked,
             "same_as": linker.counts.same_as,
             "designations": len(current),
-            "designations_ended": ended,
+            "designations_ended": len(ended),
             "delistings_withheld": len(withheld),
             **ctx.tallies,
         }
@@ -250,9 +270,23 @@ def load_source(
             vintage_stated=ctx.published is not None,
             complete=complete or assume_complete,
             evidence=evidence,
+            entity_ids=tuple(sorted(linker.entity_ids or ())),
+            entities_tracked=linker.entity_ids is not None,
+            source=origin,
+            fetched=fetched,
         )
         writer.record_load(entry)
-    added = [d for d in linker.counts.des_added if d not in previous] if previous_entry else []
+        added = [d for d in linker.counts.des_added if d not in previous] if previous_entry else []
+        changes = change_set(
+            view, entry, previous_entry, linker, added, ended, len(removed), len(withheld)
+        )
+        writer.record_changes(changes)
+        if previous_entry is not None and previous_entry.entity_ids:
+            # Only the newest load of a dataset is diffed against: the older one's entity list
+            # would only grow the log.
+            writer.record_load(
+                previous_entry.model_copy(update={"entity_ids": (), "entities_tracked": False})
+            )
     return LoadReport(
         file=str(ctx.path),
         format=name,
@@ -267,6 +301,7 @@ def load_source(
         previous_load=previous_entry.loaded_at.isoformat() if previous_entry else None,
         complete=complete or assume_complete,
         evidence=evidence,
+        changes=changes,
     )
 
 
@@ -353,7 +388,9 @@ def _older(ctx: LoadContext, last: LoadEntry, vintage: date | None) -> Refusal |
     return text, {"vintage": vintage.isoformat(), "days_older": days}
 
 
-def _end_listings(view: GraphView, writer: GraphWriter, removed: list[str], day: date) -> int:
+def _end_listings(
+    view: GraphView, writer: GraphWriter, removed: list[str], day: date
+) -> list[Designation]:
     """Give every listing the previous version stated, and this one does not, an end date."""
     wanted = set(removed)
     ended: list[Designation] = []
@@ -363,7 +400,7 @@ def _end_listings(view: GraphView, writer: GraphWriter, removed: list[str], day:
         if isinstance(record, Designation) and record.id in wanted and record.end_date is None:
             ended.append(record.model_copy(update={"end_date": day}))
     writer.put(ended)
-    return len(ended)
+    return ended
 
 
 _SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson", ".xml", ".txt"}

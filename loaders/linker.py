@@ -45,6 +45,10 @@ from .context import LoadContext
 
 MAX_NAME_CANDIDATES = 3
 MAX_PRESENT = 500_000  # about 50 MB of ids at most
+# The entities a file states are kept for the next load's diff up to this many (sanctions lists
+# and the IEEE registry fit; a full GLEIF golden copy does not, and is diffed by its listings).
+MAX_TRACKED_ENTITIES = 250_000
+MAX_CHANGED = 10_000  # changed entities and listings listed per load (counts stay complete)
 LINKAGE_SOURCE = SourceRef(
     id="supplygraph-linkage",
     title="supplygraph record linkage at load time: same USCC/LEI/ISIN, or same normalized "
@@ -74,6 +78,7 @@ class Counts:
     dropped: int = 0  # edges/designations naming an entity found nowhere
     des_added: list[str] = field(default_factory=list)
     des_changed: list[str] = field(default_factory=list)
+    nodes_changed: list[str] = field(default_factory=list)  # stored before, and this file added
 
 
 class Linker:
@@ -87,6 +92,10 @@ class Linker:
         self.missing: set[str] = set()  # Ref targets that no stored node holds
         self.deferred: list[Edge | Designation] = []
         self.designation_ids: set[str] = set()
+        # The entities this file states (None once there are too many to keep), and the
+        # listings it states by id, for the change set of the load.
+        self.entity_ids: set[str] | None = set()
+        self.listings: dict[str, Designation] = {}
         self.counts = Counts()
         # Node ids known to be stored: written by this load or found by an earlier lookup. A
         # load never deletes nodes, so edges naming them need no second lookup. Bounded so a
@@ -97,6 +106,7 @@ class Linker:
         # registry assignee with a thousand blocks would otherwise be read back every batch).
         # Bounded like ``present``; past the bound, lookups simply run.
         self.created: set[str] = set()
+        self.reopened: list[str] = []
         self.created_edges: set[str] = set()
 
     # -- the batch step ---------------------------------------------------------------------
@@ -313,7 +323,7 @@ class Linker:
         if des:
             for found in self.view.designations({d.entity_id for d in des}).values():
                 old_des.update((d.id, d) for d in found)
-        for record in items:
+        for index, record in enumerate(items):
             old: Any = (
                 old_nodes.get(record.id)
                 if isinstance(record, Node)
@@ -321,10 +331,18 @@ class Linker:
                 if isinstance(record, Edge)
                 else old_des.get(record.id)
             )
+            if isinstance(record, Designation) and self._relisted(record, old):
+                # Listed again after an earlier version of the list dropped it: that end date
+                # was inferred from the absence, so the listing is open again (sources kept).
+                items[index] = merge_designation(old, record).model_copy(update={"end_date": None})
+                self.reopened.append(record.id)
             if isinstance(record, Designation):
                 self.designation_ids.add(record.id)
-                if record.id not in self.previous and len(self.counts.des_added) < 10_000:
+                if record.id not in self.previous and len(self.counts.des_added) < MAX_CHANGED:
                     self.counts.des_added.append(record.id)
+                    self.listings[record.id] = record
+            elif isinstance(record, Node):
+                self._track(record.id)
             if old is None and isinstance(record, Edge) and self._between_created(record):
                 if record.id in self.created_edges:
                     self.counts.unchanged += 1  # written earlier in this load; merged on write
@@ -339,8 +357,36 @@ class Linker:
             else:
                 self.counts.updated += 1
                 if isinstance(record, Designation) and record.id in self.previous:
-                    self.counts.des_changed.append(record.id)
+                    if len(self.counts.des_changed) < MAX_CHANGED:
+                        self.counts.des_changed.append(record.id)
+                        self.listings[record.id] = record
+                elif isinstance(record, Node) and len(self.counts.nodes_changed) < MAX_CHANGED:
+                    self.counts.nodes_changed.append(record.id)
         return items
+
+    def _relisted(self, record: Designation, old: Designation | None) -> bool:
+        """Whether ``record`` states again a listing this dataset's last load left out and the
+        store holds as ended. Only then: an end date a source stated itself stays."""
+        return (
+            old is not None
+            and old.end_date is not None
+            and record.end_date is None
+            and bool(self.previous)
+            and record.id not in self.previous
+        )
+
+    def take_reopened(self) -> list[str]:
+        """Ids of listings to reopen: the writer drops the stored (ended) copy before writing
+        the open one, since writes otherwise keep an end date once set."""
+        ids, self.reopened = self.reopened, []
+        return ids
+
+    def _track(self, node_id: str) -> None:
+        if self.entity_ids is None:
+            return
+        self.entity_ids.add(node_id)
+        if len(self.entity_ids) > MAX_TRACKED_ENTITIES:
+            self.entity_ids = None
 
 
 def _ends(record: Edge | Designation) -> tuple[str, ...]:

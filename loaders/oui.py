@@ -50,9 +50,17 @@ def _country(address: list[str]) -> str | None:
     return last if len(last) == 2 and last.isalpha() and last.isupper() else None
 
 
-def _records(
-    org: str, address: list[str], scheme: IdScheme, value: str, label: str, src: SourceRef
+def assignment_records(
+    org: str,
+    address: list[str],
+    scheme: IdScheme,
+    value: str,
+    label: str,
+    src: SourceRef,
+    country: str | None = None,
 ) -> Iterator[Record]:
+    """The assignee, the block and the ASSIGNED edge between them, as every IEEE reader gives
+    them (netaddr's text registry here, the IEEE CSV files in :mod:`.ieee`)."""
     org_id = ieee_org_id(org)
     # The assignee is cited once per registry, by its registered name: citing every block's
     # line here would grow a large assignee's record by one source per block (over a thousand
@@ -62,7 +70,7 @@ def _records(
         id=org_id,
         kind=NodeKind.ORGANIZATION,
         name=org,
-        country=_country(address),
+        country=country or _country(address),
         properties={"ieee_address": " / ".join(a.strip() for a in address if a.strip())},
         sources=(src.model_copy(update={"quote": org}),),
     )
@@ -97,7 +105,7 @@ def records() -> Iterator[Record]:
             value = str(reg["oui"]).replace("-", "").upper()
             pretty = ":".join(value[j : j + 2] for j in range(0, 6, 2))
             src = _source("MA-L", MA_L_URL, f"{reg['oui']} (hex) {org}")
-            yield from _records(
+            yield from assignment_records(
                 org, list(reg["address"]), IdScheme.OUI, value, f"MAC block {pretty} (MA-L)", src
             )
     for index in sorted(ieee.IAB_INDEX):
@@ -108,7 +116,7 @@ def records() -> Iterator[Record]:
             continue
         value = str(reg["iab"]).replace("-", "").upper()[:9]
         src = _source("IAB", IAB_URL, f"{reg['iab']} {org}")
-        yield from _records(
+        yield from assignment_records(
             org,
             list(reg["address"]),
             IdScheme.OUI36,

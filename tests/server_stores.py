@@ -31,7 +31,10 @@ def server_url(backend: str) -> str:
     """The configured server of a backend, or a skip that names the variable to set."""
     url = os.environ.get(URL_VARIABLES[backend])
     if not url:
-        pytest.skip(f"{backend} backend not configured ({URL_VARIABLES[backend]})")
+        pytest.skip(
+            f"{backend} server not running: `source .ci/{backend}.sh` starts one and sets "
+            f"{URL_VARIABLES[backend]} (bash .ci/run does this for the whole suite)"
+        )
     return url
 
 

@@ -148,6 +148,8 @@ def test_generated_client_calls_every_endpoint(generated: ModuleType, base_url: 
         assert isinstance(exported.parsed, types.File) and exported.parsed.payload.read()
     loads = call("sources")
     assert loads.status_code == 200 and isinstance(loads.parsed, list)
+    changed = call("changes", since=datetime.date(2020, 1, 1))
+    assert changed.status_code == 200 and isinstance(changed.parsed, list)
 
     # Bulk, in each body form the client can send: JSON rows, a file, a multipart upload.
     row = models.ResolveBulkJsonBulkRow

@@ -174,6 +174,14 @@ def test_newer_version_reports_difference_and_ends_missing_listings(
     load_file(store, _ndaa(tmp_path, test_data, "v2.csv", "Hytera", "2026-02-01"))
     [again] = store.view().designations([hytera_id])[hytera_id]
     assert again.end_date == today
+    # A later version lists Hytera again: the end date was inferred from its absence, so the
+    # listing is open again, with its sources; ZTE's end date, stated by the list, stays.
+    third = load_file(store, _ndaa(tmp_path, test_data, "v3.csv", None, "2026-02-01"))
+    [relisted] = store.view().designations([hytera_id])[hytera_id]
+    assert relisted.end_date is None and relisted.sources == listing.sources
+    assert third.designations_added == [listing.id]
+    [zte_again] = store.view().designations(zte)[zte[0]]
+    assert zte_again.end_date == date(2026, 2, 1)
 
 
 def test_sources_in_cli_and_api_and_search_finds_loaded(test_data: Path, tmp_path: Path) -> None:

@@ -21,6 +21,9 @@ from supplygraph.service import SupplyGraph
         ("HIKVISION DIGITAL TECHNOLOGY CO., LIMITED", "hikvision"),
         ("Technology Hikvision Hangzhou", "hikvision"),  # word order
         ("Hikvsion Digital", "hikvision"),  # one typo in a long word
+        # A city the known name does not state costs little (rigour knows provinces, not these)
+        ("Hikvision Digital Technology (Hangzhou) Co Ltd", "hikvision"),
+        ("Zhejiang Dahua Technology Hangzhou", "dahua"),
         ("海康威视", "hikvision"),
         ("杭州海康威视数字技术股份有限公司", "hikvision"),
         ("Zhejiang Dahua", "dahua"),
@@ -49,6 +52,8 @@ def test_partial_and_variant_names_resolve_to_the_group(
         ("Dahua Hotel", "dahua"),
         ("Zhejiang Uniview Technologies", "dahua"),
         ("Honeywell", "hikvision"),
+        ("Hangzhou Digital Technology Co", "hikvision"),  # a city and trade words only
+        ("Shenzhen Technology Co Ltd", "huawei"),
         ("CETHIK", "hikvision"),  # an owner of the target is not the target
     ],
 )
@@ -76,7 +81,7 @@ def test_short_names_as_target_pick_the_curated_group(
 
 
 def test_every_match_explains_itself(graph: SupplyGraph) -> None:
-    match = graph.resolve(name="Hangzhou Hikvision").matched[0]
+    match = graph.resolve(name="Hangzhou Hikvision Digital").matched[0]
     assert match.id == "hikvision"
     assert match.detail is not None
     assert match.detail.method == "name parts"

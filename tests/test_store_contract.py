@@ -340,3 +340,40 @@ def test_a_writer_reads_its_own_flushed_batches_on_its_thread(store: GraphStore)
         assert {e.dst for e in view.edges(["acme"], Direction.OUT)} == {"acme-sub", "fresh"}
         assert view.counts()["nodes"] == 6
     assert store.view().counts()["nodes"] == 6
+
+
+def test_change_sets_round_trip(store: GraphStore) -> None:
+    from supplygraph.graph.model import ChangeItem, ChangeSet
+
+    def changes(n: int, dataset: str, day: int) -> ChangeSet:
+        return ChangeSet(
+            id=f"load-{n}",
+            dataset=dataset,
+            loaded_at=datetime(2026, 3, day, 12, 0, tzinfo=UTC),
+            file="list.csv",
+            sha256="00",
+            previous_load=f"load-{n - 1}" if n > 1 else None,
+            counts={"designations_removed": 1, "designations_ended": 1},
+            items=(
+                ChangeItem(
+                    kind="designation", change="removed", id="d1", name="Acme", entity_id="acme"
+                ),
+            ),
+        )
+
+    first, second, other = changes(1, "us-csl", 1), changes(2, "us-csl", 3), changes(3, "x", 2)
+    with store.writer() as w:
+        w.record_changes(first)
+        w.record_changes(second)
+        w.record_changes(other)
+    with pytest.raises(RuntimeError), store.writer() as w:
+        w.record_changes(changes(4, "us-csl", 4))
+        raise RuntimeError("failed load: its change set must not stay")
+    view = store.view()
+    assert view.changes() == [second, other, first]
+    assert view.changes(datetime(2026, 3, 2, tzinfo=UTC)) == [second, other]
+    # A naive time is UTC; a zoned one is compared in UTC.
+    assert view.changes(datetime(2026, 3, 3, 12, 0)) == [second]
+    assert view.changes(datetime(2026, 3, 3, 13, 0, tzinfo=UTC)) == []
+    assert view.changes(dataset="us-csl") == [second, first]
+    assert view.changes(datetime(2026, 3, 2, tzinfo=UTC), "x") == [other]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -20,6 +20,9 @@ from supplygraph.graph.resolve import weak_link_text
 from supplygraph.graph.results import Step
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
+
+if TYPE_CHECKING:
+    from supplygraph.audit.watch import Watches, WatchReport
 
 app = typer.Typer(
     help="Is this product, brand, device or company ultimately Hikvision (or any target)?",
@@ -76,6 +79,16 @@ def serve(
             "kept in a shared file ($SUPPLYGRAPH_LIMITS_DB, default limits.db beside the store)",
         ),
     ] = 1,
+    refresh_every: Annotated[
+        str | None,
+        typer.Option(
+            "--refresh-every",
+            help="Refresh the sources in the background this often (e.g. 24h, 90m); each "
+            "changed source is swapped in by one transaction, then watches are checked",
+        ),
+    ] = None,
+    sources_file: SourcesOpt = None,
+    mirror: MirrorOpt = None,
 ) -> None:
     """Run the REST API (and the web UI). An empty store is filled with the seed data first."""
     import os
@@ -85,11 +98,25 @@ def serve(
     settings = Settings()
     store_url = store or settings.store
     with _errors():
+        every = None
+        if refresh_every is not None:
+            from supplygraph.loaders.update import Refresher, parse_interval, read_sources
+
+            every = parse_interval(refresh_every)
+            read_sources(_path(sources_file))  # a broken sources file stops the start, not a run
         graph = _open(store_url)
         if settings.bootstrap and graph.is_empty():
             err.print("empty store: loading seed data and the IEEE MAC registry")
             bootstrap(graph)
-        graph.close()
+        if every is not None:
+            # One refresher for all workers, in this process: a load bumps the store version,
+            # which every worker reads before it answers.
+            refresher = Refresher(
+                every, lambda: _refresh(graph, sources_file, mirror, settings), _log_refresh
+            )
+            refresher.start()
+        else:
+            graph.close()
     # Every worker builds its app from the environment (api.app.app_from_environment).
     os.environ["SUPPLYGRAPH_STORE"] = store_url
     if workers > 1 and not settings.limits_db:
@@ -116,7 +143,9 @@ def load(
     paths: Annotated[list[str], typer.Argument(help="'seed', 'oui', or files to load")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="csl, ofac, fcc, ndaa889, 1260h, ftm, bods, gleif, brands"),
+        typer.Option(
+            "--format", help="csl, ofac, fcc, ndaa889, 1260h, ftm, bods, gleif, brands, ieee"
+        ),
     ] = None,
     store: StoreOpt = None,
     allow_shrink: Annotated[
@@ -171,7 +200,6 @@ def _load_files(
     assume_complete: bool = False,
 ) -> None:
     """Each file in its own transaction; the first bad one stops the run (exit code 2)."""
-
     from supplygraph.loaders.ingest import load_file, plan
 
     for path, name in plan([Path(f) for f in files], fmt):
@@ -190,6 +218,263 @@ def _load_files(
             err.print(f"  warning: {warning}", highlight=False, markup=False)
 
 
+SourcesOpt = Annotated[
+    str | None,
+    typer.Option("--sources", help="Sources file (YAML; default: the shipped official sources)"),
+]
+MirrorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mirror", help="Fetch every URL from this mirror instead: MIRROR/host/path of the URL"
+    ),
+]
+EXIT_FAILED = 2  # a source could not be fetched or loaded (the others still were)
+
+
+def _path(text: str | None) -> Path | None:
+    return Path(text) if text else None
+
+
+def _watches(settings: Settings | None = None) -> Watches:
+    from supplygraph.audit.watch import Watches
+
+    return Watches(Path((settings or Settings()).watch_dir))
+
+
+def _refresh(
+    graph: SupplyGraph, sources_file: str | None, mirror: str | None, settings: Settings
+) -> str:
+    """One scheduled refresh: update, then check every watch (webhooks fire from there)."""
+    report = graph.update(_path(sources_file), mirror=mirror)
+    text = "; ".join(f"{o.name} {o.status}: {o.reason}" for o in report.outcomes)
+    if report.loaded:
+        watches = _watches(settings)
+        for name in watches.names():
+            checked = watches.check(graph.resolver, graph.view, name)
+            text += f"; watch {name}: {len(checked.changes)} rows changed"
+            if checked.webhook_error:
+                text += f" ({checked.webhook_error})"
+    return text
+
+
+def _log_refresh(text: str) -> None:
+    err.print(f"refresh: {text}", highlight=False, markup=False)
+
+
+@app.command()
+def update(
+    sources_file: SourcesOpt = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Only this source (repeat for several; runs disabled ones)"),
+    ] = None,
+    mirror: MirrorOpt = None,
+    allow_shrink: Annotated[
+        bool, typer.Option("--allow-shrink", help="as for `load`: a list may end many listings")
+    ] = False,
+    allow_older: Annotated[
+        bool, typer.Option("--allow-older", help="as for `load`: a file may be older")
+    ] = False,
+    assume_complete: Annotated[
+        bool,
+        typer.Option(
+            "--assume-complete",
+            help="as for `load`: end the listings a file leaves out even when it cannot show "
+            "that it is whole",
+        ),
+    ] = False,
+    no_watch: Annotated[
+        bool, typer.Option("--no-watch", help="Do not check the watched inventories afterwards")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Fetch the official sources (or a sources file's) and load the ones that changed.
+
+    Exit code 0: done (loaded or unchanged); 2: a source failed (nothing of it was loaded; the
+    others were); 3: a watched inventory has rows whose verdict or regimes changed.
+    """
+    from supplygraph.loaders.update import SourceOutcome
+
+    def show(o: SourceOutcome) -> None:
+        if not as_json:
+            colour = {"loaded": "green", "unchanged": "dim", "failed": "red"}[o.status]
+            err.print(f"[{colour}]{o.status}[/] {escape(o.name)}: {escape(o.reason)}")
+            if o.report is not None:
+                err.print(f"  {o.report.summary()}", highlight=False, markup=False)
+
+    with _errors():
+        graph = _open(store)
+        report = graph.update(
+            _path(sources_file),
+            only=only or (),
+            mirror=mirror,
+            allow_shrink=allow_shrink,
+            allow_older=allow_older,
+            on_outcome=show,
+            assume_complete=assume_complete,
+        )
+        checked = []
+        if report.loaded and not no_watch:
+            watches = _watches()
+            checked = [watches.check(graph.resolver, graph.view, n) for n in watches.names()]
+    if as_json:
+        body = {
+            "sources": [o.as_dict() for o in report.outcomes],
+            "watches": [c.to_json() for c in checked],
+        }
+        sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        for c in checked:
+            _print_watch(c)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
+    if any(c.changed for c in checked):
+        from supplygraph.audit.watch import EXIT_CHANGED
+
+        raise typer.Exit(EXIT_CHANGED)
+
+
+@app.command()
+def changes(
+    since: Annotated[str, typer.Option("--since", help="From this day on, YYYY-MM-DD (UTC)")],
+    dataset: Annotated[str | None, typer.Option(help="Only this dataset")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """What each load changed in its dataset: entities and listings added, removed, changed."""
+    from datetime import UTC, datetime, time
+
+    with _errors():
+        day = _date(since)
+        assert day is not None
+        sets = _open(store).view.changes(datetime.combine(day, time.min, tzinfo=UTC), dataset)
+    if as_json:
+        rows = [c.model_dump(mode="json") for c in sets]
+        sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    for c in sets:
+        counts = ", ".join(
+            f"{k.replace('_', ' ')} {v:,}" for k, v in c.counts.items() if v and k != "entities"
+        )
+        first = "" if c.previous_load else " (first load of the dataset)"
+        out.print(
+            f"{c.loaded_at:%Y-%m-%d %H:%M} {c.dataset}{first}: {counts or 'no change'}",
+            highlight=False,
+            markup=False,
+        )
+        for item in c.items:
+            what = (
+                item.list_name or item.list_id if item.kind == "designation" else item.entity_kind
+            )
+            out.print(
+                f"  {item.change} {item.kind} {item.name or item.id}{f' ({what})' if what else ''}",
+                highlight=False,
+                markup=False,
+            )
+        if c.truncated:
+            out.print("  ... (more: see --json counts)", highlight=False)
+
+
+def _print_watch(report: WatchReport) -> None:
+    out.print(
+        f"watch {report.name}: {len(report.changes):,} of {report.rows:,} rows changed "
+        f"since {report.previous_check:%Y-%m-%d %H:%M}",
+        highlight=False,
+        markup=False,
+    )
+    for c in report.changes:
+        regimes = ""
+        if c.before.regimes != c.after.regimes:
+            regimes = f", regimes [{', '.join(c.before.regimes)}] -> [{', '.join(c.after.regimes)}]"
+        inputs = ", ".join(f"{k}={v}" for k, v in c.input.items())
+        out.print(
+            f"  row {c.row} ({inputs}): {c.before.verdict} -> {c.after.verdict}{regimes}",
+            highlight=False,
+            markup=False,
+        )
+        for reason in c.reasons:
+            out.print(f"    {reason}", highlight=False, markup=False)
+    if report.webhook_error:
+        err.print(f"warning: {report.webhook_error}", highlight=False, markup=False)
+
+
+@app.command()
+def watch(
+    inventory: Annotated[
+        str | None, typer.Argument(help="Inventory to watch (as for `audit`)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Watch name (default: the file name)")] = None,
+    webhook: Annotated[
+        str | None, typer.Option(help="POST a JSON report here when rows change")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Target id or name (default Hikvision)")
+    ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option("--input-format", help="csv, xlsx, json, ndjson, nmap, maclist (detected)"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Re-resolve every watched inventory and report")
+    ] = False,
+    report: Annotated[
+        str | None, typer.Option("--report", help="With --check: write an HTML diff report")
+    ] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Stop watching --name")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Watch an inventory; `--check` reports the rows whose verdict or regimes changed.
+
+    Exit code of --check: 0 no row changed, 3 rows changed, 2 an error.
+    """
+    watches = _watches()
+    with _errors():
+        if remove:
+            if not name:
+                raise typer.BadParameter("--remove needs --name")
+            watches.remove(name)
+            err.print(f"stopped watching {name}")
+            return
+        graph = _open(store)
+        if inventory is not None:
+            meta = watches.add(graph.resolver, Path(inventory), name, webhook, target, input_format)
+            err.print(
+                f"watching {meta.name}: {meta.rows:,} rows of {inventory} (target {meta.target})",
+                highlight=False,
+                markup=False,
+            )
+        if not check:
+            if inventory is None:
+                for n in watches.names():
+                    m = watches.meta(n)
+                    out.print(
+                        f"{n}: {m.rows:,} rows of {m.inventory}, target {m.target}, "
+                        f"checked {m.checked:%Y-%m-%d %H:%M}"
+                        + (f", webhook {m.webhook}" if m.webhook else ""),
+                        highlight=False,
+                        markup=False,
+                    )
+            return
+        names = [name] if name else watches.names()
+        reports = [watches.check(graph.resolver, graph.view, n) for n in names]
+    if report:
+        from supplygraph.audit.watch import render_html
+
+        Path(report).write_text(render_html(reports), encoding="utf-8")
+    if as_json:
+        body = [r.to_json() for r in reports]
+        sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        for r in reports:
+            _print_watch(r)
+    if any(r.changed for r in reports):
+        from supplygraph.audit.watch import EXIT_CHANGED
+
+        raise typer.Exit(EXIT_CHANGED)
+
+
 @app.command()
 def sources(
     dataset: Annotated[str | None, typer.Option(help="Only this dataset")] = None,
@@ -200,7 +485,8 @@ def sources(
     with _errors():
         entries = _open(store).view.loads(dataset)
     if as_json:
-        rows = [e.model_dump(mode="json", exclude={"designation_ids"}) for e in entries]
+        hidden = {"designation_ids", "entity_ids"}
+        rows = [e.model_dump(mode="json", exclude=hidden) for e in entries]
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
     for e in entries:

@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from supplygraph.graph import ownership
@@ -34,6 +35,7 @@ from supplygraph.graph.stores import DEFAULT_STORE_URL, open_store
 
 if TYPE_CHECKING:
     from supplygraph.loaders.ingest import LoadReport
+    from supplygraph.loaders.update import SourceOutcome, UpdateReport
 
 Progress = Callable[[int], None]
 
@@ -65,6 +67,37 @@ class SupplyGraph:
         from supplygraph.loaders.ingest import load_source
 
         return load_source(self.store, BUILTIN[name](), progress)
+
+    def update(
+        self,
+        sources: Path | None = None,
+        only: Iterable[str] = (),
+        mirror: str | None = None,
+        allow_shrink: bool = False,
+        allow_older: bool = False,
+        on_outcome: Callable[[SourceOutcome], None] | None = None,
+        assume_complete: bool = False,
+    ) -> UpdateReport:
+        """Fetch the sources of a sources file (the shipped defaults when None) and load those
+        that changed, each atomically; cached answers are dropped when anything was loaded."""
+        from supplygraph.loaders.update import read_sources, update
+
+        report = update(
+            self.store,
+            read_sources(sources),
+            only=only,
+            mirror=mirror,
+            allow_shrink=allow_shrink,
+            allow_older=allow_older,
+            on_outcome=on_outcome,
+            assume_complete=assume_complete,
+        )
+        if report.loaded:
+            self.drop_caches()
+        return report
+
+    def drop_caches(self) -> None:
+        self.resolver.drop_caches()
 
     def is_empty(self) -> bool:
         return self.view.counts()["nodes"] == 0

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
         description="Fill an empty store with seed data and the IEEE registry on `serve`",
     )
     log_level: str = Field(default="info", description="Log level for the server")
+    watch_dir: str = Field(
+        default="./data/watches",
+        description="Folder of the watched inventories (`supplygraph watch`)",
+    )
     # -- hardening (api/security.py, api/middleware.py) --------------------------------------
     api_keys: str = Field(
         default="",
