@@ -269,17 +269,8 @@ def run(
             lambda: load(two, NOOP_PATHS, CONNECTIONS, slice_s),
         )
         loaded = load(one, RESOLVE_PATHS, CONNECTIONS, load_seconds)
-    cold_paths = ColdNames(name_paths(cold_names))
-    with server(cold_store_url) as cold_base:
-        load(cold_base, NOOP_PATHS, 4, 1)
-        cold_paths.load(cold_base, 1)  # warm-up names are not asked again
-        cold_noop, cold = _alternate(
-            rounds,
-            lambda: load(cold_base, NOOP_PATHS, CONNECTIONS, slice_s),
-            lambda: cold_paths.load(cold_base, slice_s),
-        )
     load_note = f"{how}, 1 worker; resolve mix for {load_seconds:g} s, {loaded.requests:,} requests"
-    ran_out = " (the names ran out and started over)" if cold_paths.ran_out else ""
+    cold_figure, cold_errors, cold_requests = _cold(cold_store_url, cold_names, rounds, slice_s)
     return [
         Figure(
             "http_resolve_vs_noop",
@@ -291,18 +282,7 @@ def run(
             note=f"{how}, 1 worker; {rounds_note}; resolve mix of {len(RESOLVE_PATHS)} queries "
             "(answers cached per normalized key)",
         ),
-        Figure(
-            "http_resolve_cold_vs_noop",
-            cold.rate,
-            "req/s",
-            "noop_req_per_s on the same server",
-            cold_noop.rate,
-            goal="ratio >= 0.3",
-            note=f"{how}, 1 worker; {rounds_note}; every request a distinct real name "
-            f"({cold_paths.used:,} of {len(cold_paths.paths):,} names of the OFAC SDN and CSL "
-            f"files asked{ran_out}); p50 {cold.p50_ms:.1f} ms, p99 {cold.p99_ms:.1f} ms; "
-            f"errors {cold.errors}",
-        ),
+        cold_figure,
         Figure(
             "http_resolve_2w_vs_1w",
             two_workers.rate,
@@ -335,14 +315,54 @@ def run(
         ),
         Figure(
             f"load_c{CONNECTIONS}_errors",
-            float(loaded.errors + cold.errors),
+            float(loaded.errors + cold_errors),
             "errors",
             "requests",
-            float(loaded.requests + cold.requests),
+            float(loaded.requests + cold_requests),
             goal="value == 0",
             note=f"{load_note}, and the cold names; non-2xx/3xx, socket errors and timeouts",
         ),
     ]
+
+
+def _cold(
+    store_url: str, names: Sequence[str], rounds: int, slice_s: float
+) -> tuple[Figure, int, int]:
+    """The cold-name figure (with its errors and requests), or "not measured" without names."""
+    how = f"wrk, 1 thread, {CONNECTIONS} connections; uvicorn, loopback"
+    rounds_note = f"{rounds} alternating rounds of {slice_s:g} s"
+    if not names:
+        why = (
+            "no OFAC SDN or CSL file found to take names from (tests/data in the checkout, or "
+            "set SUPPLYGRAPH_BENCH_DATA to a folder holding ofac-sdn-legacy/ and csl-us/)"
+        )
+        figure = not_measured(
+            "http_resolve_cold_vs_noop", "req/s", "noop_req_per_s", "ratio >= 0.3", why
+        )
+        return figure, 0, 0
+    cold_paths = ColdNames(name_paths(names))
+    with server(store_url) as cold_base:
+        load(cold_base, NOOP_PATHS, 4, 1)
+        cold_paths.load(cold_base, 1)  # warm-up names are not asked again
+        cold_noop, cold = _alternate(
+            rounds,
+            lambda: load(cold_base, NOOP_PATHS, CONNECTIONS, slice_s),
+            lambda: cold_paths.load(cold_base, slice_s),
+        )
+    ran_out = " (the names ran out and started over)" if cold_paths.ran_out else ""
+    figure = Figure(
+        "http_resolve_cold_vs_noop",
+        cold.rate,
+        "req/s",
+        "noop_req_per_s on the same server",
+        cold_noop.rate,
+        goal="ratio >= 0.3",
+        note=f"{how}, 1 worker; {rounds_note}; every request a distinct real name "
+        f"({cold_paths.used:,} of {len(cold_paths.paths):,} names of the OFAC SDN and CSL "
+        f"files asked{ran_out}); p50 {cold.p50_ms:.1f} ms, p99 {cold.p99_ms:.1f} ms; "
+        f"errors {cold.errors}",
+    )
+    return figure, cold.errors, cold.requests
 
 
 def _not_measured(why: str) -> list[Figure]:

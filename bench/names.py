@@ -21,6 +21,7 @@ store serves the HTTP cold-name figure (:mod:`.http`), asked every name of the l
 from __future__ import annotations
 
 import csv
+import os
 import random
 import sqlite3
 import time
@@ -44,7 +45,13 @@ from .figures import Figure, percentile
 from .ingest import COUNTRIES
 
 # Where the real files are: the repository's test data, else the shared folder beside it.
-DATA_DIRS = (Path("tests/data"), Path("../shared/data"))
+# Where the bench finds the real list files it takes names from: SUPPLYGRAPH_BENCH_DATA when
+# set, else the checkout's test data (or the shared data folder beside it).
+DATA_DIRS = tuple(
+    Path(p)
+    for p in (os.environ.get("SUPPLYGRAPH_BENCH_DATA", ""), "tests/data", "../shared/data")
+    if p
+)
 TRAPS = (
     "Hikari",
     "Hikma Pharmaceuticals",
