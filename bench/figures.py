@@ -68,3 +68,33 @@ def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     rank = max(0, min(len(ordered) - 1, round(q / 100.0 * len(ordered) + 0.5) - 1))
     return ordered[rank]
+
+
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """The figures (as ``bench --json`` prints them) as the results table of the README.
+
+    >>> row = {"name": "x", "value": 1500.0, "unit": "req/s", "baseline_name": "noop",
+    ...        "baseline_value": 3000.0, "ratio": 0.5, "goal": "ratio >= 0.3"}
+    >>> print(markdown_table([row, row | {"value": None}]))
+    | figure | value | baseline (same run) | ratio | goal |
+    |---|---|---|---|---|
+    | `x` | 1,500 req/s | 3,000 (noop) | 0.5 | ratio >= 0.3 |
+    | `x` | not measured | - | - | ratio >= 0.3 |
+    <BLANKLINE>
+    """
+    lines = ["| figure | value | baseline (same run) | ratio | goal |", "|---|---|---|---|---|"]
+    for row in rows:
+        if row["value"] is None:
+            value, baseline, ratio = "not measured", "-", "-"
+        else:
+            value = f"{_number(row['value'])} {row['unit']}"
+            base = row["baseline_value"]
+            baseline = "-" if base is None else f"{_number(base)} ({row['baseline_name']})"
+            ratio = "-" if row["ratio"] is None else _number(row["ratio"])
+        lines.append(f"| `{row['name']}` | {value} | {baseline} | {ratio} | {row['goal']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _number(x: float) -> str:
+    """Four significant digits, large numbers in full with separators (1,699, not 1.699e+04)."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"

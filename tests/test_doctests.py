@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 # Every layer; each is its own folder mapped under the package, so each is walked by itself.
-LAYERS = ("graph", "loaders", "audit", "api")
+LAYERS = ("graph", "loaders", "audit", "api", "bench")
 
 
 def _has_examples(module: ModuleType) -> bool:

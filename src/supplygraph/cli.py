@@ -619,6 +619,9 @@ def regimes(
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="About a minute; smaller sizes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the figures as the README's results table")
+    ] = False,
     stores: Annotated[
         list[str] | None,
         typer.Option(
@@ -639,6 +642,11 @@ def bench(
     ]
     if as_json:
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    if markdown:
+        from supplygraph.bench.figures import markdown_table
+
+        sys.stdout.write(markdown_table(rows))
         return
     for row in rows:
         if row["value"] is None:
