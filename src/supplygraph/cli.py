@@ -617,7 +617,7 @@ def regimes(
 
 @app.command()
 def bench(
-    quick: Annotated[bool, typer.Option("--quick", help="About a minute; smaller sizes")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="A few minutes; smaller sizes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print the figures as the README's results table")
