@@ -3,9 +3,7 @@ follow a load made by another process (no timing asserted)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -17,9 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
-from live_server import free_port
 
 from supplygraph.api.shared_limits import SharedBuckets
+from supplygraph.bench.http import server
 from supplygraph.cli import default_limits_db
 
 DATA = Path(__file__).parent / "data"
@@ -70,29 +68,10 @@ def test_default_limits_db_sits_beside_an_sqlite_store() -> None:
 
 @contextmanager
 def serving(store: Path, workers: int, env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "supplygraph.cli", "serve", "--store", f"sqlite:///{store}"]
-    command += ["--port", str(port), "--workers", str(workers)]
-    full_env = {**os.environ, "SUPPLYGRAPH_ACCESS_LOG": "false", **env}
-    proc = subprocess.Popen(
-        command,
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while _status(base + "/healthz") != 200:
-            assert proc.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    """``supplygraph serve --workers`` as the bench starts it, with this test's settings."""
+    with server(f"sqlite:///{store}", workers, env) as base:
         time.sleep(1)  # the second worker may come up a moment after the first answers
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def _status(url: str) -> int:
