@@ -2,8 +2,8 @@
 
 ``quick`` (three to four minutes on two cores) shrinks sizes and durations, and says so in the
 figure names or units; the full run uses the sizes the goals are stated for (1M companies, 30 s
-load at 32 connections). Optional parts (bulk audit, Cypher servers) are included when their code and
-servers exist, and listed under ``skipped`` otherwise.
+load at 32 connections). Optional parts (bulk audit, Cypher servers) are included when their
+code and servers exist, and listed under ``skipped`` otherwise.
 """
 
 from __future__ import annotations
