@@ -3,8 +3,8 @@ and a bounded load test.
 
 Real servers (``supplygraph serve``, uvicorn) run in subprocesses on 127.0.0.1. The load comes
 from ``wrk`` only (one thread, so the server keeps the other core): a client written in Python
-saturates before the server does and would measure itself (issue 17 saw 237 req/s for both the
-no-op and resolve endpoints that way). Without wrk every HTTP figure is reported as "not
+saturates before the server does and would measure itself (such a client once gave 237 req/s for
+both the no-op and resolve endpoints). Without wrk every HTTP figure is reported as "not
 measured". Every run is bounded in time and only ever targets the loopback address.
 """
 
