@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from supplygraph.graph.batches import BATCH, batched
 from supplygraph.graph.errors import InvalidRecord, LoadRefused
@@ -157,23 +158,26 @@ def file_source(path: Path, fmt: str | None = None) -> Source:
     )
 
 
+class LoadOptions(TypedDict, total=False):
+    """What a caller may say about one load (see :func:`load_source`)."""
+
+    today: date | None
+    allow_shrink: bool
+    allow_older: bool
+    assume_complete: bool
+    origin: str | None
+    fetched: tuple[Fetched, ...]
+
+
 def load_file(
     store: GraphStore,
     path: Path,
     fmt: str | None = None,
     progress: Callable[[int], None] | None = None,
-    today: date | None = None,
-    allow_shrink: bool = False,
-    allow_older: bool = False,
-    assume_complete: bool = False,
-    origin: str | None = None,
-    fetched: tuple[Fetched, ...] = (),
+    **options: Unpack[LoadOptions],
 ) -> LoadReport:
     """Load one file (or one OFAC file set); see :func:`load_source`."""
-    source = file_source(path, fmt)
-    return load_source(
-        store, source, progress, today, allow_shrink, allow_older, assume_complete, origin, fetched
-    )
+    return load_source(store, file_source(path, fmt), progress, **options)
 
 
 def load_source(
