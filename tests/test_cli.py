@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
@@ -103,25 +102,3 @@ def test_resolve_distributor_is_no_with_distributes(seeded_path: Path, tmp_path:
     assert "weak link" not in text and "path 1" not in text
     strong = runner.invoke(app, ["resolve", "--brand", "HiLook", "--store", store])
     assert strong.stdout.startswith("yes") and "weak" not in strong.stdout
-
-
-def test_audit_save_watches_the_inventory(
-    seeded_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SUPPLYGRAPH_WATCH_DIR", str(tmp_path / "watches"))
-    store = _store(seeded_path, tmp_path)
-    inventory = tmp_path / "site.csv"
-    inventory.write_text("MAC Address,Brand\n0c:75:d2:00:00:01,\n,Axis\n", encoding="utf-8")
-    report = tmp_path / "site.audit.csv"
-    result = runner.invoke(
-        app, ["audit", str(inventory), "-o", str(report), "--save", "site", "--store", store]
-    )
-    assert result.exit_code == 0, result.output
-    assert "watching site: 2 rows" in _text(result.stderr) and report.exists()
-    listed = runner.invoke(app, ["watch", "--store", store])
-    assert listed.exit_code == 0 and listed.stdout.startswith("site: 2 rows")
-    # Nothing was loaded since: the check reports no change (exit code 0).
-    checked = runner.invoke(app, ["watch", "--check", "--json", "--store", store])
-    assert checked.exit_code == 0, checked.output
-    [site] = json.loads(checked.stdout)
-    assert site["watch"] == "site" and site["changes"] == []

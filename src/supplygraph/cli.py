@@ -711,23 +711,14 @@ def audit(
             "a leading ' so a spreadsheet does not run them as formulas)",
         ),
     ] = False,
-    save: Annotated[
-        str | None,
-        typer.Option(
-            "--save",
-            help="Also watch this inventory under this name (as `supplygraph watch --name`): "
-            "later updates report the rows whose verdict or regimes change",
-        ),
-    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Resolve every row of an installed-device inventory into a report (bulk, streamed)."""
     from supplygraph.console import describe, run_audit
 
     with _errors():
-        graph = _open(store)
         summary, where = run_audit(
-            graph.resolver,
+            _open(store).resolver,
             Path(inventory),
             output,
             fmt,
@@ -737,11 +728,7 @@ def audit(
             err,
             raw_csv,
         )
-        if save is not None:
-            meta = _watches().add(graph.resolver, Path(inventory), save, None, target, input_format)
     err.print(describe(summary, where), highlight=False, markup=False)
-    if save is not None:
-        err.print(f"watching {meta.name}: {meta.rows:,} rows", highlight=False, markup=False)
 
 
 def _date(text: str | None) -> date | None:
