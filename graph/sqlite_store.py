@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -94,6 +95,14 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+# A view reads the store's generation again at most this often, unless this process wrote to
+# the file since: the read is an SQL statement (about 10 us), a tenth of a cached answer's cost
+# over HTTP. A load by another process is seen within this delay; one by this process at once.
+VERSION_RECHECK_S = 0.1
+# Commits made by this process, per database file (every store object on the file counts).
+_local_commits: dict[str, int] = {}
+
+
 class SQLiteStore:
     """``sqlite:///path/to/graph.db`` (relative paths are relative to the working directory)."""
 
@@ -102,6 +111,8 @@ class SQLiteStore:
         self.url = f"sqlite:///{path}"
         self._local = threading.local()
         self._memory_conn: sqlite3.Connection | None = None
+        # Every spelling of one file counts its commits together.
+        self._commit_key = path if path == ":memory:" else str(Path(path).resolve())
         if path != ":memory:":
             parent = Path(path).parent
             try:
@@ -157,6 +168,7 @@ class SQLiteStore:
                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
                 )
                 conn.execute("COMMIT")
+                _local_commits[self._commit_key] = _local_commits.get(self._commit_key, 0) + 1
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -164,7 +176,7 @@ class SQLiteStore:
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def view(self) -> SQLiteView:
-        return SQLiteView(self._connect)
+        return SQLiteView(self._connect, self._commit_key)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -282,8 +294,11 @@ class SQLiteWriter:
 
 
 class SQLiteView:
-    def __init__(self, connect: Any) -> None:
+    def __init__(self, connect: Any, path: str = ":memory:") -> None:
         self._connect = connect
+        self._path = path
+        # (generation, this process's commits then, when read); replaced whole, never mutated.
+        self._seen: tuple[str, int, float] | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -291,8 +306,14 @@ class SQLiteView:
         return conn
 
     def version(self) -> str:
+        commits = _local_commits.get(self._path, 0)
+        now = time.monotonic()
+        seen = self._seen
+        if seen is not None and seen[1] == commits and now - seen[2] < VERSION_RECHECK_S:
+            return seen[0]
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return str(row[0])
+        self._seen = (str(row[0]), commits, now)
+        return self._seen[0]
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
