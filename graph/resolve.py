@@ -15,7 +15,7 @@ from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFoun
 
 from .caches import AnswerCache
 from .mac_blocks import deciding_block
-from .matching import match_fcc, match_mac, match_model, match_name
+from .matching import CandidateCache, match_fcc, match_mac, match_model, match_name
 from .model import Edge, Identifier, IdScheme, Node, NodeKind, Relation
 from .normalize import fcc_grantee_code, is_locally_administered, mac_prefixes
 from .reach import Reach, ReachCache
@@ -94,6 +94,7 @@ class Resolver:
         self._above: AnswerCache[frozenset[str]] = AnswerCache(size=256)
         # Regime verdicts per (entity, day, version): the target's are computed once per day.
         self.regimes = RegimeEngine(view)
+        self.name_cache = CandidateCache()
 
     def drop_caches(self) -> None:
         """Forget every cached answer, closure and regime verdict (after a refresh: entries of
@@ -103,6 +104,7 @@ class Resolver:
         self._patterns = None
         self.reach_cache.clear()
         self.regimes.clear()
+        self.name_cache.clear()
 
     # -- pieces -----------------------------------------------------------------------------
     def find_target(self, target: str | None, version: str | None = None) -> Node:
@@ -151,11 +153,12 @@ class Resolver:
                 fields["brand"],
                 field="brand",
                 kinds={NodeKind.BRAND, NodeKind.ORGANIZATION},
+                cache=self.name_cache,
             )
         if "model" in fields:
             matches += match_model(self.view, fields["model"], self.patterns())
         if "name" in fields:
-            matches += match_name(self.view, fields["name"], field="name")
+            matches += match_name(self.view, fields["name"], field="name", cache=self.name_cache)
         return matches, notes
 
     # -- the verdict ------------------------------------------------------------------------

@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from supplygraph.api.deps import AS_OF_HELP, AS_OF_SCHEMA
 from supplygraph.api.errors import responses
@@ -17,6 +18,21 @@ from supplygraph.service import SupplyGraph
 router = APIRouter(prefix="/v1", tags=["resolve"])
 
 MAX_TEXT = 500
+# New questions are computed in at most this many threads per worker. The work is Python under
+# the GIL: 32 concurrent requests in 32 threads take turns every few milliseconds, each with
+# its own cold SQLite connection cache, and every answer waits for all of them. Two threads
+# keep one computing while the other reads the store.
+COMPUTE_THREADS = 2
+
+
+def _compute_limiter(request: Request) -> anyio.CapacityLimiter:
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "resolve_limiter", None)
+    if limiter is None:  # made on the event loop, at the first new question
+        limiter = state.resolve_limiter = anyio.CapacityLimiter(COMPUTE_THREADS)
+    return limiter
+
+
 TEXT_FIELDS = ("name", "brand", "model", "mac", "fcc_id", "target")
 
 
@@ -81,5 +97,11 @@ async def resolve(request: Request) -> Response:
     # loop; only a new question goes to a worker thread, where store reads may block.
     body = graph.resolver.cached_json(query, text["target"], as_of)
     if body is None:
-        body = await run_in_threadpool(graph.resolver.resolve_json, query, text["target"], as_of)
+        body = await anyio.to_thread.run_sync(
+            graph.resolver.resolve_json,
+            query,
+            text["target"],
+            as_of,
+            limiter=_compute_limiter(request),
+        )
     return Response(body, media_type="application/json")
