@@ -79,6 +79,12 @@ WRITE_CACHE_KIB = 256 * 1024
 
 M = TypeVar("M", bound=BaseModel)
 
+# The stored text of each enum member, looked up per row: an enum's ``.value`` is a Python-level
+# descriptor call, several per record on a load.
+_KIND_TEXT = {kind: kind.value for kind in NodeKind}
+_SCHEME_TEXT = {scheme: scheme.value for scheme in IdScheme}
+_RELATION_TEXT = {relation: relation.value for relation in Relation}
+
 
 def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
@@ -237,7 +243,7 @@ class SQLiteWriter:
             edges = [merge_edge(old[e.id], e) if e.id in old else e for e in edges]
             self.conn.executemany(
                 "INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?, ?)",
-                sorted((e.id, e.src, e.dst, e.relation.value, _dump(e)) for e in edges),
+                sorted((e.id, e.src, e.dst, _RELATION_TEXT[e.relation], _dump(e)) for e in edges),
             )
         if des:
             oldd = self._existing("designations", [d.id for d in des], Designation)
@@ -256,7 +262,7 @@ class SQLiteWriter:
         # the merged node include them, and INSERT OR IGNORE leaves them be.
         self.conn.executemany(
             "INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
-            sorted((n.id, n.kind.value, _dump(n)) for n in nodes),
+            sorted((n.id, _KIND_TEXT[n.kind], _dump(n)) for n in nodes),
         )
         names: list[tuple[str, str]] = []
         tokens: list[tuple[str, str]] = []
@@ -279,9 +285,10 @@ class SQLiteWriter:
                 names += [(k, node_id) for k in keys]
                 tokens += [(t, node_id) for t in toks]
             if n.identifiers:
-                idents += [(i.scheme.value, i.value, node_id) for i in n.identifiers]
+                idents += [(_SCHEME_TEXT[i.scheme], i.value, node_id) for i in n.identifiers]
             if n.properties:
-                props += [(n.kind.value, p, node_id) for p in n.properties]
+                kind_text = _KIND_TEXT[n.kind]
+                props += [(kind_text, p, node_id) for p in n.properties]
         # In key order: neighbouring inserts then touch the same B-tree pages.
         names.sort()
         tokens.sort()
