@@ -78,20 +78,31 @@ class Query:
         return tuple(parts)
 
 
-# Answers run to tens of KiB of JSON (paths, sources, regimes); gzip takes them to a tenth.
-# Level 6 is zlib's default: most of level 9's gain at a third of its time, paid once per answer.
+# Answers run to 40-70 KiB of JSON (paths, sources, regimes); gzip takes them to a sixth. It
+# costs 1.3-1.6 ms per answer at zlib's default level 6, a third of computing a new answer, so
+# an answer is compressed only when it is sent a second time (then kept): a question asked once
+# goes out as it is.
 GZIP_LEVEL = 6
 
 
 @dataclass
 class Answer:
     """A cached answer: the result, its JSON as the API sends it, and that JSON gzipped for
-    clients that accept it (made at the first such request, then kept)."""
+    clients that accept it (see GZIP_LEVEL)."""
 
     result: ResolveResult
     json: bytes
     key: Hashable = None  # the engine's cache key: the API maps repeated requests to it
     _gzipped: bytes | None = None
+    _sent: bool = False
+
+    def body(self, gzip_ok: bool) -> tuple[bytes, bool]:
+        """The bytes to send and whether they are gzipped: plain the first time, then gzipped
+        for a client that accepts it."""
+        first, self._sent = not self._sent, True
+        if not gzip_ok or first:
+            return self.json, False
+        return self.gzipped(), True
 
     @classmethod
     def of(cls, result: ResolveResult, key: Hashable = None) -> Answer:

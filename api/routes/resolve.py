@@ -49,8 +49,8 @@ def _compute_limiter(request: Request) -> anyio.CapacityLimiter:
     return limiter
 
 
-# Answers are sent gzipped to clients that say they accept it (HTTP libraries and browsers do
-# by default); the compressed form is made once per cached answer.
+# Repeated answers are sent gzipped to clients that say they accept it (HTTP libraries and
+# browsers do by default); see Answer.body.
 VARY = {"Vary": "Accept-Encoding"}
 GZIPPED = {"Content-Encoding": "gzip", **VARY}
 
@@ -158,6 +158,5 @@ async def resolve(request: Request) -> Response:
 
 
 def _respond(request: Request, answer: Answer) -> Response:
-    if accepts_gzip(request.headers.get("accept-encoding")):
-        return Response(answer.gzipped(), media_type="application/json", headers=GZIPPED)
-    return Response(answer.json, media_type="application/json", headers=VARY)
+    body, packed = answer.body(accepts_gzip(request.headers.get("accept-encoding")))
+    return Response(body, media_type="application/json", headers=GZIPPED if packed else VARY)
