@@ -25,7 +25,8 @@ Usage: ``load_file(open_store(url), Path("sdn.csv"))`` returns a :class:`LoadRep
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
@@ -45,6 +46,7 @@ from .context import LoadContext
 from .detect import detect_format
 from .formats import FORMATS
 from .linker import Linker
+from .pipeline import parallel_records
 
 # Refuse a file that would end more than this share of the previous version's listings, and at
 # least SHRINK_MIN of them (on a list of five, one delisting is 20% and ordinary).
@@ -53,6 +55,11 @@ SHRINK_MIN = 3
 # A date derived from the listings (the latest start date) drops when the newest listing is
 # removed; only a drop of more than this counts as an older file. A stated date counts exactly.
 DERIVED_DATE_SLACK = timedelta(days=31)
+# Formats whose loader may parse in a second process (loaders/pipeline.py): it reads nothing
+# from the store (ctx.view). Files from this size up are parsed there while this process links
+# and writes; below it, starting the child costs more than the overlap gains.
+PIPELINED = frozenset({"ftm"})
+PIPELINE_MIN_BYTES = 4 << 20
 
 
 @dataclass
@@ -148,14 +155,45 @@ def file_source(path: Path, fmt: str | None = None) -> Source:
         raise InvalidRecord(
             str(path), None, "format", f"unknown format {name!r}; use one of {', '.join(FORMATS)}"
         )
+    members = tuple(loader.member_files(path))
+    pipelined = name in PIPELINED and sum(m.stat().st_size for m in members) >= PIPELINE_MIN_BYTES
+
+    def read(ctx: LoadContext) -> Iterator[Record | Ref]:
+        if pipelined:
+            return _flat(parallel_records(loader.records, path, ctx))
+        return loader.records(path, ctx)
+
     return Source(
         path=path,
         format=name,
-        members=tuple(loader.member_files(path)),
-        read=lambda ctx: loader.records(path, ctx),
+        members=members,
+        read=read,
         allow_empty=getattr(loader, "ALLOW_EMPTY", False),
         link_names=getattr(loader, "LINK_NAMES", True),
     )
+
+
+def _flat(batches: Iterator[list[Record]]) -> Iterator[Record]:
+    try:
+        for batch in batches:
+            yield from batch
+    finally:
+        close: Callable[[], None] | None = getattr(batches, "close", None)
+        if close is not None:
+            close()
+
+
+@contextmanager
+def _closing(items: Iterable[Record | Ref]) -> Iterator[Iterator[Record | Ref]]:
+    """``items``, closed on leaving: a reader that holds a parsing process (loaders/pipeline.py)
+    ends it at once when the load fails, not when the failure's traceback is freed."""
+    iterator = iter(items)
+    try:
+        yield iterator
+    finally:
+        close: Callable[[], None] | None = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
 class LoadOptions(TypedDict, total=False):
@@ -209,8 +247,8 @@ def load_source(
     ctx = LoadContext(path=source.path, progress=progress, link_names=source.link_names, view=view)
     now = datetime.now(UTC)
     day = today or now.date()
-    with store.writer() as writer:
-        batches = batched(source.read(ctx), BATCH)
+    with store.writer() as writer, _closing(source.read(ctx)) as records:
+        batches = batched(records, BATCH)
         first = next(batches, [])
         # The dataset is known once the loader has started reading.
         previous_entry = next(iter(view.loads(ctx.dataset)), None) if ctx.dataset else None
