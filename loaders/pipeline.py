@@ -24,11 +24,14 @@ generator) it closes its end and ends the child: a child blocked on a send gets 
 and exits, and a child still parsing is terminated. The child also exits as soon as it
 writes to a pipe whose reader is gone, so a killed parent leaves no parser behind either.
 
-The child is a fresh interpreter (``python -c``), not a fork: it inherits neither the parent's
-SQLite connections nor its threads, and unlike multiprocessing's "spawn" and "forkserver" it
-does not import the parent's main script again (a script without a ``__main__`` guard would
-run twice). Starting it costs an interpreter start and the loader's imports, a few tenths of a
-second, which is why small files are parsed in process (``loaders/ingest.py``).
+How the child starts: a fork of this process, which has the loader imported already (a fresh
+interpreter spends most of a second importing it; multiprocessing's "spawn" and "forkserver"
+also import the caller's main script again, which runs a script without a ``__main__`` guard
+twice). A fork copies only the calling thread, so it is safe only while this process runs one:
+with other threads alive (a web server's), a lock one of them held would stay taken in the
+child, and the file is parsed in process instead. The child never touches the SQLite
+connections it inherits and leaves by ``os._exit`` (multiprocessing's way), which runs no
+finalizer that could close them.
 """
 
 from __future__ import annotations
@@ -75,12 +78,12 @@ _MODELS: tuple[type[BaseModel], ...] = (Node, Edge, Designation, SourceRef, Iden
 _object_setattr = object.__setattr__
 
 
-def _rebuild(cls: type[BaseModel], values: dict[str, Any], fields_set: frozenset[str]) -> Any:
+def _rebuild(cls: type[BaseModel], values: dict[str, Any], fields_set: set[str]) -> Any:
     """A model from field values the child validated: what ``model_construct`` does, minus its
     per-field default handling (every field is in ``values``)."""
     model = cls.__new__(cls)
     _object_setattr(model, "__dict__", values)
-    _object_setattr(model, "__pydantic_fields_set__", set(fields_set))
+    _object_setattr(model, "__pydantic_fields_set__", fields_set)
     _object_setattr(model, "__pydantic_extra__", None)
     _object_setattr(model, "__pydantic_private__", None)
     return model
@@ -93,14 +96,9 @@ class _Encoder:
         self._table = copyreg.dispatch_table.copy()
         for model in _MODELS:
             self._table[model] = self._reduce
-        # Most records of a kind set the same fields: one shared frozenset each, which pickle
-        # then sends once per message.
-        self._field_sets: dict[frozenset[str], frozenset[str]] = {}
 
     def _reduce(self, model: BaseModel) -> tuple[Any, ...]:
-        fields = frozenset(model.__pydantic_fields_set__)
-        fields = self._field_sets.setdefault(fields, fields)
-        return _rebuild, (type(model), model.__dict__, fields)
+        return _rebuild, (type(model), model.__dict__, model.__pydantic_fields_set__)
 
     def dumps(self, message: object) -> bytes:
         buffer = io.BytesIO()
