@@ -25,6 +25,7 @@ Usage: ``load_file(open_store(url), Path("sdn.csv"))`` returns a :class:`LoadRep
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -156,7 +157,8 @@ def file_source(path: Path, fmt: str | None = None) -> Source:
             str(path), None, "format", f"unknown format {name!r}; use one of {', '.join(FORMATS)}"
         )
     members = tuple(loader.member_files(path))
-    pipelined = name in PIPELINED and sum(m.stat().st_size for m in members) >= PIPELINE_MIN_BYTES
+    size = sum(m.stat().st_size for m in members)
+    pipelined = name in PIPELINED and size >= PIPELINE_MIN_BYTES and _spare_core()
 
     def read(ctx: LoadContext) -> Iterator[Record | Ref]:
         if pipelined:
@@ -171,6 +173,15 @@ def file_source(path: Path, fmt: str | None = None) -> Source:
         allow_empty=getattr(loader, "ALLOW_EMPTY", False),
         link_names=getattr(loader, "LINK_NAMES", True),
     )
+
+
+def _spare_core() -> bool:
+    """Whether a second core is free for the parsing process. Sending records between two
+    processes costs about as much CPU as it moves off this one; with every core busy (the
+    load average at or above the cores less one) the two processes only take turns, and the
+    load measured about 25% slower than parsing in process."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) >= 2 and os.getloadavg()[0] <= (cores or 1) - 1
 
 
 def _flat(batches: Iterator[list[Record]]) -> Iterator[Record]:

@@ -10,13 +10,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from supplygraph.bench.ingest import ingest, write_ftm
 from supplygraph.graph.batches import write_records
 from supplygraph.graph.errors import InvalidRecord
+from supplygraph.graph.model import Record
 from supplygraph.graph.stores import open_store
 from supplygraph.loaders import ftm
 from supplygraph.loaders import ingest as ingest_module
@@ -127,6 +130,20 @@ def test_bench_ingest_stores_the_same_rows(tmp_path: Path) -> None:
     assert piped_rows == here_rows
 
 
+def _pipelined(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Make load_file pipeline every FtM file; returns the paths it pipelines."""
+    started: list[Path] = []
+
+    def counted(read: Any, path: Path, ctx: LoadContext) -> Iterator[list[Record]]:
+        started.append(path)
+        return parallel_records(read, path, ctx)
+
+    monkeypatch.setattr(ingest_module, "PIPELINE_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest_module, "_spare_core", lambda: True)
+    monkeypatch.setattr(ingest_module, "parallel_records", counted)
+    return started
+
+
 @needs_fork
 def test_load_file_pipelined_matches_in_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -136,9 +153,10 @@ def test_load_file_pipelined_matches_in_process(
     here = open_store(f"sqlite:///{tmp_path / 'here.db'}")
     expected = ingest_module.load_file(here, path).counts
     here.close()
-    monkeypatch.setattr(ingest_module, "PIPELINE_MIN_BYTES", 0)
+    started = _pipelined(monkeypatch)
     piped = open_store(f"sqlite:///{tmp_path / 'piped.db'}")
     assert ingest_module.load_file(piped, path).counts == expected
+    assert started == [path]
     piped.close()
     # The load log differs only in its time and id; every graph table is the same.
     graph_tables = ("nodes", "edges", "names", "tokens", "idents", "props", "designations")
@@ -150,7 +168,7 @@ def test_load_file_pipelined_matches_in_process(
 def test_failed_pipelined_load_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest_module, "PIPELINE_MIN_BYTES", 0)
+    started = _pipelined(monkeypatch)
     big = tmp_path / "big.ftm.json"
     write_ftm(big, 3000)
     # A good start (several batches written) and a broken last line.
@@ -162,6 +180,7 @@ def test_failed_pipelined_load_writes_nothing(
     assert store.view().counts() == {"nodes": 0, "edges": 0, "designations": 0}
     assert store.view().loads() == []
     store.close()
+    assert started == [big]
     assert _children() == []
 
 
