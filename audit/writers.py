@@ -16,11 +16,11 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import add, attrgetter
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 import orjson
 
@@ -175,11 +175,11 @@ class CsvWriter:
             heads = [None if line is None else line.rstrip("\r\n") for line in lines]
         else:
             # The usual case, every row one copyable line: the line ends go in C.
-            heads = list(map(str.rstrip, lines, repeat("\r\n")))
+            heads = list(map(str.rstrip, cast("Sequence[str]", lines), repeat("\r\n")))
         # Formula cells are looked for once for the batch (nearly every batch holds none), then
         # line by line; a line end is no cell, so "\r" only counts inside a line.
         copied = [h for h in heads if h is not None] if None in heads else heads
-        if copied and not self.raw and any_may_hold_formula(copied):  # type: ignore[arg-type]
+        if copied and not self.raw and any_may_hold_formula(copied):
             heads = [None if h is None or may_hold_formula(h) else h for h in heads]
         if None in heads:
             for i, head in enumerate(heads):
