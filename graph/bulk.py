@@ -190,6 +190,8 @@ class BulkRun:
             TwoGenerationCache(size)
         )
         self._answers: TwoGenerationCache[tuple[object, ...], Answer] = TwoGenerationCache(size)
+        # The deciding outcomes of a row -> its verdict, texts and answer (see _verdict).
+        self._judged: TwoGenerationCache[tuple[object, ...], BulkResult] = TwoGenerationCache(size)
         # For _known, per field: the value as typed -> its outcome (a MAC by the text of its
         # 24-bit block, see mac_block_texts); an absent field found nothing.
         self._typed: tuple[TwoGenerationCache[str, FieldOutcome], ...] = tuple(
@@ -382,8 +384,12 @@ class BulkRun:
                 continue  # an error: nothing to note
             mac_out, fcc_out, brand_out, model_out, name_out = result.outcomes
             mac, fcc, brand, model, name = batch[at]  # type: ignore[misc]
-            if len(block_text) < len(mac) and mac_digits(block_text) not in subdivided:
-                typed_mac.put(block_text, mac_out)  # type: ignore[arg-type]
+            if len(block_text) < len(mac) and block_text not in typed_mac:
+                digits = mac_digits(block_text)
+                if digits not in subdivided:
+                    # The block's other usual spellings too: inventories mix notations.
+                    for spelling in (block_text, *_block_spellings(digits)):
+                        typed_mac.put(spelling, mac_out)  # type: ignore[arg-type]
             typed_fcc.put(fcc, fcc_out)  # type: ignore[arg-type]
             typed_brand.put(brand, brand_out)  # type: ignore[arg-type]
             typed_model.put(model, model_out)  # type: ignore[arg-type]
@@ -590,9 +596,12 @@ class BulkRun:
         return hit
 
     def _verdict(self, outcomes: tuple[FieldOutcome | None, ...]) -> BulkResult:
+        """The row's result: which outcomes decide it is found here, the rest (texts, answer)
+        is worked out once per deciding outcomes (rows combine a few of them many ways)."""
         best: Evidence | None = None
-        top: Match | None = None
+        top_of: FieldOutcome | None = None  # the outcome with the best-scoring match
         notes: list[str] = []
+        selling: list[FieldOutcome] = []  # outcomes that distribute into the target's group
         for outcome in outcomes:
             if outcome is None:
                 continue
@@ -601,8 +610,44 @@ class BulkRun:
             # Strictly better only: the first of equals wins, as in resolve's stable sort.
             if e is not None and (best is None or e.rank() < best.rank()):
                 best = e
-            if outcome.top is not None and (top is None or outcome.top.score > top.score):
-                top = outcome.top
+            top = outcome.top
+            if top is not None and (top_of is None or top.score > top_of.top.score):  # type: ignore[union-attr]
+                top_of = outcome
+            if outcome.distributes:
+                selling.append(outcome)
+        # What each kind of verdict depends on (keys of different kinds never compare equal:
+        # they start with an Evidence, a FieldOutcome or a note).
+        key: tuple[object, ...]
+        if best is not None:
+            key = (best, *notes)
+        elif top_of is not None:
+            key = (top_of, *selling)
+        else:
+            key = tuple(notes)
+        judged = self._judged[key]
+        if judged is None:
+            judged = self._judge(best, top_of, notes, selling)
+            self._judged.put(key, judged)
+        return BulkResult(
+            judged.verdict,
+            judged.confidence,
+            judged.evidence,
+            None,
+            None,
+            judged.best,
+            outcomes,
+            judged.notes,
+            judged.answer,
+        )
+
+    def _judge(
+        self,
+        best: Evidence | None,
+        top_of: FieldOutcome | None,
+        notes: list[str],
+        selling: list[FieldOutcome],
+    ) -> BulkResult:
+        """The verdict, texts and answer for :meth:`_verdict` (without the row's outcomes)."""
         assert self.reach is not None
         if self.reach.truncated:
             notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
@@ -617,30 +662,23 @@ class BulkRun:
                 )
             answer = self._answer(verdict, round(best.score, 3), text, best, best.match.id, notes)
             return BulkResult(
-                verdict,
-                answer.confidence,
-                text,
-                None,
-                None,
-                best,
-                outcomes,
-                answer.notes,
-                answer,
+                verdict, answer.confidence, text, None, None, best, (), answer.notes, answer
             )
-        if top is not None:
+        if top_of is not None and top_of.top is not None:
+            top = top_of.top
             text = (
                 f"{top.field} matched {top.name} ({top.kind}); "
                 f"no path from {self.target.name} reaches it"
             )
-            sold = _union(o.distributes for o in outcomes if o is not None)
+            sold = _union(o.distributes for o in selling)
             if sold:
                 items = ", ".join(sorted({s.to_name for s in sold}))
                 text += f"; it distributes {items} (a distributor is not the maker)"
             answer = self._answer("no", round(top.score, 3), text, None, top.id, [], sold)
-            return BulkResult("no", answer.confidence, text, None, None, None, outcomes, (), answer)
+            return BulkResult("no", answer.confidence, text, None, None, None, (), (), answer)
         text = "no match" + (f" ({'; '.join(notes)})" if notes else "")
         answer = self._answer("unknown", 0.0, text, None, None, notes)
-        return BulkResult("unknown", 0.0, text, None, None, None, outcomes, answer.notes, answer)
+        return BulkResult("unknown", 0.0, text, None, None, None, (), answer.notes, answer)
 
     def _answer(
         self,
@@ -659,6 +697,18 @@ class BulkRun:
             answer = Answer(verdict, confidence, text, best, entity, tuple(notes), sold)
             self._answers.put(key, answer)
         return answer
+
+
+def _block_spellings(digits: str) -> tuple[str, ...]:
+    """A 24-bit block's text in each notation :func:`mac_block_texts` recognizes, in upper and
+    lower case: ``"B0C787"`` -> ``"B0:C7:87"``, ``"b0-c7-87"``, ``"B0C7.87"``, ...
+
+    >>> _block_spellings("B0C787")[:4]
+    ('B0C787', 'B0:C7:87', 'B0-C7-87', 'B0C7.87')
+    """
+    pairs = (digits[:2], digits[2:4], digits[4:6])
+    upper = (digits, ":".join(pairs), "-".join(pairs), f"{digits[:4]}.{digits[4:]}")
+    return upper + tuple(text.lower() for text in upper)
 
 
 def _places(items: list[BulkResult | None], wanted: BulkResult | None) -> Iterator[int]:
