@@ -7,7 +7,8 @@ FCC grantee codes, names as typed), asks the store once per primitive (``find_by
 ``find_by_name_key``, ``find_by_token``, ``nodes``), and keeps what it learnt in bounded caches
 for the next batches. Each field is then matched by the very code single lookups use
 (:meth:`Resolver.match` over a view that answers from those caches), so a bulk verdict equals
-the single verdict row by row; only the bookkeeping is shared.
+the single verdict row by row; only the bookkeeping is shared. Rows whose values were all seen
+before, as typed, are answered column by column without a Python step per row.
 
 Memory stays flat in the number of rows: results are yielded in input order batch by batch and
 every cache is bounded.
@@ -384,7 +385,9 @@ class BulkRun:
                 continue  # an error: nothing to note
             mac_out, fcc_out, brand_out, model_out, name_out = result.outcomes
             mac, fcc, brand, model, name = batch[at]  # type: ignore[misc]
-            if len(block_text) < len(mac) and block_text not in typed_mac:
+            if not mac:
+                typed_mac.put("", mac_out)  # type: ignore[arg-type]  # in case it aged out
+            elif len(block_text) < len(mac) and block_text not in typed_mac:
                 digits = mac_digits(block_text)
                 if digits not in subdivided:
                     # The block's other usual spellings too: inventories mix notations.
