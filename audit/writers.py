@@ -184,7 +184,7 @@ class CsvWriter:
             heads = list(map(str.rstrip, cast("Sequence[str]", lines), repeat("\r\n")))
         # Formula cells are looked for once for the batch (nearly every batch holds none), then
         # line by line; a line end is no cell, so "\r" only counts inside a line.
-        copied = [h for h in heads if h is not None] if None in heads else heads
+        copied = [h for h in heads if h is not None]
         if copied and not self.raw and any_may_hold_formula(copied):
             heads = [None if h is None or may_hold_formula(h) else h for h in heads]
         if None in heads:
