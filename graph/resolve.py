@@ -18,7 +18,7 @@ from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFoun
 from .caches import AnswerCache
 from .mac_blocks import deciding_block
 from .matching import CandidateCache, match_fcc, match_mac, match_model, match_name
-from .model import Edge, Identifier, IdScheme, Node, NodeKind, Relation
+from .model import Designation, Edge, Identifier, IdScheme, Node, NodeKind, Relation
 from .normalize import fcc_grantee_code, is_locally_administered, mac_prefixes
 from .reach import Reach, ReachCache
 from .references import find_reference
@@ -35,6 +35,8 @@ ANSWER_CACHE_SIZE = 1024
 # prefix falls in (small entries, so many of them), and cache answers per block.
 MAC_BLOCK_CACHE_SIZE = 65536
 MAX_PATHS = 10
+# Entities whose designations are kept (most have none: an empty list is kept too).
+DESIGNATION_CACHE_SIZE = 8192
 # Owners above the target are looked for this many levels up, to explain a `no` for one of them.
 ABOVE_DEPTH = 8
 UPWARD = (Relation.OWNS, Relation.CONTROLS, Relation.SAME_AS)
@@ -130,6 +132,7 @@ class Resolver:
         self._mac_blocks: AnswerCache[tuple[str, str]] = AnswerCache(MAC_BLOCK_CACHE_SIZE)
         self._targets: AnswerCache[Node] = AnswerCache(size=256)
         self._above: AnswerCache[frozenset[str]] = AnswerCache(size=256)
+        self._listed: AnswerCache[list[Designation]] = AnswerCache(size=DESIGNATION_CACHE_SIZE)
         # Regime verdicts per (entity, day, version): the target's are computed once per day.
         self.regimes = RegimeEngine(view)
         self.name_cache = CandidateCache()
@@ -137,7 +140,7 @@ class Resolver:
     def drop_caches(self) -> None:
         """Forget every cached answer, closure and regime verdict (after a refresh: entries of
         the old version could never be hit again, but would hold memory until they aged out)."""
-        for cache in (self.answers, self._mac_blocks, self._targets, self._above):
+        for cache in (self.answers, self._mac_blocks, self._targets, self._above, self._listed):
             cache.clear()
         self._patterns = None
         self.reach_cache.clear()
@@ -367,12 +370,33 @@ class Resolver:
     def _designations(
         self, ids: set[str], names: dict[str, str], day: date
     ) -> list[DesignationOut]:
-        found = self.view.designations(ids)
+        found = self._stored_designations(ids)
         return [
             DesignationOut.of(d, names.get(entity_id, entity_id), day)
             for entity_id in sorted(found)
             for d in found[entity_id]
         ]
+
+    def _stored_designations(self, ids: set[str]) -> dict[str, list[Designation]]:
+        """The designations of ``ids``, kept per store version: the target is on every path
+        and a `no` names it, so its listings were read and parsed for every new question."""
+        version = self.view.version()
+        found: dict[str, list[Designation]] = {}
+        missing = []
+        for entity_id in ids:
+            hit = self._listed.get((entity_id, version), count=False)
+            if hit is None:
+                missing.append(entity_id)
+            elif hit:
+                found[entity_id] = hit
+        if missing:
+            read = self.view.designations(missing)
+            for entity_id in missing:
+                listed = read.get(entity_id, [])
+                self._listed.put((entity_id, version), listed)
+                if listed:
+                    found[entity_id] = listed
+        return found
 
 
 def explain(
