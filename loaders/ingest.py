@@ -184,7 +184,7 @@ def _spare_core() -> bool:
     return (cores or 1) >= 2 and os.getloadavg()[0] <= (cores or 1) - 1
 
 
-def _flat(batches: Iterator[list[Record]]) -> Iterator[Record]:
+def _flat(batches: Iterator[list[Record | Ref]]) -> Iterator[Record | Ref]:
     try:
         for batch in batches:
             yield from batch

@@ -6,9 +6,10 @@ Python work, and one process runs Python on one core at a time; a child process 
 the parent writes, so the two halves overlap on a machine with two cores. The overlap is not
 free: sending a record costs the child about a third of what parsing it did, and receiving it
 costs the parent about half (measured on synthetic FtM: the parent spends 9 us per entity to
-receive instead of 17-20 to parse; the child 25 us in all). So the pipeline pays only when a core is idle for the
-child; on a machine whose cores are all busy the two processes take turns and the load is
-slower than in process (``loaders/ingest.py`` checks the load average before using it).
+receive instead of 17-20 to parse, the child 25 us in all). So it pays only when a core is
+idle for the child (about 1.3 times the in-process rate then); on a machine whose cores are
+all busy the two processes take turns and the load is slower than in process, which is why
+``loaders/ingest.py`` looks at the load average before using it.
 
 What crosses the pipe: one message per batch of records, a pickle of ``(kind, payload,
 state)``. The records are sent as their field values: the child has validated them, so the
@@ -52,12 +53,12 @@ from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from supplygraph.graph.batches import batched
-from supplygraph.graph.model import Designation, Edge, Identifier, Node, Record, SourceRef
+from supplygraph.graph.model import Designation, Edge, Identifier, Node, SourceRef
 
 from .context import LoadContext
 
@@ -67,7 +68,9 @@ BATCH = 2000
 # How long the parent waits for a stopped child before killing it, in seconds.
 STOP_WAIT_S = 5.0
 
-Reader = Callable[[Path, LoadContext], Iterator[Record]]
+# Records, or anything else a loader yields (Ref, for loaders that name entities by identifier).
+T = TypeVar("T")
+Reader = Callable[[Path, LoadContext], Iterator[T]]
 # The context fields a loader sets, copied from the child to the parent after every batch.
 _STATE_FIELDS = (
     "dataset",
@@ -147,7 +150,7 @@ def _raise(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any
 
 
 def _produce(
-    conn: Connection, parent_end: Connection, read: Reader, start: _Start, batch: int
+    conn: Connection, parent_end: Connection, read: Reader[Any], start: _Start, batch: int
 ) -> None:
     """The child: read the file, send batches, then "done" or the error."""
     # The fork copied the parent's end of the pipe too: while this process holds it, a parent
@@ -205,8 +208,8 @@ def _apply(ctx: LoadContext, state: dict[str, Any]) -> None:
 
 
 def parallel_records(
-    read: Reader, path: Path, ctx: LoadContext, batch: int = BATCH
-) -> Iterator[list[Record]]:
+    read: Reader[T], path: Path, ctx: LoadContext, batch: int = BATCH
+) -> Iterator[list[T]]:
     """Batches of ``read(path, ctx)``'s records, parsed in a child process.
 
     ``read`` is a loader's record iterator that does not use ``ctx.view`` (the child has no
