@@ -19,6 +19,10 @@ cannot show it still adds and updates, but the listings it leaves out stay open 
 withheld") unless the caller passes ``assume_complete``; the load log keeps them among the
 listings the next version is compared with, so a later complete file ends them.
 
+A large FtM file is parsed in a second process while this one links and writes
+(:mod:`~supplygraph.loaders.pipeline`), when a core is free for it; the records, counts and
+errors are the same as parsing in process.
+
 Usage: ``load_file(open_store(url), Path("sdn.csv"))`` returns a :class:`LoadReport`.
 """
 
