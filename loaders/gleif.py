@@ -169,14 +169,17 @@ class _RecordScanner:
             return
         sections = list(root)
         for index, section in enumerate(sections):
-            whole = final or index < len(sections) - 1
-            done = section[: len(section) if whole else len(section) - 1]
+            still_open = not final and index == len(sections) - 1
+            done = section[:-1] if still_open else section[:]
             for child in done:
                 local = self._local(child.tag)
                 if local in _HEADER_FIELDS:
                     self.header[local] = (child.text or "").strip()
-            del section[: len(done)]
-        del root[: len(sections) if final else len(sections) - 1]
+            # An open record is handed on whole once it ends; any other open section (the
+            # golden copy's list of records) drops the children that have ended.
+            if still_open and self._local(section.tag) not in _RECORD_ELEMENTS:
+                del section[: len(done)]
+        del root[: len(sections) - 1 if not final else len(sections)]
 
 
 class _DefusedGleifParser(DefusedExpatParser):
