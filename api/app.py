@@ -65,5 +65,11 @@ def app_from_environment() -> FastAPI:
     each worker of ``supplygraph serve --workers N`` is a fresh process that builds its own app
     with it, and so its own store connections.
     """
+    from supplygraph.runtime import settle, tune_gc
+
     settings = Settings()
-    return create_app(SupplyGraph.open(settings.store), settings)
+    app = create_app(SupplyGraph.open(settings.store), settings)
+    # A server process is ours: tune the collector for its caches (see runtime.py).
+    tune_gc()
+    settle()
+    return app

@@ -16,15 +16,16 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
-from operator import add, attrgetter
+from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 import orjson
 
 from supplygraph.graph.bulk_results import Answer, BulkResult
-from supplygraph.graph.csv_formulas import formula_safe, may_hold_formula
+from supplygraph.graph.csv_formulas import any_may_hold_formula, formula_safe, may_hold_formula
 from supplygraph.graph.errors import SupplyGraphError
 
 from .readers import MISSING, Extra
@@ -161,25 +162,37 @@ class CsvWriter:
         ends: list[str | None] = list(map(tails.get, answers))
         for i, error in batch.errors.items():
             ends[i] = self._tail(results[i], batch.error_cells, error)
-        # The input line itself where it already is the row's cells in our encoding (plain
-        # CSV input), else the cells, encoded.
+        # Each row is its input cells and our cells: one join over both, alternating (no string
+        # per row in between).
+        heads = self._heads(batch)
+        parts: list[str | None] = [None] * (2 * len(heads))
+        parts[::2] = heads
+        parts[1::2] = ends
+        self.file.write("".join(parts))  # type: ignore[arg-type]  # every end is filled
+
+    def _heads(self, batch: Batch) -> list[str]:
+        """The rows' input cells as text: the input line itself where it already is the row's
+        cells in our encoding (plain CSV input), else the cells, encoded."""
         lines = batch.lines if self.text else None
-        heads: list[str | None] = (
-            [
-                line.rstrip("\r\n")
-                if line is not None and (self.raw or not may_hold_formula(line))
-                else None
-                for line in lines
-            ]
-            if lines is not None
-            else [None] * len(results)
-        )
+        heads: list[str | None]
+        if lines is None:
+            heads = [None] * len(batch.results)
+        elif None in lines:
+            heads = [None if line is None else line.rstrip("\r\n") for line in lines]
+        else:
+            # The usual case, every row one copyable line: the line ends go in C.
+            heads = list(map(str.rstrip, cast("Sequence[str]", lines), repeat("\r\n")))
+        # Formula cells are looked for once for the batch (nearly every batch holds none), then
+        # line by line; a line end is no cell, so "\r" only counts inside a line.
+        copied = [h for h in heads if h is not None]
+        if copied and not self.raw and any_may_hold_formula(copied):
+            heads = [None if h is None or may_hold_formula(h) else h for h in heads]
         if None in heads:
             for i, head in enumerate(heads):
                 if head is None:
                     cells = batch.rows.cells[i][: self.width]
                     heads[i] = self._cells_text(cells if self.text else [_plain(c) for c in cells])
-        self.file.write("".join(map(add, heads, ends)))
+        return heads  # type: ignore[return-value]  # every None was filled above
 
     def _safe(self, cells: list[Any]) -> list[Any]:
         if self.raw:

@@ -166,6 +166,9 @@ def load(base: str, paths: Sequence[str], connections: int, seconds: float) -> L
         script.write_text(WRK_SCRIPT % {"paths": paths_file}, encoding="utf-8")
         duration = max(1, round(seconds))
         command = [wrk, "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+        # As HTTP client libraries and browsers do by default (requests, httpx, curl with
+        # --compressed): the server sends cached answers gzipped to such clients.
+        command += ["-H", "Accept-Encoding: gzip"]
         out = subprocess.run(
             [*command, "-s", str(script), base],
             capture_output=True,

@@ -7,7 +7,8 @@ FCC grantee codes, names as typed), asks the store once per primitive (``find_by
 ``find_by_name_key``, ``find_by_token``, ``nodes``), and keeps what it learnt in bounded caches
 for the next batches. Each field is then matched by the very code single lookups use
 (:meth:`Resolver.match` over a view that answers from those caches), so a bulk verdict equals
-the single verdict row by row; only the bookkeeping is shared.
+the single verdict row by row; only the bookkeeping is shared. Rows whose values were all seen
+before, as typed, are answered column by column without a Python step per row.
 
 Memory stays flat in the number of rows: results are yielded in input order batch by batch and
 every cache is bounded.
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from itertools import islice
@@ -60,6 +61,36 @@ from .verdicts import rank_paths
 
 EMPTY_QUERY = "give at least one of name, brand, model, mac, fcc_id"
 _HEX12 = re.compile(r"[0-9A-F]{12}")
+# A line holding twelve hex digits in a usual notation (colons or dashes between pairs, Cisco
+# dots, bare): its 24-bit block as typed; any other line: the whole line. One group, so that
+# findall gives one string per line.
+_HEX = "[0-9A-Fa-f]"
+_BLOCK_TEXT = re.compile(
+    rf"^({_HEX}{{2}}[:-]{_HEX}{{2}}[:-]{_HEX}{{2}}(?=[:-]{_HEX}{{2}}[:-]{_HEX}{{2}}[:-]{_HEX}{{2}}$)"
+    rf"|{_HEX}{{4}}\.{_HEX}{{2}}(?={_HEX}{{2}}\.{_HEX}{{4}}$)"
+    rf"|{_HEX}{{6}}(?={_HEX}{{6}}$)"
+    r"|.*)",
+    re.MULTILINE,
+)
+
+
+def mac_block_texts(macs: Sequence[str]) -> list[str]:
+    """Each MAC as typed -> its 24-bit block as typed when it is twelve hex digits in a usual
+    notation (``"b0:c7:87"`` of ``"b0:c7:87:8c:d4:19"``), else the MAC itself: the key under
+    which a bulk run remembers what a MAC resolved to when its 24-bit block decides that.
+
+    One regex pass over the lot: this runs for every row of a bulk audit.
+
+    >>> mac_block_texts(["b0:c7:87:8c:d4:19", "044a.6cc9.27af", "B0C78739E4C3", "", "not-a-mac"])
+    ['b0:c7:87', '044a.6c', 'B0C787', '', 'not-a-mac']
+    """
+    text = "\n".join(macs)
+    if text.count("\n") == len(macs) - 1:
+        found: list[str] = _BLOCK_TEXT.findall(text)
+        if len(found) == len(macs):
+            return found
+    # Some MAC holds a line break (no valid one does): one by one, such a MAC keeps its text.
+    return [m if "\n" in m else _BLOCK_TEXT.match(m)[1] for m in macs]  # type: ignore[index]
 
 
 @lru_cache(maxsize=65536)
@@ -79,6 +110,10 @@ def _mac_blocks(mac: str) -> tuple[str, ...]:
 _BLOCK_SCHEMES = (IdScheme.OUI, IdScheme.OUI28, IdScheme.OUI36)
 _SUB_BLOCKS = frozenset((IdScheme.OUI28, IdScheme.OUI36))
 _NOTHING: tuple[str, ...] = ()
+# Stands in for a row problem in _known's columns: never known, as no MAC is noted under "?"
+# (only under the text of a 24-bit block, or "" for none).
+_UNKNOWN_ROW: Fields = ("?", "", "", "", "")
+_NOTHING_FOUND_ROW = (NOTHING_FOUND,) * len(FIELDS)
 
 
 class BulkResolver:
@@ -155,12 +190,16 @@ class BulkRun:
         self._combos: TwoGenerationCache[tuple[FieldOutcome | None, ...], BulkResult] = (
             TwoGenerationCache(size)
         )
-        # Shortcuts for _known: a 24-bit prefix -> the key its outcome is cached under, and an
-        # FCC ID as typed -> its outcome (a few thousand of each in a large inventory).
-        self._mac_keys: dict[str, str] = {}
         self._answers: TwoGenerationCache[tuple[object, ...], Answer] = TwoGenerationCache(size)
-        self._by_fcc_text: TwoGenerationCache[str, FieldOutcome] = TwoGenerationCache(size)
-        self._fcc_texts_pending: list[tuple[str, str]] = []
+        # The deciding outcomes of a row -> its verdict, texts and answer (see _verdict).
+        self._judged: TwoGenerationCache[tuple[object, ...], BulkResult] = TwoGenerationCache(size)
+        # For _known, per field: the value as typed -> its outcome (a MAC by the text of its
+        # 24-bit block, see mac_block_texts); an absent field found nothing.
+        self._typed: tuple[TwoGenerationCache[str, FieldOutcome], ...] = tuple(
+            TwoGenerationCache(size) for _ in FIELDS
+        )
+        for typed in self._typed:
+            typed.put("", NOTHING_FOUND)
 
     # -- public -----------------------------------------------------------------------------
     def resolve(self, rows: Iterable[BulkItem]) -> Iterator[BulkResult]:
@@ -202,74 +241,50 @@ class BulkRun:
             )
         self._bind()
         results = self._known(batch)
-        todo = [i for i, r in enumerate(results) if r is None]
-        if todo:
+        if None in results:
+            todo = [i for i, r in enumerate(results) if r is None]
             self._general(batch, results, todo)
+            self._remember_typed(batch, results, todo)
         return results  # type: ignore[return-value]  # _general filled every None
 
     def _known(self, batch: list[BulkItem]) -> list[BulkResult | None]:
-        """Answers for the rows whose every key is cached already; None for the others.
+        """Answers for the rows whose every value is known as typed; None for the others.
 
-        The common case of a long audit, kept to a few dict lookups per row: a MAC in a 24-bit
-        prefix that the registry does not subdivide is decided by that block (see
-        ``subdivided_blocks``), FCC IDs are cached by their text, names by their text. Whatever
-        this does not know goes to :meth:`_general`, which fills the same caches.
+        The common case of a long audit, done column by column in C: each field's values as
+        typed (a MAC by its 24-bit block, when that block decides it) map to the field's outcome
+        (:meth:`_remember_typed` notes them), the row's outcomes to its result. Whatever is not
+        known goes to :meth:`_general`.
         """
-        out: list[BulkResult | None] = []
-        append = out.append
-        hex12 = _HEX12.fullmatch
-        subdivided = self._subdivided
-        mac_keys = self._mac_keys
-        by_mac_block, by_fcc_text = self._by_mac_block, self._by_fcc_text
-        by_brand, by_model, by_name = self._by_brand, self._by_model, self._by_name
-        combos = self._combos
-        for item in batch:
-            if item.__class__ is RowProblem:
-                append(None)
-                continue
-            mac, fcc, brand, model, name = item  # type: ignore[misc]
-            if not (mac or fcc or brand or model or name):
-                append(None)  # nothing to resolve: the general path reports it
-                continue
-            mac_out = fcc_out = brand_out = model_out = name_out = NOTHING_FOUND
-            if mac:
-                digits = mac_digits(mac)
-                if len(digits) != 12 or not hex12(digits) or digits[:6] in subdivided:
-                    append(None)
-                    continue
-                key = mac_keys.get(digits[:6])
-                got = by_mac_block[key] if key is not None else None
-                if got is None:
-                    append(None)
-                    continue
-                mac_out = got
-            if fcc:
-                got = by_fcc_text.get(fcc)
-                if got is None:
-                    append(None)
-                    continue
-                fcc_out = got
-            if brand:
-                got = by_brand[brand.strip()]
-                if got is None:
-                    append(None)
-                    continue
-                brand_out = got
-            if model:
-                got = by_model[model.strip()]
-                if got is None:
-                    append(None)
-                    continue
-                model_out = got
-            if name:
-                got = by_name[name.strip()]
-                if got is None:
-                    append(None)
-                    continue
-                name_out = got
-            found = (mac_out, fcc_out, brand_out, model_out, name_out)
-            result = combos[found]
-            append(result if result is not None else self._combine(found))
+        rows: list[BulkItem] | list[Fields] = batch
+        if RowProblem in set(map(type, batch)):
+            rows = [_UNKNOWN_ROW if item.__class__ is RowProblem else item for item in batch]
+        if not rows:
+            return []
+        macs, fccs, brands, models, names = zip(*rows, strict=True)
+        typed_mac, typed_fcc, typed_brand, typed_model, typed_name = self._typed
+        outcomes = list(
+            zip(
+                map(typed_mac.__getitem__, mac_block_texts(macs)),
+                map(typed_fcc.__getitem__, fccs),
+                map(typed_brand.__getitem__, brands),
+                map(typed_model.__getitem__, models),
+                map(typed_name.__getitem__, names),
+                strict=True,
+            )
+        )
+        out: list[BulkResult | None] = list(map(self._combos.__getitem__, outcomes))
+        # A combination not seen yet is combined here; a value not known yet (a None among the
+        # row's outcomes) is left to the general path.
+        for i in _places(out, None):
+            if None not in outcomes[i]:
+                out[i] = self._combine(outcomes[i])
+        # Rows whose fields all found nothing share one result, unless they hold nothing at all:
+        # that is an error, which the general path reports.
+        nothing = self._combos[_NOTHING_FOUND_ROW]
+        if nothing is not None:
+            for i in _places(out, nothing):
+                if not "".join(rows[i]).strip():  # type: ignore[arg-type]
+                    out[i] = None
         return out
 
     def _general(
@@ -302,8 +317,6 @@ class BulkRun:
             except InvalidQuery as exc:
                 results[at] = BulkResult(None, 0.0, "", exc.message, exc.field)
                 continue
-            if fcc:
-                self._fcc_texts_pending.append((item[1], code))
             self._assumed = False
             found = lookup(fields, blocks, code, idents, None)
             if found is None:
@@ -314,7 +327,6 @@ class BulkRun:
                 results[at] = combine(found)
         if deferred or provisional:
             self._second_pass(results, deferred, provisional, idents)
-        self._remember_fcc_texts()
 
     def _second_pass(
         self,
@@ -355,14 +367,36 @@ class BulkRun:
                 assert done is not None and not self._assumed, "every key was fetched"
                 results[i] = combine(done)
 
-    def _remember_fcc_texts(self) -> None:
-        """FCC IDs as typed -> their grantee code's outcome, for :meth:`_known` next time."""
-        by_grantee = self._by_grantee
-        for text, code in self._fcc_texts_pending:
-            outcome = by_grantee[code]
-            if outcome is not None:
-                self._by_fcc_text.put(text, outcome)
-        self._fcc_texts_pending = []
+    def _remember_typed(
+        self, batch: list[BulkItem], results: list[BulkResult | None], done: list[int]
+    ) -> None:
+        """Note the values of the rows at ``done`` as typed, with their outcomes, for
+        :meth:`_known`. A MAC is noted by its 24-bit block only where that block decides every
+        MAC under it (it is not subdivided); a bare 24-bit prefix then shares that key, rightly,
+        as the same block decides it."""
+        todo = [at for at in done if batch[at].__class__ is not RowProblem]
+        texts = mac_block_texts([batch[at][0] for at in todo])  # type: ignore[index]
+        typed_mac, typed_fcc, typed_brand, typed_model, typed_name = self._typed
+        subdivided = self._subdivided
+        for at, block_text in zip(todo, texts, strict=True):
+            result = results[at]
+            assert result is not None
+            if not result.outcomes:
+                continue  # an error: nothing to note
+            mac_out, fcc_out, brand_out, model_out, name_out = result.outcomes
+            mac, fcc, brand, model, name = batch[at]  # type: ignore[misc]
+            if not mac:
+                typed_mac.put("", mac_out)  # type: ignore[arg-type]  # in case it aged out
+            elif len(block_text) < len(mac) and block_text not in typed_mac:
+                digits = mac_digits(block_text)
+                if digits not in subdivided:
+                    # The block's other usual spellings too: inventories mix notations.
+                    for spelling in (block_text, *_block_spellings(digits)):
+                        typed_mac.put(spelling, mac_out)  # type: ignore[arg-type]
+            typed_fcc.put(fcc, fcc_out)  # type: ignore[arg-type]
+            typed_brand.put(brand, brand_out)  # type: ignore[arg-type]
+            typed_model.put(model, model_out)  # type: ignore[arg-type]
+            typed_name.put(name, name_out)  # type: ignore[arg-type]
 
     # -- cache lookups ----------------------------------------------------------------------
     def _bind(self) -> None:
@@ -410,10 +444,7 @@ class BulkRun:
                 idents.add((IdScheme.OUI, blocks[0]))
             return None
         # The prefix is not subdivided: its 24-bit block decides every MAC under it.
-        key = _block_key(deciding_block(blocks[:1], [bool(holders24)]) or ("none", blocks[0]))
-        if len(self._mac_keys) < self.engine.cache_size:
-            self._mac_keys[blocks[0]] = key
-        return key
+        return _block_key(deciding_block(blocks[:1], [bool(holders24)]) or ("none", blocks[0]))
 
     def _lookup(
         self,
@@ -568,9 +599,12 @@ class BulkRun:
         return hit
 
     def _verdict(self, outcomes: tuple[FieldOutcome | None, ...]) -> BulkResult:
+        """The row's result: which outcomes decide it is found here, the rest (texts, answer)
+        is worked out once per deciding outcomes (rows combine a few of them many ways)."""
         best: Evidence | None = None
-        top: Match | None = None
+        top_of: FieldOutcome | None = None  # the outcome with the best-scoring match
         notes: list[str] = []
+        selling: list[FieldOutcome] = []  # outcomes that distribute into the target's group
         for outcome in outcomes:
             if outcome is None:
                 continue
@@ -579,8 +613,44 @@ class BulkRun:
             # Strictly better only: the first of equals wins, as in resolve's stable sort.
             if e is not None and (best is None or e.rank() < best.rank()):
                 best = e
-            if outcome.top is not None and (top is None or outcome.top.score > top.score):
-                top = outcome.top
+            top = outcome.top
+            if top is not None and (top_of is None or top.score > top_of.top.score):  # type: ignore[union-attr]
+                top_of = outcome
+            if outcome.distributes:
+                selling.append(outcome)
+        # What each kind of verdict depends on (keys of different kinds never compare equal:
+        # they start with an Evidence, a FieldOutcome or a note).
+        key: tuple[object, ...]
+        if best is not None:
+            key = (best, *notes)
+        elif top_of is not None:
+            key = (top_of, *selling)
+        else:
+            key = tuple(notes)
+        judged = self._judged[key]
+        if judged is None:
+            judged = self._judge(best, top_of, notes, selling)
+            self._judged.put(key, judged)
+        return BulkResult(
+            judged.verdict,
+            judged.confidence,
+            judged.evidence,
+            None,
+            None,
+            judged.best,
+            outcomes,
+            judged.notes,
+            judged.answer,
+        )
+
+    def _judge(
+        self,
+        best: Evidence | None,
+        top_of: FieldOutcome | None,
+        notes: list[str],
+        selling: list[FieldOutcome],
+    ) -> BulkResult:
+        """The verdict, texts and answer for :meth:`_verdict` (without the row's outcomes)."""
         assert self.reach is not None
         if self.reach.truncated:
             notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
@@ -595,30 +665,23 @@ class BulkRun:
                 )
             answer = self._answer(verdict, round(best.score, 3), text, best, best.match.id, notes)
             return BulkResult(
-                verdict,
-                answer.confidence,
-                text,
-                None,
-                None,
-                best,
-                outcomes,
-                answer.notes,
-                answer,
+                verdict, answer.confidence, text, None, None, best, (), answer.notes, answer
             )
-        if top is not None:
+        if top_of is not None and top_of.top is not None:
+            top = top_of.top
             text = (
                 f"{top.field} matched {top.name} ({top.kind}); "
                 f"no path from {self.target.name} reaches it"
             )
-            sold = _union(o.distributes for o in outcomes if o is not None)
+            sold = _union(o.distributes for o in selling)
             if sold:
                 items = ", ".join(sorted({s.to_name for s in sold}))
                 text += f"; it distributes {items} (a distributor is not the maker)"
             answer = self._answer("no", round(top.score, 3), text, None, top.id, [], sold)
-            return BulkResult("no", answer.confidence, text, None, None, None, outcomes, (), answer)
+            return BulkResult("no", answer.confidence, text, None, None, None, (), (), answer)
         text = "no match" + (f" ({'; '.join(notes)})" if notes else "")
         answer = self._answer("unknown", 0.0, text, None, None, notes)
-        return BulkResult("unknown", 0.0, text, None, None, None, outcomes, answer.notes, answer)
+        return BulkResult("unknown", 0.0, text, None, None, None, (), answer.notes, answer)
 
     def _answer(
         self,
@@ -637,6 +700,30 @@ class BulkRun:
             answer = Answer(verdict, confidence, text, best, entity, tuple(notes), sold)
             self._answers.put(key, answer)
         return answer
+
+
+def _block_spellings(digits: str) -> tuple[str, ...]:
+    """A 24-bit block's text in each notation :func:`mac_block_texts` recognizes, in upper and
+    lower case: ``"B0C787"`` -> ``"B0:C7:87"``, ``"b0-c7-87"``, ``"B0C7.87"``, ...
+
+    >>> _block_spellings("B0C787")[:4]
+    ('B0C787', 'B0:C7:87', 'B0-C7-87', 'B0C7.87')
+    """
+    pairs = (digits[:2], digits[2:4], digits[4:6])
+    upper = (digits, ":".join(pairs), "-".join(pairs), f"{digits[:4]}.{digits[4:]}")
+    return upper + tuple(text.lower() for text in upper)
+
+
+def _places(items: list[BulkResult | None], wanted: BulkResult | None) -> Iterator[int]:
+    """Where ``wanted`` is in ``items``: list.index does the scanning in C, which matters when
+    it is in a few places of a batch of thousands."""
+    at = -1
+    while True:
+        try:
+            at = items.index(wanted, at + 1)
+        except ValueError:
+            return
+        yield at
 
 
 def _union(groups: Iterable[tuple[Step, ...]]) -> tuple[Step, ...]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .caches import AnswerCache
 from .ids import is_curated
 from .model import Identifier, IdScheme, Node, NodeKind
 from .names import TYPO_TWO, analyze, compare, df_weight
@@ -48,6 +50,75 @@ TYPO_LONG = 8
 TYPO_VOCABULARY = 5000
 
 
+@dataclass(frozen=True)
+class NameProfile:
+    """What scoring needs of a candidate node: its kind, and each of its names with the index
+    words that name carries (so only the names sharing a selecting word are compared)."""
+
+    name: str
+    kind: NodeKind
+    names: tuple[tuple[str, frozenset[str]], ...]
+
+    @classmethod
+    def of(cls, node: Node) -> NameProfile:
+        return cls(node.name, node.kind, tuple((n, frozenset(name_tokens(n))) for n in node.names))
+
+
+# Candidates repeat across questions (every name with "trading" or "industries" is one), and so
+# do the first letters of mistyped words ("cor", "pha", "ele": 189 prefixes in 5,000 real and
+# typed names): both are kept, a few hundred bytes per profile, a few KiB per prefix.
+PROFILE_CACHE_SIZE = 50_000
+VOCABULARY_CACHE_SIZE = 512
+
+
+class CandidateCache:
+    """What matching reads of one store again and again: candidate profiles and the stored
+    words under a typo's first letters. Keyed by store version: a load makes old entries
+    unreachable, and they age out of the LRU."""
+
+    def __init__(
+        self, profiles: int = PROFILE_CACHE_SIZE, prefixes: int = VOCABULARY_CACHE_SIZE
+    ) -> None:
+        self._profiles: AnswerCache[NameProfile] = AnswerCache(profiles)
+        self._words: AnswerCache[tuple[str, ...]] = AnswerCache(prefixes)
+
+    def profiles(self, view: GraphView, ids: Collection[str]) -> dict[str, NameProfile]:
+        version = view.version()
+        found: dict[str, NameProfile] = {}
+        missing: list[str] = []
+        for node_id in ids:
+            hit = self._profiles.get((version, node_id), count=False)
+            if hit is None:
+                missing.append(node_id)
+            else:
+                found[node_id] = hit
+        for node_id, node in view.nodes(missing).items():
+            profile = NameProfile.of(node)
+            self._profiles.put((version, node_id), profile)
+            found[node_id] = profile
+        return found
+
+    def vocabulary(self, view: GraphView, prefixes: Collection[str]) -> dict[str, tuple[str, ...]]:
+        """Stored words under each prefix (at most TYPO_VOCABULARY of them)."""
+        version = view.version()
+        found: dict[str, tuple[str, ...]] = {}
+        for prefix in prefixes:
+            hit = self._words.get((version, prefix), count=False)
+            if hit is not None:
+                found[prefix] = hit
+        missing = [p for p in prefixes if p not in found]
+        if missing:
+            read = view.tokens_with_prefix(missing, TYPO_VOCABULARY)
+            for prefix in missing:
+                words = found[prefix] = tuple(read.get(prefix, ()))
+                self._words.put((version, prefix), words)
+        return found
+
+    def clear(self) -> None:
+        self._profiles.clear()
+        self._words.clear()
+
+
 def _typo_prefix(word: str) -> str:
     return word[: 3 if len(word) >= TYPO_LONG else 2]
 
@@ -56,17 +127,19 @@ def _typo_prefix(word: str) -> str:
 TRANSLITERATED_SCORE = 0.95
 
 
-def typo_neighbours(view: GraphView, missing: Collection[str]) -> dict[str, str]:
+def typo_neighbours(
+    view: GraphView, missing: Collection[str], cache: CandidateCache | None = None
+) -> dict[str, str]:
     """Stored words one typo (two in long words) away from words that are in no name:
     {stored word: typed word}. One vocabulary call for all of them."""
     typos = [t for t in missing if len(t) >= TYPO_MIN_LENGTH and t.isalpha()]
     if not typos:
         return {}
-    vocabulary = view.tokens_with_prefix({_typo_prefix(t) for t in typos}, TYPO_VOCABULARY)
+    vocabulary = (cache or CandidateCache()).vocabulary(view, {_typo_prefix(t) for t in typos})
     near: dict[str, str] = {}
     for typo in typos:
         budget = 2 if len(typo) >= TYPO_TWO else 1
-        words = vocabulary.get(_typo_prefix(typo), [])
+        words = vocabulary.get(_typo_prefix(typo), ())
         # One C-level pass over the vocabulary; hits come back as (word, edits, index).
         for word, _, _ in process.extract(
             typo, words, scorer=OSA.distance, score_cutoff=budget, limit=None
@@ -80,7 +153,7 @@ def _df_key(token: str) -> str:
 
 
 def _candidates(
-    view: GraphView, text: str, exclude: Collection[str]
+    view: GraphView, text: str, exclude: Collection[str], cache: CandidateCache | None = None
 ) -> tuple[list[str], dict[str, int], set[str]]:
     """Candidate node ids for ``text``, best placed first, each query word's frequency, and the
     index words that selected them (typed, or a stored word one typo away)."""
@@ -90,7 +163,7 @@ def _candidates(
     found = view.find_by_token(tokens, CANDIDATES_PER_TOKEN)
     df = {_df_key(t): len(ids) for t, ids in found.items()}
     typos = [t for t in tokens if t not in found]
-    near = typo_neighbours(view, typos)
+    near = typo_neighbours(view, typos, cache)
     if near:
         for word, ids in view.find_by_token(near.keys(), CANDIDATES_PER_TOKEN).items():
             found[word] = ids
@@ -113,10 +186,12 @@ def match_name(
     kinds: Collection[NodeKind] | None = None,
     limit: int = 10,
     threshold: float | None = None,
+    cache: CandidateCache | None = None,
 ) -> list[Match]:
     """Nodes whose name or alias matches ``text``, best first, each with its explanation.
 
     ``threshold`` defaults to the configured match threshold; 1.0 asks for exact keys only.
+    ``cache`` keeps what is read of the store between calls (the resolver holds one).
     """
     if threshold is None:
         threshold = _threshold
@@ -132,33 +207,43 @@ def match_name(
                 how = "transliterated key" if score < 1.0 else "normalized key"
                 detail = NameMatchDetail(name=key, method=how, features={"exact": score})
                 best[node_id] = (score, key, detail)
+    known: dict[str, NameProfile] = {}
     if threshold < 1.0:
-        ids, df, words = _candidates(view, text, best.keys())
+        cache = cache or CandidateCache()
+        ids, df, words = _candidates(view, text, best.keys(), cache)
+        known = cache.profiles(view, ids)
         query = analyze(text)
-        for node in view.nodes(ids).values():
-            if kinds is not None and node.kind not in kinds:
+        for node_id in ids:
+            profile = known.get(node_id)
+            if profile is None or (kinds is not None and profile.kind not in kinds):
                 continue
-            person = node.kind is NodeKind.PERSON
+            person = profile.kind is NodeKind.PERSON
             # Only the names that carry a selecting word can score; a person listed under
             # twenty aliases is compared on the two that share a word with the query.
-            names = [n for n in node.names if name_tokens(n) & words] or node.names
-            scored = [compare(query, analyze(n, person), df, person) for n in names]
+            names = [n for n, tokens in profile.names if tokens & words] or [
+                n for n, _ in profile.names
+            ]
+            scored = [compare(query, analyze(n, person), df, person, explain=False) for n in names]
             top = max(scored, key=lambda s: s.score)
-            if top.score >= threshold and top.score > best.get(node.id, (0.0,))[0]:
-                best[node.id] = (top.score, top.name, NameMatchDetail.of(top))
-    nodes = view.nodes(best.keys())
+            if top.score >= threshold and top.score > best.get(node_id, (0.0,))[0]:
+                # Only a kept match is explained: score that one name again, in full.
+                explained = compare(query, analyze(top.name, person), df, person)
+                best[node_id] = (top.score, top.name, NameMatchDetail.of(explained))
+    exact_nodes = view.nodes([i for i in best if i not in known])
+    found = {i: (n.name, n.kind) for i, n in exact_nodes.items()}
+    found.update((i, (known[i].name, known[i].kind)) for i in best if i in known)
     matches = [
         Match(
-            id=n.id,
-            name=n.name,
-            kind=n.kind.value,
-            score=best[n.id][0],
+            id=node_id,
+            name=name,
+            kind=kind.value,
+            score=best[node_id][0],
             field=field,
-            matched_on=best[n.id][1],
-            detail=best[n.id][2],
+            matched_on=best[node_id][1],
+            detail=best[node_id][2],
         )
-        for n in nodes.values()
-        if kinds is None or n.kind in kinds
+        for node_id, (name, kind) in found.items()
+        if kinds is None or kind in kinds
     ]
     # Equal scores: the curated record first (it stands for its group), then by name.
     matches.sort(key=lambda m: (-m.score, not is_curated(m.id), m.name, m.id))

@@ -359,8 +359,13 @@ def compare(
     known: AnalyzedName,
     df: Mapping[str, int] | None = None,
     person: bool = False,
+    explain: bool = True,
 ) -> NameScore:
-    """Score a typed name against a known one; see the module docstring for the rules."""
+    """Score a typed name against a known one; see the module docstring for the rules.
+
+    ``explain=False`` gives the same score without the pairs and features (a matcher scores
+    dozens of candidate names and explains only the ones it keeps).
+    """
     q_parts = [p for p in query.parts if p.role != "legal"]
     k_parts = [p for p in known.parts if p.role != "legal"]
     if not query.cjk and not known.cjk:
@@ -373,21 +378,16 @@ def compare(
     if not q_parts or not k_parts:
         return NameScore(known.original, 0.0, [], [p.text for p in q_parts], [], {})
 
-    def q_weight(p: Part) -> float:
-        if p.role == "distinctive" and df is not None:
-            key = p.source.form if p.source is not None else p.text
-            return p.weight * df_weight(df.get(key, 0))
-        return p.weight
-
     pairs = _pair(q_parts, k_parts)
     q_sim: dict[int, float] = {}
     k_sim: dict[int, float] = {}
     for q, k, sim, _ in pairs:
         q_sim[id(q)] = max(q_sim.get(id(q), 0.0), sim)
         k_sim[id(k)] = max(k_sim.get(id(k), 0.0), sim)
-    q_total = sum(q_weight(p) for p in q_parts)
+    q_weights = [_query_weight(p, df) for p in q_parts]
+    q_total = sum(q_weights)
     k_total = sum(p.weight for p in k_parts)
-    q_explained = sum(q_weight(p) * q_sim.get(id(p), 0.0) for p in q_parts)
+    q_explained = sum(w * q_sim.get(id(p), 0.0) for p, w in zip(q_parts, q_weights, strict=True))
     k_explained = sum(p.weight * k_sim.get(id(p), 0.0) for p in k_parts)
     query_coverage = q_explained / q_total if q_total else 0.0
     name_coverage = k_explained / k_total if k_total else 0.0
@@ -401,6 +401,8 @@ def compare(
     complete = query_coverage >= 0.99 and name_coverage >= 0.99
     if q_explained < MIN_EXPLAINED_WEIGHT and not complete:
         score = min(score, UNEXPLAINED_CAP)
+    if not explain:
+        return NameScore(known.original, round(score, 3), [], [], [], {})
     return NameScore(
         name=known.original,
         score=round(score, 3),
@@ -414,3 +416,11 @@ def compare(
             "unexplained_query_parts": float(len(unexplained)),
         },
     )
+
+
+def _query_weight(part: Part, df: Mapping[str, int] | None) -> float:
+    """A query part's weight: a distinctive word counts less the more names carry it."""
+    if part.role == "distinctive" and df is not None:
+        key = part.source.form if part.source is not None else part.text
+        return part.weight * df_weight(df.get(key, 0))
+    return part.weight

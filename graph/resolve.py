@@ -8,6 +8,8 @@ products is ``no``, with ``distributes`` saying what it sells). ``unknown``: not
 
 from __future__ import annotations
 
+import gzip
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,8 +17,8 @@ from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFoun
 
 from .caches import AnswerCache
 from .mac_blocks import deciding_block
-from .matching import match_fcc, match_mac, match_model, match_name
-from .model import Edge, Identifier, IdScheme, Node, NodeKind, Relation
+from .matching import CandidateCache, match_fcc, match_mac, match_model, match_name
+from .model import Designation, Edge, Identifier, IdScheme, Node, NodeKind, Relation
 from .normalize import fcc_grantee_code, is_locally_administered, mac_prefixes
 from .reach import Reach, ReachCache
 from .references import find_reference
@@ -33,6 +35,8 @@ ANSWER_CACHE_SIZE = 1024
 # prefix falls in (small entries, so many of them), and cache answers per block.
 MAC_BLOCK_CACHE_SIZE = 65536
 MAX_PATHS = 10
+# Entities whose designations are kept (most have none: an empty list is kept too).
+DESIGNATION_CACHE_SIZE = 8192
 # Owners above the target are looked for this many levels up, to explain a `no` for one of them.
 ABOVE_DEPTH = 8
 UPWARD = (Relation.OWNS, Relation.CONTROLS, Relation.SAME_AS)
@@ -76,6 +80,42 @@ class Query:
         return tuple(parts)
 
 
+# Answers run to 40-70 KiB of JSON (paths, sources, regimes); gzip takes them to a sixth. It
+# costs 1.3-1.6 ms per answer at zlib's default level 6, a third of computing a new answer, so
+# an answer is compressed only when it is sent a second time (then kept): a question asked once
+# goes out as it is.
+GZIP_LEVEL = 6
+
+
+@dataclass
+class Answer:
+    """A cached answer: the result, its JSON as the API sends it, and that JSON gzipped for
+    clients that accept it (see GZIP_LEVEL)."""
+
+    result: ResolveResult
+    json: bytes
+    key: Hashable = None  # the engine's cache key: the API maps repeated requests to it
+    _gzipped: bytes | None = None
+    _sent: bool = False
+
+    def body(self, gzip_ok: bool) -> tuple[bytes, bool]:
+        """The bytes to send and whether they are gzipped: plain the first time, then gzipped
+        for a client that accepts it."""
+        first, self._sent = not self._sent, True
+        if not gzip_ok or first:
+            return self.json, False
+        return self.gzipped(), True
+
+    @classmethod
+    def of(cls, result: ResolveResult, key: Hashable = None) -> Answer:
+        return cls(result, result.model_dump_json(by_alias=True).encode(), key)
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:  # two threads may both compress once: same bytes, no harm
+            self._gzipped = gzip.compress(self.json, GZIP_LEVEL, mtime=0)
+        return self._gzipped
+
+
 class Resolver:
     """Answers queries against one store view; caches by store version.
 
@@ -88,21 +128,24 @@ class Resolver:
         self.view = view
         self.reach_cache = ReachCache()
         self._patterns: tuple[str, list[Node]] | None = None
-        self.answers: AnswerCache[tuple[ResolveResult, bytes]] = AnswerCache(ANSWER_CACHE_SIZE)
+        self.answers: AnswerCache[Answer] = AnswerCache(ANSWER_CACHE_SIZE)
         self._mac_blocks: AnswerCache[tuple[str, str]] = AnswerCache(MAC_BLOCK_CACHE_SIZE)
         self._targets: AnswerCache[Node] = AnswerCache(size=256)
         self._above: AnswerCache[frozenset[str]] = AnswerCache(size=256)
+        self._listed: AnswerCache[list[Designation]] = AnswerCache(size=DESIGNATION_CACHE_SIZE)
         # Regime verdicts per (entity, day, version): the target's are computed once per day.
         self.regimes = RegimeEngine(view)
+        self.name_cache = CandidateCache()
 
     def drop_caches(self) -> None:
         """Forget every cached answer, closure and regime verdict (after a refresh: entries of
         the old version could never be hit again, but would hold memory until they aged out)."""
-        for cache in (self.answers, self._mac_blocks, self._targets, self._above):
+        for cache in (self.answers, self._mac_blocks, self._targets, self._above, self._listed):
             cache.clear()
         self._patterns = None
         self.reach_cache.clear()
         self.regimes.clear()
+        self.name_cache.clear()
 
     # -- pieces -----------------------------------------------------------------------------
     def find_target(self, target: str | None, version: str | None = None) -> Node:
@@ -151,11 +194,12 @@ class Resolver:
                 fields["brand"],
                 field="brand",
                 kinds={NodeKind.BRAND, NodeKind.ORGANIZATION},
+                cache=self.name_cache,
             )
         if "model" in fields:
             matches += match_model(self.view, fields["model"], self.patterns())
         if "name" in fields:
-            matches += match_name(self.view, fields["name"], field="name")
+            matches += match_name(self.view, fields["name"], field="name", cache=self.name_cache)
         return matches, notes
 
     # -- the verdict ------------------------------------------------------------------------
@@ -167,34 +211,39 @@ class Resolver:
         The returned object is a shallow copy of the cached answer: replace its fields freely,
         but do not mutate the nested lists in place.
         """
-        return self._computed(query, target, as_of)[0].model_copy()
+        return self._computed(query, target, as_of).result.model_copy()
+
+    def answer(self, query: Query, target: str | None = None, as_of: date | None = None) -> Answer:
+        """The answer with its serialized forms, cached (see :meth:`resolve`)."""
+        return self._computed(query, target, as_of)
 
     def resolve_json(
         self, query: Query, target: str | None = None, as_of: date | None = None
     ) -> bytes:
         """The answer serialized as the API sends it (by alias), cached with the answer."""
-        return self._computed(query, target, as_of)[1]
+        return self._computed(query, target, as_of).json
 
-    def cached_json(
+    def cached_answer(
         self, query: Query, target: str | None = None, as_of: date | None = None
-    ) -> bytes | None:
-        """The serialized answer if it is cached, else None (never computes one).
+    ) -> Answer | None:
+        """The answer if it is cached, else None (never computes one).
 
         The API answers from here on the event loop and sends only misses to a worker thread.
         """
-        found = self._answer(query, target, as_of, compute=False)
-        return None if found is None else found[1]
+        return self._answer(query, target, as_of, compute=False)
 
-    def _computed(
-        self, query: Query, target: str | None, as_of: date | None
-    ) -> tuple[ResolveResult, bytes]:
+    def answer_by_key(self, key: Hashable) -> Answer | None:
+        """The cached answer under an :attr:`Answer.key` seen before, if still cached."""
+        return self.answers.get(key)
+
+    def _computed(self, query: Query, target: str | None, as_of: date | None) -> Answer:
         found = self._answer(query, target, as_of, compute=True)
         assert found is not None  # compute=True always yields an answer
         return found
 
     def _answer(
         self, query: Query, target: str | None, as_of: date | None, compute: bool
-    ) -> tuple[ResolveResult, bytes] | None:
+    ) -> Answer | None:
         day = as_of or date.today()
         version = self.view.version()
         target_node = self.find_target(target, version)
@@ -202,8 +251,7 @@ class Resolver:
         # A peek that misses is not counted: the computing call that follows counts it once.
         cached = self.answers.get(key, count=compute)
         if cached is None and compute:
-            result = self.compute(query, target_node, day)
-            cached = (result, result.model_dump_json(by_alias=True).encode())
+            cached = Answer.of(self.compute(query, target_node, day), key)
             self.answers.put(key, cached)
         return cached
 
@@ -322,12 +370,33 @@ class Resolver:
     def _designations(
         self, ids: set[str], names: dict[str, str], day: date
     ) -> list[DesignationOut]:
-        found = self.view.designations(ids)
+        found = self._stored_designations(ids)
         return [
             DesignationOut.of(d, names.get(entity_id, entity_id), day)
             for entity_id in sorted(found)
             for d in found[entity_id]
         ]
+
+    def _stored_designations(self, ids: set[str]) -> dict[str, list[Designation]]:
+        """The designations of ``ids``, kept per store version: the target is on every path
+        and a `no` names it, so its listings were read and parsed for every new question."""
+        version = self.view.version()
+        found: dict[str, list[Designation]] = {}
+        missing = []
+        for entity_id in ids:
+            hit = self._listed.get((entity_id, version), count=False)
+            if hit is None:
+                missing.append(entity_id)
+            elif hit:
+                found[entity_id] = hit
+        if missing:
+            read = self.view.designations(missing)
+            for entity_id in missing:
+                listed = read.get(entity_id, [])
+                self._listed.put((entity_id, version), listed)
+                if listed:
+                    found[entity_id] = listed
+        return found
 
 
 def explain(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -78,6 +79,12 @@ WRITE_CACHE_KIB = 256 * 1024
 
 M = TypeVar("M", bound=BaseModel)
 
+# The stored text of each enum member, looked up per row: an enum's ``.value`` is a Python-level
+# descriptor call, several per record on a load.
+_KIND_TEXT = {kind: kind.value for kind in NodeKind}
+_SCHEME_TEXT = {scheme: scheme.value for scheme in IdScheme}
+_RELATION_TEXT = {relation: relation.value for relation in Relation}
+
 
 def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
@@ -94,6 +101,14 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+# A view reads the store's generation again at most this often, unless this process wrote to
+# the file since: the read is an SQL statement (about 10 us), a tenth of a cached answer's cost
+# over HTTP. A load by another process is seen within this delay; one by this process at once.
+VERSION_RECHECK_S = 0.1
+# Commits made by this process, per database file (every store object on the file counts).
+_local_commits: dict[str, int] = {}
+
+
 class SQLiteStore:
     """``sqlite:///path/to/graph.db`` (relative paths are relative to the working directory)."""
 
@@ -102,6 +117,8 @@ class SQLiteStore:
         self.url = f"sqlite:///{path}"
         self._local = threading.local()
         self._memory_conn: sqlite3.Connection | None = None
+        # Every spelling of one file counts its commits together.
+        self._commit_key = path if path == ":memory:" else str(Path(path).resolve())
         if path != ":memory:":
             parent = Path(path).parent
             try:
@@ -157,6 +174,7 @@ class SQLiteStore:
                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
                 )
                 conn.execute("COMMIT")
+                _local_commits[self._commit_key] = _local_commits.get(self._commit_key, 0) + 1
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -164,7 +182,7 @@ class SQLiteStore:
             conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def view(self) -> SQLiteView:
-        return SQLiteView(self._connect)
+        return SQLiteView(self._connect, self._commit_key)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -225,7 +243,7 @@ class SQLiteWriter:
             edges = [merge_edge(old[e.id], e) if e.id in old else e for e in edges]
             self.conn.executemany(
                 "INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?, ?)",
-                sorted((e.id, e.src, e.dst, e.relation.value, _dump(e)) for e in edges),
+                sorted((e.id, e.src, e.dst, _RELATION_TEXT[e.relation], _dump(e)) for e in edges),
             )
         if des:
             oldd = self._existing("designations", [d.id for d in des], Designation)
@@ -244,7 +262,7 @@ class SQLiteWriter:
         # the merged node include them, and INSERT OR IGNORE leaves them be.
         self.conn.executemany(
             "INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
-            sorted((n.id, n.kind.value, _dump(n)) for n in nodes),
+            sorted((n.id, _KIND_TEXT[n.kind], _dump(n)) for n in nodes),
         )
         names: list[tuple[str, str]] = []
         tokens: list[tuple[str, str]] = []
@@ -267,9 +285,10 @@ class SQLiteWriter:
                 names += [(k, node_id) for k in keys]
                 tokens += [(t, node_id) for t in toks]
             if n.identifiers:
-                idents += [(i.scheme.value, i.value, node_id) for i in n.identifiers]
+                idents += [(_SCHEME_TEXT[i.scheme], i.value, node_id) for i in n.identifiers]
             if n.properties:
-                props += [(n.kind.value, p, node_id) for p in n.properties]
+                kind_text = _KIND_TEXT[n.kind]
+                props += [(kind_text, p, node_id) for p in n.properties]
         # In key order: neighbouring inserts then touch the same B-tree pages.
         names.sort()
         tokens.sort()
@@ -282,8 +301,11 @@ class SQLiteWriter:
 
 
 class SQLiteView:
-    def __init__(self, connect: Any) -> None:
+    def __init__(self, connect: Any, path: str = ":memory:") -> None:
         self._connect = connect
+        self._path = path
+        # (generation, this process's commits then, when read); replaced whole, never mutated.
+        self._seen: tuple[str, int, float] | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -291,8 +313,14 @@ class SQLiteView:
         return conn
 
     def version(self) -> str:
+        commits = _local_commits.get(self._path, 0)
+        now = time.monotonic()
+        seen = self._seen
+        if seen is not None and seen[1] == commits and now - seen[2] < VERSION_RECHECK_S:
+            return seen[0]
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return str(row[0])
+        self._seen = (str(row[0]), commits, now)
+        return self._seen[0]
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
@@ -388,11 +416,18 @@ class SQLiteView:
     def tokens_with_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for prefix in dict.fromkeys(prefixes):
-            # The same key range as find_by_token_prefix, over distinct tokens only.
+            # The same key range as find_by_token_prefix, over distinct tokens only. DISTINCT
+            # would read every (token, node) row of the range (14,000 rows for "se" in a store
+            # of 100k companies, ten times that at 1M); this jumps from each token to the next
+            # through the index, one seek per distinct token (5.7 ms -> 0.3 ms for "se").
             rows = self.conn.execute(
-                "SELECT DISTINCT token FROM tokens WHERE token >= ? AND token < ? "
-                "ORDER BY token LIMIT ?",
-                (prefix, prefix + "\U0010ffff", limit),
+                "WITH RECURSIVE next(token) AS ("
+                " SELECT (SELECT min(token) FROM tokens WHERE token >= :low AND token < :high)"
+                " UNION ALL"
+                " SELECT (SELECT min(token) FROM tokens WHERE token > next.token AND token < :high)"
+                " FROM next WHERE next.token IS NOT NULL"
+                ") SELECT token FROM next WHERE token IS NOT NULL LIMIT :limit",
+                {"low": prefix, "high": prefix + "\U0010ffff", "limit": limit},
             ).fetchall()
             if rows:
                 found[prefix] = [r[0] for r in rows]

@@ -52,8 +52,9 @@ def member_files(path: Path) -> list[Path]:
 
 
 # Relationship entities name their ends by FtM id, and a file usually describes an entity near
-# the relationships that use it: recent ids come back often.
-@lru_cache(maxsize=4096)
+# the relationships that use it: recent ids come back often. An owner may be described tens of
+# thousands of lines before a relationship names it; 65,536 ids are a few megabytes.
+@lru_cache(maxsize=65536)
 def node_id(ftm_id: str) -> str:
     return make_id("ftm", ftm_id)
 
@@ -70,16 +71,17 @@ def _dataset_source(dataset: str) -> SourceRef:
     )
 
 
-def _source(dataset: str, entity: dict[str, Any]) -> SourceRef:
-    """The entity's first dataset; the record's FtM id is kept on the node as its source key."""
-    datasets = entity.get("datasets") or [dataset]
-    return _dataset_source(str(datasets[0]))
+def _source(ctx: LoadContext, entity: dict[str, Any]) -> SourceRef:
+    """The entity's first dataset (else the file's); the record's FtM id is kept on the node as
+    its source key."""
+    datasets = entity.get("datasets")
+    return _dataset_source(str(datasets[0]) if datasets else ctx.dataset.removeprefix("ftm:"))
 
 
 def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
     ctx.dataset = ""
     for line, text in iter_lines(ctx, path):
-        if not text.strip():
+        if text.isspace():  # iter_lines never yields "", so this is "nothing but white space"
             continue
         try:
             entity = orjson.loads(text)
@@ -102,7 +104,17 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
             datasets = entity.get("datasets") or []
             single = datasets[0] if len(datasets) == 1 else path.name.split(".")[0]
             ctx.dataset = f"ftm:{single}"
-        yield from _entity(ctx, line, ftm_id, schema, props, entity)
+        party = _PARTIES.get(schema)
+        if party is not None:
+            node = _party(ctx, line, ftm_id, schema, party, props, entity)
+            if node is not None:
+                yield node
+        elif schema in _ENDS:
+            yield from _link(ctx, line, ftm_id, schema, props, _source(ctx, entity))
+        elif schema == "Sanction":
+            yield from _sanction(ctx, line, ftm_id, props, entity, _source(ctx, entity))
+        else:
+            ctx.skip()
 
 
 def _values(props: dict[str, Any], key: str) -> list[str]:
@@ -114,61 +126,65 @@ def _values(props: dict[str, Any], key: str) -> list[str]:
     return [v if type(v) is str else str(v) for v in value if v is not None and v != ""]
 
 
-def _entity(
+# The schemata read as parties: their node kind and organization type.
+_PARTIES: dict[str, tuple[NodeKind, OrgType | None]] = {
+    **{schema: (NodeKind.ORGANIZATION, None) for schema in ORGS},
+    "PublicBody": (NodeKind.ORGANIZATION, OrgType.PUBLIC_BODY),
+    "Person": (NodeKind.PERSON, None),
+}
+
+
+def _party(
     ctx: LoadContext,
     line: int,
     ftm_id: str,
     schema: str,
+    party: tuple[NodeKind, OrgType | None],
     props: dict[str, Any],
     entity: dict[str, Any],
-) -> Iterator[Record]:
-    src = _source(ctx.dataset.removeprefix("ftm:"), entity)
-    if schema in ORGS or schema == "Person":
-        names = _values(props, "name")
-        caption = str(entity.get("caption") or (names[0] if names else ""))
-        if not caption:
-            ctx.warn(line, f"{schema} {ftm_id} has no name; skipped")
-            ctx.skip()
-            return
-        aliases = [n for n in dict.fromkeys(names + _values(props, "alias")) if n != caption]
-        aliases += [n for n in _values(props, "previousName") if n not in aliases]
-        idents: list[Identifier] = [source_key("ftm", ftm_id)]
-        for key, scheme in STRONG:
-            for value in _values(props, key):
-                ident = strong_identifier(scheme, value, ctx, line)
-                if ident is not None:
-                    idents.append(ident)
-        idents += [Identifier(scheme=IdScheme.TICKER, value=t) for t in _values(props, "ticker")]
-        country = None
-        for text in _values(props, "country") + _values(props, "jurisdiction"):
-            code = country_code(text)
-            if code:
-                country = code
-                break
-        extra: dict[str, object] = {}
-        topics = _values(props, "topics")
-        if topics:
-            extra["topics"] = topics
-        # model_validate on a dict validates exactly as Node(...) does, with less call overhead.
-        yield Node.model_validate(
-            {
-                "id": node_id(ftm_id),
-                "kind": NodeKind.PERSON if schema == "Person" else NodeKind.ORGANIZATION,
-                "name": caption,
-                "aliases": tuple(aliases),
-                "country": country,
-                "org_type": OrgType.PUBLIC_BODY if schema == "PublicBody" else None,
-                "identifiers": tuple(dict.fromkeys(idents)),
-                "properties": extra,
-                "sources": (src,),
-            }
-        )
-    elif schema in ("Ownership", "Directorship", "Control"):
-        yield from _link(ctx, line, ftm_id, schema, props, src)
-    elif schema == "Sanction":
-        yield from _sanction(ctx, line, ftm_id, props, entity, src)
-    else:
+) -> Node | None:
+    names = _values(props, "name")
+    caption = str(entity.get("caption") or (names[0] if names else ""))
+    if not caption:
+        ctx.warn(line, f"{schema} {ftm_id} has no name; skipped")
         ctx.skip()
+        return None
+    aliases = [n for n in dict.fromkeys(names + _values(props, "alias")) if n != caption]
+    aliases += [n for n in _values(props, "previousName") if n not in aliases]
+    idents: list[Identifier] = [source_key("ftm", ftm_id)]
+    for key, scheme in STRONG:
+        for value in _values(props, key):
+            ident = strong_identifier(scheme, value, ctx, line)
+            if ident is not None:
+                idents.append(ident)
+    idents += [Identifier(scheme=IdScheme.TICKER, value=t) for t in _values(props, "ticker")]
+    country = None
+    for text in _values(props, "country") + _values(props, "jurisdiction"):
+        code = country_code(text)
+        if code:
+            country = code
+            break
+    extra: dict[str, object] = {}
+    topics = _values(props, "topics")
+    if topics:
+        extra["topics"] = topics
+    kind, org_type = party
+    # model_validate on a dict validates exactly as Node(...) does, with less call overhead.
+    return Node.model_validate(
+        {
+            "id": node_id(ftm_id),
+            "kind": kind,
+            "name": caption,
+            "aliases": tuple(aliases),
+            "country": country,
+            "org_type": org_type,
+            # Most parties carry only their source key: nothing to deduplicate, and hashing an
+            # identifier is a Python-level call.
+            "identifiers": (idents[0],) if len(idents) == 1 else tuple(dict.fromkeys(idents)),
+            "properties": extra,
+            "sources": (_source(ctx, entity),),
+        }
+    )
 
 
 _ENDS = {

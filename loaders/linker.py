@@ -300,15 +300,22 @@ class Linker:
         return edge.src in self.created and edge.dst in self.created
 
     def _count(self, records: list[Record]) -> list[Record]:
-        merged: dict[str, Record] = {}
+        merged: dict[tuple[type[Record], str], Record] = {}
         for record in records:
-            key = f"{type(record).__name__}:{record.id}"
+            key = (type(record), record.id)
             seen = merged.get(key)
             merged[key] = record if seen is None else _merge(seen, record)
         items = list(merged.values())
-        nodes = [r for r in items if isinstance(r, Node)]
-        edges = [r for r in items if isinstance(r, Edge)]
-        des = [r for r in items if isinstance(r, Designation)]
+        nodes: list[Node] = []
+        edges: list[Edge] = []
+        des: list[Designation] = []
+        for item in items:
+            if isinstance(item, Node):
+                nodes.append(item)
+            elif isinstance(item, Edge):
+                edges.append(item)
+            else:
+                des.append(item)
         old_nodes = self.view.nodes({n.id for n in nodes}) if nodes else {}
         if len(self.created) < MAX_PRESENT:
             self.created.update(n.id for n in nodes if n.id not in old_nodes)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
+
+import orjson
 import pytest
+from factories import edge, org
 from fastapi.testclient import TestClient
+
+from supplygraph.api.app import create_app
+from supplygraph.graph.model import Relation
+from supplygraph.service import SupplyGraph
 
 
 def _error(resp: object) -> dict[str, object]:
@@ -37,6 +45,48 @@ def test_resolve_contract_fields(client: TestClient) -> None:
     assert source["url"].startswith("https://") and source["title"]
     des = body["designations"][0]
     assert {"list", "authority", "program", "start_date", "end_date", "sources"} <= set(des)
+
+
+def test_resolve_is_gzipped_only_for_clients_that_accept_it(client: TestClient) -> None:
+    # An answer goes out plain the first time (compressing costs more than it saves once).
+    fresh = {"name": "Hikvision Digital Technology Co Ltd Hangzhou"}
+    first, again = (
+        client.get("/v1/resolve", params=fresh, headers={"Accept-Encoding": "gzip"})
+        for _ in range(2)
+    )
+    assert "content-encoding" not in first.headers
+    assert again.headers["content-encoding"] == "gzip" and again.json() == first.json()
+    params = {"name": "Hangzhou Hikvision Digital Technology"}
+    plain = client.get("/v1/resolve", params=params, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Encoding"
+    # Read the raw bytes: the test client would otherwise undo the gzip itself.
+    with client.stream(
+        "GET", "/v1/resolve", params=params, headers={"Accept-Encoding": "gzip, deflate"}
+    ) as packed:
+        assert packed.headers["content-encoding"] == "gzip"
+        raw = b"".join(packed.iter_raw())
+    assert len(raw) < len(plain.content) / 3
+    assert orjson.loads(gzip.decompress(raw)) == plain.json()
+    refused = client.get("/v1/resolve", params=params, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers and refused.json() == plain.json()
+
+
+def test_a_repeated_request_sees_a_load_made_in_between(empty_graph: SupplyGraph) -> None:
+    """The same query string asked before and after a load: the second answer is the new one
+    (requests seen before go straight to the cached answer of their store version)."""
+    client = TestClient(create_app(empty_graph), raise_server_exceptions=False)
+    url = "/v1/resolve?name=Korvalent%20Zemblaxo&target=korvalent"
+    with empty_graph.store.writer() as w:
+        w.put([org("korvalent", "Korvalent Holdings")])
+    first = [client.get(url).json() for _ in range(2)]
+    assert [a["verdict"] for a in first] == ["unknown", "unknown"]
+    with empty_graph.store.writer() as w:
+        w.put([org("kz", "Korvalent Zemblaxo")])
+        w.put([edge("korvalent", Relation.OWNS, "kz", share=100)])
+    second = client.get(url).json()
+    assert second["verdict"] == "yes"
+    assert [m["id"] for m in second["matched"]] == ["kz"]
 
 
 def test_resolve_with_target_and_as_of(client: TestClient) -> None:

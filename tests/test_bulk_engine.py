@@ -221,3 +221,30 @@ def test_queries_api_matches_tuples(graph: SupplyGraph) -> None:
     engine = BulkResolver(graph.resolver)
     out = list(engine.resolve_queries([Query(brand="EZVIZ"), Query(fcc_id="2ADTD-5604SD")]))
     assert [r.verdict for r in out] == ["yes", "yes"]
+
+
+def test_values_known_as_typed_answer_as_the_first_time(graph: SupplyGraph) -> None:
+    """Rows met again are answered from their values as typed (a MAC by its 24-bit block's
+    text): edge cases must give what they gave the first time, and what single lookups give."""
+    rows: list[Fields] = [
+        ("0c:75:d2:12:34:56", "", "", "", ""),
+        ("0C-75-D2-AA-BB-CC", "", "HiLook", "", ""),
+        ("0c75.d2aa.bbcc", "", "", "", "  "),
+        ("0C75D2", "", "", "", ""),  # a bare 24-bit prefix: the same block decides it
+        ("0c:75:d2", "", "", "", ""),
+        (":", "", "HiLook", "", ""),  # no digits: an error, though its block text is empty
+        (" ", "", "HiLook", "", ""),
+        ("", "", "", "", ""),
+        (" ", " ", " ", "", " "),  # nothing but blanks: an error
+        ("", "", "Nothing Like Any Brand", "", ""),
+        ("0c:75:d2:12:34:56\t", "", "", "", ""),
+        ("40:d8:55:0d:70:01", "", "", "", ""),  # under a subdivided prefix
+        ("40:d8:55:0d:80:01", "", "", "", ""),
+    ]
+    items: list[Fields | RowProblem] = [*rows, RowProblem("bad line", "row"), *rows, *rows]
+    results = list(BulkResolver(graph.resolver, batch_size=5).prepare().resolve(items))
+    first, problem, again = results[: len(rows)], results[len(rows)], results[len(rows) + 1 :]
+    assert problem.error_field == "row"
+    assert [_bulk(r) for r in again] == [_bulk(r) for r in first] * 2
+    assert [_bulk(r) for r in first] == [_single(graph, row) for row in rows]
+    assert [r.error_field for r in first[5:9]] == ["mac", None, "query", "query"]

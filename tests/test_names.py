@@ -7,7 +7,7 @@ import pytest
 from factories import org
 from fastapi.testclient import TestClient
 
-from supplygraph.graph.matching import match_name
+from supplygraph.graph.matching import CandidateCache, match_name
 from supplygraph.graph.names import analyze, compare
 from supplygraph.service import SupplyGraph
 
@@ -104,6 +104,24 @@ def test_partial_name_of_a_synthetic_holding(empty_graph: SupplyGraph) -> None:
         )
     found = match_name(empty_graph.view, "Holding 0099999")
     assert [m.id for m in found] == ["h9"]  # digits never match fuzzily
+
+
+def test_the_candidate_cache_sees_a_later_load(empty_graph: SupplyGraph) -> None:
+    """Profiles and typo vocabularies are kept per store version: a load that adds an alias or
+    a word is seen by the next question asked with the same cache."""
+    cache = CandidateCache()
+    with empty_graph.store.writer() as w:
+        w.put([org("k1", "Korvalent Industries Limited")])
+    # Reordered, so found through the candidate's profile rather than an exact key.
+    assert match_name(empty_graph.view, "Zemblaxo Korvalent", cache=cache) == []
+    assert match_name(empty_graph.view, "Quintavro", cache=cache) == []
+    with empty_graph.store.writer() as w:
+        w.put([org("k1", "Korvalent Industries Limited", "Korvalent Zemblaxo Limited")])
+        w.put([org("k2", "Quintavor Shipping")])
+    found = match_name(empty_graph.view, "Zemblaxo Korvalent", cache=cache)
+    assert [(m.id, m.matched_on) for m in found] == [("k1", "Korvalent Zemblaxo Limited")]
+    # A word one letter off a word that only the later load stored.
+    assert [m.id for m in match_name(empty_graph.view, "Quintavro", cache=cache)] == ["k2"]
 
 
 def test_search_finds_two_character_cjk_words(client: TestClient) -> None:

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from supplygraph.api.deps import AS_OF_HELP, AS_OF_SCHEMA
 from supplygraph.api.errors import responses
+from supplygraph.graph.caches import AnswerCache
 from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.normalize import iso_date
+from supplygraph.graph.resolve import Answer
 from supplygraph.graph.resolve import Query as ResolveQuery
 from supplygraph.graph.results import ResolveResult
 from supplygraph.service import SupplyGraph
@@ -17,6 +21,59 @@ from supplygraph.service import SupplyGraph
 router = APIRouter(prefix="/v1", tags=["resolve"])
 
 MAX_TEXT = 500
+# New questions are computed in at most this many threads per worker. The work is Python under
+# the GIL: 32 concurrent requests in 32 threads take turns every few milliseconds, each with
+# its own cold SQLite connection cache, and every answer waits for all of them. Two threads
+# keep one computing while the other reads the store.
+COMPUTE_THREADS = 2
+
+
+# Raw query strings remembered per app, each mapped to its answer's key (small entries; the
+# answers themselves stay in the engine's bounded cache).
+RECENT_REQUESTS = 16_384
+
+
+def _recent(request: Request) -> AnswerCache[Hashable]:
+    state = request.app.state
+    recent: AnswerCache[Hashable] | None = getattr(state, "recent_requests", None)
+    if recent is None:
+        recent = state.recent_requests = AnswerCache(RECENT_REQUESTS)
+    return recent
+
+
+def _compute_limiter(request: Request) -> anyio.CapacityLimiter:
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "resolve_limiter", None)
+    if limiter is None:  # made on the event loop, at the first new question
+        limiter = state.resolve_limiter = anyio.CapacityLimiter(COMPUTE_THREADS)
+    return limiter
+
+
+# Repeated answers are sent gzipped to clients that say they accept it (HTTP libraries and
+# browsers do by default); see Answer.body.
+VARY = {"Vary": "Accept-Encoding"}
+GZIPPED = {"Content-Encoding": "gzip", **VARY}
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header allows gzip (``gzip;q=0`` refuses it).
+
+    >>> accepts_gzip("gzip, deflate"), accepts_gzip("br;q=1, gzip;q=0"), accepts_gzip(None)
+    (True, False, False)
+    """
+    for item in (header or "").lower().split(","):
+        coding, _, params = item.partition(";")
+        if coding.strip() in ("gzip", "*"):
+            params = params.strip()
+            if not params.startswith("q="):
+                return True
+            try:
+                return float(params[2:]) > 0
+            except ValueError:
+                return False
+    return False
+
+
 TEXT_FIELDS = ("name", "brand", "model", "mac", "fcc_id", "target")
 
 
@@ -58,6 +115,15 @@ async def resolve(request: Request) -> Response:
     ``weak_links``), ``no`` (resolved, not reached from the target; a distributor lists what it
     sells in ``distributes``), ``unknown`` (nothing known matched).
     """
+    graph: SupplyGraph = request.app.state.graph
+    resolver = graph.resolver
+    # A request seen word for word before (the same query string, store version and day) goes
+    # straight to the engine's cached answer, without parsing or normalising it again.
+    recent = _recent(request)
+    seen = (request.scope["query_string"], resolver.view.version(), date.today())
+    known = recent.get(seen, count=False)
+    if known is not None and (answer := resolver.answer_by_key(known)) is not None:
+        return _respond(request, answer)
     # The parameters are read here rather than declared in the signature: FastAPI's per-field
     # parameter machinery cost more than the (cached) answer itself on this hot path.
     args = request.query_params
@@ -69,7 +135,6 @@ async def resolve(request: Request) -> Response:
         text[field] = value
     raw_day = args.get("as_of")
     as_of: date | None = None if raw_day is None else iso_date(raw_day)
-    graph: SupplyGraph = request.app.state.graph
     query = ResolveQuery(
         name=text["name"],
         brand=text["brand"],
@@ -79,7 +144,19 @@ async def resolve(request: Request) -> Response:
     )
     # Repeated questions are answered from the engine's cache (already serialized) on the event
     # loop; only a new question goes to a worker thread, where store reads may block.
-    body = graph.resolver.cached_json(query, text["target"], as_of)
-    if body is None:
-        body = await run_in_threadpool(graph.resolver.resolve_json, query, text["target"], as_of)
-    return Response(body, media_type="application/json")
+    answer = resolver.cached_answer(query, text["target"], as_of)
+    if answer is None:
+        answer = await anyio.to_thread.run_sync(
+            resolver.answer,
+            query,
+            text["target"],
+            as_of,
+            limiter=_compute_limiter(request),
+        )
+    recent.put(seen, answer.key)
+    return _respond(request, answer)
+
+
+def _respond(request: Request, answer: Answer) -> Response:
+    body, packed = answer.body(accepts_gzip(request.headers.get("accept-encoding")))
+    return Response(body, media_type="application/json", headers=GZIPPED if packed else VARY)

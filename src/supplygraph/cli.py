@@ -32,6 +32,16 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
+
+@app.callback()
+def _process() -> None:
+    """Is this product, brand, device or company ultimately Hikvision (or any target)?"""
+    # Every command is one process we own: long runs keep large caches (see runtime.py).
+    from supplygraph.runtime import tune_gc
+
+    tune_gc()
+
+
 StoreOpt = Annotated[
     str | None, typer.Option("--store", help="Store URL (default: $SUPPLYGRAPH_STORE or sqlite)")
 ]
