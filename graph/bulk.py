@@ -23,9 +23,8 @@ every cache is bounded.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from itertools import islice
@@ -46,7 +45,8 @@ from .bulk_results import (
 )
 from .cached_view import CachedView
 from .caches import TwoGenerationCache
-from .mac_blocks import deciding_block, mac_digits
+from .collector import paused
+from .mac_blocks import deciding_block, mac_block_texts, mac_digits
 from .matching import typo_neighbours
 from .model import (
     Edge,
@@ -61,36 +61,6 @@ from .verdicts import rank_paths
 
 EMPTY_QUERY = "give at least one of name, brand, model, mac, fcc_id"
 _HEX12 = re.compile(r"[0-9A-F]{12}")
-# A line holding twelve hex digits in a usual notation (colons or dashes between pairs, Cisco
-# dots, bare): its 24-bit block as typed; any other line: the whole line. One group, so that
-# findall gives one string per line.
-_HEX = "[0-9A-Fa-f]"
-_BLOCK_TEXT = re.compile(
-    rf"^({_HEX}{{2}}[:-]{_HEX}{{2}}[:-]{_HEX}{{2}}(?=[:-]{_HEX}{{2}}[:-]{_HEX}{{2}}[:-]{_HEX}{{2}}$)"
-    rf"|{_HEX}{{4}}\.{_HEX}{{2}}(?={_HEX}{{2}}\.{_HEX}{{4}}$)"
-    rf"|{_HEX}{{6}}(?={_HEX}{{6}}$)"
-    r"|.*)",
-    re.MULTILINE,
-)
-
-
-def mac_block_texts(macs: Sequence[str]) -> list[str]:
-    """Each MAC as typed -> its 24-bit block as typed when it is twelve hex digits in a usual
-    notation (``"b0:c7:87"`` of ``"b0:c7:87:8c:d4:19"``), else the MAC itself: the key under
-    which a bulk run remembers what a MAC resolved to when its 24-bit block decides that.
-
-    One regex pass over the lot: this runs for every row of a bulk audit.
-
-    >>> mac_block_texts(["b0:c7:87:8c:d4:19", "044a.6cc9.27af", "B0C78739E4C3", "", "not-a-mac"])
-    ['b0:c7:87', '044a.6c', 'B0C787', '', 'not-a-mac']
-    """
-    text = "\n".join(macs)
-    if text.count("\n") == len(macs) - 1:
-        found: list[str] = _BLOCK_TEXT.findall(text)
-        if len(found) == len(macs):
-            return found
-    # Some MAC holds a line break (no valid one does): one by one, such a MAC keeps its text.
-    return [m if "\n" in m else _BLOCK_TEXT.match(m)[1] for m in macs]  # type: ignore[index]
 
 
 @lru_cache(maxsize=65536)
@@ -209,14 +179,9 @@ class BulkRun:
             # Reading a batch and resolving it make no reference cycles, and the collector's
             # full passes over millions of cached keys cost more than the work itself: pause
             # it meanwhile (restored as it was before the consumer sees the results).
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
+            with paused():
                 batch = list(islice(it, self.engine.batch_size))
                 results = self._resolve_batch(batch) if batch else []
-            finally:
-                if collecting:
-                    gc.enable()
             if not batch:
                 return
             yield from results
@@ -224,13 +189,8 @@ class BulkRun:
     def resolve_batch(self, batch: list[BulkItem]) -> list[BulkResult]:
         """Answers for one batch, in order, with at most one store call per primitive and hop."""
         # As in resolve(): no reference cycles are made here, so the collector can wait.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused():
             return self._resolve_batch(batch)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _resolve_batch(self, batch: list[BulkItem]) -> list[BulkResult]:
         if self.engine.check_version() or self.reach is None:
