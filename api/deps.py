@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from supplygraph.graph.errors import InvalidQuery
-from supplygraph.graph.normalize import ISO_DATE_PATTERN, iso_date
+from supplygraph.graph.model.normalize import ISO_DATE_PATTERN, iso_date
 from supplygraph.service import SupplyGraph
 
 

@@ -28,9 +28,9 @@ import networkx as nx
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from supplygraph.graph.csv_formulas import formula_safe
+from supplygraph.graph.engine.neighbourhood import GraphEdge, GraphNode, Neighbourhood
 from supplygraph.graph.errors import InvalidQuery
-from supplygraph.graph.model import SourceRef
-from supplygraph.graph.neighbourhood import GraphEdge, GraphNode, Neighbourhood
+from supplygraph.graph.model.records import SourceRef
 
 
 @dataclass(frozen=True)

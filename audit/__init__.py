@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from supplygraph.graph.resolve import Resolver
+from supplygraph.graph.engine.resolve import Resolver
 
 from .readers import open_inventory
 from .run import Audit, Progress, Summary, quiet_gc

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from supplygraph.graph.bulk_results import FIELDS
+from supplygraph.graph.engine.bulk_rows import FIELDS
 
 # Best first. "Manufacturer", "Vendor" and "Make" name who made the device: they are matched as
 # brands (brands and organizations). "Supplier" and "Name" name a company: matched as names.

@@ -17,8 +17,8 @@ from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Protocol
 
-from supplygraph.graph.bulk import BulkResolver, BulkRun
-from supplygraph.graph.bulk_results import (
+from supplygraph.graph.engine.bulk import BulkResolver, BulkRun
+from supplygraph.graph.engine.bulk_rows import (
     FIELDS,
     Answer,
     BulkItem,
@@ -26,9 +26,9 @@ from supplygraph.graph.bulk_results import (
     Evidence,
     RowProblem,
 )
-from supplygraph.graph.model import SourceRef
-from supplygraph.graph.resolve import Resolver, weak_link_text
-from supplygraph.graph.results import VERDICTS, Step
+from supplygraph.graph.engine.resolve import Resolver, weak_link_text
+from supplygraph.graph.model.answers import VERDICTS, Step
+from supplygraph.graph.model.records import SourceRef
 
 from .columns import LABELS, ColumnMap, map_columns
 from .readers import MISSING, Extra, Inventory, RowBatch
@@ -287,7 +287,8 @@ class _RegimeVerdict(Protocol):
 
 
 class _RegimeEngine(Protocol):
-    """What the audit needs of the regimes engine (graph/regimes.py), when it is installed."""
+    """What the audit needs of the regimes engine (graph/engine/regimes.py), when it is
+    installed."""
 
     def verdicts(self, entity_id: str, day: date) -> Sequence[_RegimeVerdict]: ...
 

@@ -30,10 +30,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict
 
+from supplygraph.graph.engine.resolve import Resolver
 from supplygraph.graph.errors import SupplyGraphError
-from supplygraph.graph.model import ChangeItem, ChangeSet
-from supplygraph.graph.resolve import Resolver
-from supplygraph.graph.store import GraphView
+from supplygraph.graph.model.records import ChangeItem, ChangeSet
+from supplygraph.graph.store.protocol import GraphView
 
 from .columns import ColumnMap
 from .readers import MISSING, open_inventory

@@ -24,8 +24,8 @@ from typing import IO, Any, Protocol, cast
 
 import orjson
 
-from supplygraph.graph.bulk_results import Answer, BulkResult
 from supplygraph.graph.csv_formulas import any_may_hold_formula, formula_safe, may_hold_formula
+from supplygraph.graph.engine.bulk_rows import Answer, BulkResult
 from supplygraph.graph.errors import SupplyGraphError
 
 from .readers import MISSING, Extra

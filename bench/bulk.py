@@ -21,8 +21,8 @@ from supplygraph.audit.columns import map_columns
 from supplygraph.audit.run import quiet_gc
 from supplygraph.bench.figures import Figure
 from supplygraph.bench.inventory import write_csv
-from supplygraph.graph.bulk import BulkResolver
-from supplygraph.graph.bulk_results import FIELDS, Fields
+from supplygraph.graph.engine.bulk import BulkResolver
+from supplygraph.graph.engine.bulk_rows import FIELDS, Fields
 from supplygraph.service import SupplyGraph
 
 

@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-from supplygraph.graph.model import Record
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Record
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import GraphStore
 from supplygraph.service import SupplyGraph
 
 from .figures import Figure, percentile

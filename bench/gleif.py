@@ -43,8 +43,8 @@ def lei_of(i: int) -> str:
     """The ``i``-th synthetic LEI: 18 characters (a made-up LOU prefix, then ``i`` in base 36)
     and the two ISO 7064 MOD 97-10 check digits.
 
-    >>> from supplygraph.graph.identifiers import check_identifier
-    >>> from supplygraph.graph.model import IdScheme
+    >>> from supplygraph.graph.model.identifiers import check_identifier
+    >>> from supplygraph.graph.model.records import IdScheme
     >>> check_identifier(IdScheme.LEI, lei_of(12345))[1] is None
     True
     """

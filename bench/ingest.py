@@ -18,10 +18,10 @@ from pathlib import Path
 
 import orjson
 
-from supplygraph.graph.model import Record
-from supplygraph.graph.sqlite_store import WRITE_CACHE_KIB
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Record
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import GraphStore
+from supplygraph.graph.store.sqlite import WRITE_CACHE_KIB
 from supplygraph.loaders import ftm
 from supplygraph.loaders.context import LoadContext
 from supplygraph.loaders.pipeline import parallel_records

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from supplygraph.graph.resolve import Query
+from supplygraph.graph.engine.resolve import Query
 from supplygraph.service import SupplyGraph
 
 from .figures import Figure, per_call_us

@@ -21,7 +21,7 @@ from pathlib import Path
 from netaddr import OUI
 from netaddr.eui import ieee
 
-from supplygraph.graph.model import IdScheme, NodeKind
+from supplygraph.graph.model.records import IdScheme, NodeKind
 from supplygraph.loaders.seed import read_seed
 
 COLUMNS = [

@@ -31,12 +31,12 @@ from pathlib import Path
 
 import orjson
 
-from supplygraph.graph.matching import match_name
-from supplygraph.graph.model import Node, NodeKind
-from supplygraph.graph.normalize import name_keys
-from supplygraph.graph.resolve import Query
-from supplygraph.graph.store import GraphView
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.engine.resolve import Query
+from supplygraph.graph.match.matcher import match_name
+from supplygraph.graph.model.normalize import name_keys
+from supplygraph.graph.model.records import Node, NodeKind
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import GraphView
 from supplygraph.loaders.ingest import load_file
 from supplygraph.service import SupplyGraph
 

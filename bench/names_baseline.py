@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from supplygraph.graph.normalize import fuzzy_key, name_keys, name_tokens
-from supplygraph.graph.store import GraphView
+from supplygraph.graph.model.normalize import fuzzy_key, name_keys, name_tokens
+from supplygraph.graph.store.protocol import GraphView
 
 THRESHOLD = 0.88
 CANDIDATES_PER_TOKEN = 300

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation, SourceRef
+from supplygraph.graph.model.records import Edge, Node, NodeKind, Record, Relation, SourceRef
 from supplygraph.service import SupplyGraph
 
 from .figures import Figure, percentile

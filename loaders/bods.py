@@ -60,8 +60,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import (
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import (
     Edge,
     Identifier,
     IdScheme,
@@ -72,7 +72,7 @@ from supplygraph.graph.model import (
     Relation,
     SourceRef,
 )
-from supplygraph.graph.store import Direction, GraphView
+from supplygraph.graph.store.protocol import Direction, GraphView
 
 from .common import country_code, parse_date, source_key, strong_identifier
 from .context import LoadContext

@@ -28,8 +28,8 @@ from typing import cast
 
 from pydantic import ValidationError
 
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import Edge, Grade, Node, NodeKind, Record, Relation, SourceRef
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import Edge, Grade, Node, NodeKind, Record, Relation, SourceRef
 
 from .common import country_code, parse_date
 from .context import LoadContext

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from netaddr.eui import ieee
 
-from supplygraph.graph.model import Record
+from supplygraph.graph.model.records import Record
 
 from . import oui, seed
 from .common import Ref

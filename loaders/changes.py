@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from supplygraph.graph.model import Change, ChangeItem, ChangeSet, Designation, LoadEntry
-from supplygraph.graph.store import GraphView
+from supplygraph.graph.model.records import Change, ChangeItem, ChangeSet, Designation, LoadEntry
+from supplygraph.graph.store.protocol import GraphView
 
 if TYPE_CHECKING:
     from .linker import Linker

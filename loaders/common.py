@@ -8,9 +8,9 @@ from functools import lru_cache
 
 from rigour.territories import lookup_territory
 
-from supplygraph.graph.identifiers import check_identifier
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import Designation, Identifier, IdScheme, SourceRef
+from supplygraph.graph.model.identifiers import check_identifier
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import Designation, Identifier, IdScheme, SourceRef
 
 from .context import LoadContext
 from .vocabulary import list_entry

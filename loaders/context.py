@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from supplygraph.graph.errors import InvalidRecord
 
 if TYPE_CHECKING:
-    from supplygraph.graph.store import GraphView
+    from supplygraph.graph.store.protocol import GraphView
 
 # More warnings than this are counted but not kept: a broken file must not fill the load log.
 MAX_KEPT_WARNINGS = 50

@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import Identifier, IdScheme, Node, NodeKind, Record, SourceRef
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import Identifier, IdScheme, Node, NodeKind, Record, SourceRef
 
 from .common import (
     country_code,

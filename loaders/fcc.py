@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation, SourceRef
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import Edge, Node, NodeKind, Record, Relation, SourceRef
 
 from .common import designation, parse_date, source_key, split_multi
 from .context import LoadContext

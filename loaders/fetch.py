@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 import supplygraph
 from supplygraph.graph.errors import FetchFailed
-from supplygraph.graph.model import Fetched
+from supplygraph.graph.model.records import Fetched
 
 CHUNK = 1 << 16
 ZIP_MAGIC = b"PK\x03\x04"

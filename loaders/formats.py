@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from supplygraph.graph.model import Record
+from supplygraph.graph.model.records import Record
 
 from . import bods, brands, csl, dod1260h, fcc, ftm, gleif, ieee, ndaa889, ofac
 from .common import Ref

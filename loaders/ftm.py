@@ -23,8 +23,8 @@ from typing import Any
 
 import orjson
 
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import (
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import (
     Edge,
     Identifier,
     IdScheme,

@@ -28,9 +28,9 @@ from xml.sax.handler import feature_string_interning
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
 
-from supplygraph.graph.identifiers import check_identifier
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import (
+from supplygraph.graph.model.identifiers import check_identifier
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import (
     Edge,
     Identifier,
     IdScheme,

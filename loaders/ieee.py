@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from supplygraph.graph.model import IdScheme, Record, SourceRef
+from supplygraph.graph.model.records import IdScheme, Record, SourceRef
 
 from .context import LoadContext
 from .oui import assignment_records

@@ -38,11 +38,11 @@ from itertools import chain
 from pathlib import Path
 from typing import TypedDict, Unpack
 
-from supplygraph.graph.batches import BATCH, batched
 from supplygraph.graph.errors import InvalidRecord, LoadRefused
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import ChangeSet, Designation, Fetched, LoadEntry, Record
-from supplygraph.graph.store import GraphStore, GraphView, GraphWriter
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import ChangeSet, Designation, Fetched, LoadEntry, Record
+from supplygraph.graph.store.batches import BATCH, batched
+from supplygraph.graph.store.protocol import GraphStore, GraphView, GraphWriter
 
 from . import ofac
 from .changes import change_set

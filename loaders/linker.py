@@ -2,11 +2,11 @@
 linked by SAME_AS with a score and a reason. Deterministic and explainable:
 
 1. **Identifiers** (USCC, LEI, ISIN, each checked for shape and check characters by
-   :mod:`supplygraph.graph.identifiers`, so a mistyped one is never a key): a loaded node whose
-   identifier is already held by a stored node takes that node's id, so its names, identifiers,
-   sources and designations land on the existing entity. When several stored nodes hold it, the
-   curated one (a hand-written id such as ``hikvision``) wins, then the smallest id; the others
-   are linked to it by SAME_AS with score 1.0 and the identifier as the reason.
+   :mod:`supplygraph.graph.model.identifiers`, so a mistyped one is never a key): a loaded node
+   whose identifier is already held by a stored node takes that node's id, so its names,
+   identifiers, sources and designations land on the existing entity. When several stored nodes hold
+   it, the curated one (a hand-written id such as ``hikvision``) wins, then the smallest id; the
+   others are linked to it by SAME_AS with score 1.0 and the identifier as the reason.
 2. **Strict name and country**: an organization with no identifier match is linked by SAME_AS to
    stored organizations whose full normalized name (case, punctuation and script folded, legal
    form kept) is the same: score 0.9 when both state the same country; 0.7 when one side states
@@ -24,10 +24,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from supplygraph.graph.identifiers import STRONG_SCHEMES, is_checked
-from supplygraph.graph.ids import is_curated, make_id
-from supplygraph.graph.merge import merge_designation, merge_edge, merge_node
-from supplygraph.graph.model import (
+from supplygraph.graph.model.identifiers import STRONG_SCHEMES, is_checked
+from supplygraph.graph.model.ids import is_curated, make_id
+from supplygraph.graph.model.normalize import name_keys
+from supplygraph.graph.model.records import (
     Designation,
     Edge,
     Identifier,
@@ -37,8 +37,8 @@ from supplygraph.graph.model import (
     Relation,
     SourceRef,
 )
-from supplygraph.graph.normalize import name_keys
-from supplygraph.graph.store import Direction, GraphView
+from supplygraph.graph.store.merge import merge_designation, merge_edge, merge_node
+from supplygraph.graph.store.protocol import Direction, GraphView
 
 from .common import Ref, designation_id
 from .context import LoadContext

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import Node, NodeKind, Record, SourceRef
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import Node, NodeKind, Record, SourceRef
 
 from .common import country_code, designation, parse_date, source_key, split_multi
 from .context import LoadContext

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import (
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import (
     Identifier,
     IdScheme,
     Node,

@@ -13,8 +13,8 @@ import netaddr
 from netaddr import IAB, OUI
 from netaddr.eui import ieee
 
-from supplygraph.graph.ids import identifier_node_id, make_id
-from supplygraph.graph.model import (
+from supplygraph.graph.model.ids import identifier_node_id, make_id
+from supplygraph.graph.model.records import (
     Edge,
     Identifier,
     IdScheme,

@@ -57,9 +57,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from supplygraph.graph.batches import batched
-from supplygraph.graph.collector import paused
-from supplygraph.graph.model import Designation, Edge, Identifier, Node, SourceRef
+from supplygraph.graph.gc_pause import paused
+from supplygraph.graph.model.records import Designation, Edge, Identifier, Node, SourceRef
+from supplygraph.graph.store.batches import batched
 
 from .context import LoadContext
 
@@ -187,7 +187,7 @@ def _produce(
 
 def _decode(message: bytes) -> Any:
     """One message, with the collector paused: every object a batch unpickles lives on (see
-    :mod:`supplygraph.graph.collector`; measured: half the decoding time)."""
+    :mod:`supplygraph.graph.gc_pause`; measured: half the decoding time)."""
     with paused():
         return pickle.loads(message)
 

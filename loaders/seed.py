@@ -16,12 +16,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from supplygraph.graph.citations import Cite, CuratedSource, source_refs
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.identifiers import check_identifier
-from supplygraph.graph.ids import identifier_node_id, make_id
-from supplygraph.graph.mac_blocks import mac_digits
-from supplygraph.graph.model import (
+from supplygraph.graph.model.citations import Cite, CuratedSource, source_refs
+from supplygraph.graph.model.identifiers import check_identifier
+from supplygraph.graph.model.ids import identifier_node_id, make_id
+from supplygraph.graph.model.mac_blocks import mac_digits
+from supplygraph.graph.model.records import (
     ASSIGNABLE,
     Designation,
     Edge,
@@ -38,7 +38,8 @@ from supplygraph.graph.model import (
 from .oui import ieee_org_id
 
 SEED_DATASET = "supplygraph-seed"
-# Files in the seed folder that are not graph records: the rule calendar read by graph/regimes.py.
+# Files in the seed folder that are not graph records: the rule calendar read by
+# graph/engine/regimes.py.
 NOT_GRAPH_DATA = frozenset({"rules.yaml"})
 
 

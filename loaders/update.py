@@ -34,8 +34,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from supplygraph.graph.errors import InvalidSources, SupplyGraphError
-from supplygraph.graph.model import LoadEntry
-from supplygraph.graph.store import GraphStore
+from supplygraph.graph.model.records import LoadEntry
+from supplygraph.graph.store.protocol import GraphStore
 
 from .fetch import fetch
 from .formats import FORMATS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import (
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import (
     Designation,
     Edge,
     Identifier,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from supplygraph.graph.model import Record
+from supplygraph.graph.model.records import Record
 from supplygraph.loaders import bods, ftm
 from supplygraph.loaders.context import LoadContext
 

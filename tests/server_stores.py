@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import GraphStore
 
 CYPHER_BACKENDS = ("falkordb", "neo4j")
 URL_VARIABLES = {"falkordb": "SUPPLYGRAPH_TEST_FALKORDB", "neo4j": "NEO4J_URI"}

@@ -10,7 +10,7 @@ from factories import edge, org
 from fastapi.testclient import TestClient
 
 from supplygraph.api.app import create_app
-from supplygraph.graph.model import Relation
+from supplygraph.graph.model.records import Relation
 from supplygraph.service import SupplyGraph
 
 

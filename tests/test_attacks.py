@@ -22,9 +22,9 @@ from supplygraph.api.app import create_app
 from supplygraph.audit.readers import MAX_JSON_RECORD, open_inventory
 from supplygraph.cli import app
 from supplygraph.graph.errors import LoadRefused
-from supplygraph.graph.model import Designation
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Designation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import GraphStore
 from supplygraph.loaders.ingest import load_file
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings

@@ -15,10 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
-from supplygraph.graph.model import Edge, Node, NodeKind, Relation
-from supplygraph.graph.ownership import ownership
-from supplygraph.graph.store import Direction, GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.engine.ownership import ownership
+from supplygraph.graph.model.records import Edge, Node, NodeKind, Relation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import Direction, GraphStore
 from supplygraph.loaders import bods
 from supplygraph.loaders.ingest import LoadReport, load_file
 

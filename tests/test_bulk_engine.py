@@ -18,14 +18,14 @@ from factories import SRC, edge, org
 
 from supplygraph.audit.columns import map_columns
 from supplygraph.bench.inventory import write_csv
-from supplygraph.graph.bulk import BulkResolver
-from supplygraph.graph.bulk_results import FIELDS, BulkResult, Fields, RowProblem
 from supplygraph.graph.caches import TwoGenerationCache
+from supplygraph.graph.engine.bulk import BulkResolver
+from supplygraph.graph.engine.bulk_rows import FIELDS, BulkResult, Fields, RowProblem
+from supplygraph.graph.engine.resolve import Query, Resolver
 from supplygraph.graph.errors import InvalidQuery
-from supplygraph.graph.model import Node, NodeKind, Relation
-from supplygraph.graph.normalize import fcc_grantee_code, mac_prefixes
-from supplygraph.graph.resolve import Query, Resolver
-from supplygraph.graph.store import GraphView
+from supplygraph.graph.model.normalize import fcc_grantee_code, mac_prefixes
+from supplygraph.graph.model.records import Node, NodeKind, Relation
+from supplygraph.graph.store.protocol import GraphView
 from supplygraph.service import SupplyGraph
 
 ROWS = 100_000

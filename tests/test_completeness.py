@@ -16,9 +16,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
-from supplygraph.graph.model import Designation
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Designation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import GraphStore
 from supplygraph.loaders.context import LoadContext
 from supplygraph.loaders.formats import FORMATS
 from supplygraph.loaders.ingest import load_file

@@ -20,10 +20,10 @@ import pytest
 import yaml
 from server_stores import CYPHER_BACKENDS, fresh_store
 
-from supplygraph.graph.batches import write_records
-from supplygraph.graph.model import Edge, Node, NodeKind, Record, Relation
-from supplygraph.graph.store import Direction, GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Edge, Node, NodeKind, Record, Relation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.batches import write_records
+from supplygraph.graph.store.protocol import Direction, GraphStore
 from supplygraph.loaders import oui, seed
 from supplygraph.service import SupplyGraph
 

@@ -16,10 +16,10 @@ import orjson
 import pytest
 from server_stores import CYPHER_BACKENDS, fresh_store
 
-from supplygraph.graph.batches import write_records
-from supplygraph.graph.model import Edge, Node
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Edge, Node
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.batches import write_records
+from supplygraph.graph.store.protocol import GraphStore
 from supplygraph.loaders import seed
 from supplygraph.service import SupplyGraph
 

@@ -23,12 +23,12 @@ from server_stores import CYPHER_BACKENDS, drop, fresh_url, neo4j_auth, with_opt
 from tcp_relay import TcpRelay
 
 from supplygraph.api.app import create_app
-from supplygraph.graph import cypher_queries as q
-from supplygraph.graph.cypher_queries import Dialect, schema_statements
-from supplygraph.graph.cypher_store import CypherStore
 from supplygraph.graph.errors import InvalidStoreURL, StoreUnavailable
-from supplygraph.graph.model import Relation
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Relation
+from supplygraph.graph.store import cypher_queries as q
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.cypher import CypherStore
+from supplygraph.graph.store.cypher_queries import Dialect, schema_statements
 from supplygraph.service import SupplyGraph
 
 FAST_FAIL = "retries=1&backoff=0.05&timeout=2"
@@ -163,8 +163,8 @@ def test_concurrent_writers_take_turns_and_both_land(store_url: str) -> None:
 
 KILLED_LOAD = """
 import os, sys
-from supplygraph.graph.model import Node, NodeKind, SourceRef
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Node, NodeKind, SourceRef
+from supplygraph.graph.store.backends import open_store
 store = open_store(sys.argv[1])
 src = SourceRef(id="s", title="killed load")
 with store.writer() as w:

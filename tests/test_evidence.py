@@ -7,10 +7,10 @@ from datetime import date
 
 from factories import WEAK_SRC, edge, org
 
-from supplygraph.graph.bulk import BulkResolver
-from supplygraph.graph.evidence import EvidencePolicy
-from supplygraph.graph.model import Edge, Node, NodeKind, Relation
-from supplygraph.graph.regimes import evaluate
+from supplygraph.graph.engine.bulk import BulkResolver
+from supplygraph.graph.engine.regimes import evaluate
+from supplygraph.graph.model.evidence import EvidencePolicy
+from supplygraph.graph.model.records import Edge, Node, NodeKind, Relation
 from supplygraph.service import SupplyGraph
 
 

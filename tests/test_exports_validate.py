@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from supplygraph.api.exports import UTF8_BOM, direct_or_indirect, export
-from supplygraph.graph.model import SourceRef
-from supplygraph.graph.neighbourhood import GraphEdge, Neighbourhood
+from supplygraph.graph.engine.neighbourhood import GraphEdge, Neighbourhood
+from supplygraph.graph.model.records import SourceRef
 from supplygraph.service import SupplyGraph
 
 GROUPS = ("hikvision", "dahua", "huawei", "zte", "hytera")

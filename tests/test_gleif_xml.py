@@ -8,7 +8,7 @@ import pytest
 
 from supplygraph.bench.gleif import lei_of, write_lei_file, write_rr_file
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.model import Node
+from supplygraph.graph.model.records import Node
 from supplygraph.loaders import gleif
 from supplygraph.loaders.context import LoadContext
 

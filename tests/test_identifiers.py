@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from factories import org
 
-from supplygraph.graph.batches import write_records
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.identifiers import check_identifier, is_checked
-from supplygraph.graph.model import Identifier, IdScheme, Node
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.identifiers import check_identifier, is_checked
+from supplygraph.graph.model.records import Identifier, IdScheme, Node
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.batches import write_records
 from supplygraph.loaders import ofac, seed
 from supplygraph.loaders.context import LoadContext
 from supplygraph.loaders.ingest import load_file

@@ -7,8 +7,8 @@ import hashlib
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from supplygraph.graph import normalize
-from supplygraph.graph.ids import make_id
+from supplygraph.graph.model import normalize
+from supplygraph.graph.model.ids import make_id
 
 ascii_text = st.text(alphabet=st.characters(max_codepoint=127), max_size=60)
 

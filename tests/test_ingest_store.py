@@ -11,9 +11,9 @@ import orjson
 from factories import SRC, ident, org, owns
 from pydantic import BaseModel
 
-from supplygraph.graph.model import Designation, IdScheme, LoadEntry, Node, NodeKind
-from supplygraph.graph.normalize import name_keys, name_tokens
-from supplygraph.graph.sqlite_store import SQLiteStore, _dump
+from supplygraph.graph.model.normalize import name_keys, name_tokens
+from supplygraph.graph.model.records import Designation, IdScheme, LoadEntry, Node, NodeKind
+from supplygraph.graph.store.sqlite import SQLiteStore, _dump
 
 OLD_INDEXES = """
 CREATE INDEX names_node ON names (node_id);

@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from supplygraph.graph.model import Edge, OrgType, Relation
-from supplygraph.graph.ownership import ownership
-from supplygraph.graph.store import Direction, GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.engine.ownership import ownership
+from supplygraph.graph.model.records import Edge, OrgType, Relation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import Direction, GraphStore
 from supplygraph.loaders import bods
 from supplygraph.loaders.ingest import load_file
 from supplygraph.service import SupplyGraph

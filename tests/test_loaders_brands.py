@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.model import NodeKind, Relation
-from supplygraph.graph.store import Direction
+from supplygraph.graph.model.records import NodeKind, Relation
+from supplygraph.graph.store.protocol import Direction
 from supplygraph.loaders.detect import detect_format
 from supplygraph.loaders.ingest import load_file
 from supplygraph.service import SupplyGraph

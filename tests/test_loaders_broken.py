@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from supplygraph.cli import app
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import GraphStore
 from supplygraph.loaders.ingest import load_file
 from supplygraph.loaders.reading import MAX_RECORD_BYTES
 

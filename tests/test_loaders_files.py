@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from supplygraph.graph.model import Identifier, IdScheme, Relation
-from supplygraph.graph.store import Direction, GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Identifier, IdScheme, Relation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import Direction, GraphStore
 from supplygraph.loaders import dod1260h, fcc, ofac
 from supplygraph.loaders.detect import detect_format
 from supplygraph.loaders.ingest import load_file, plan

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.model import Identifier, IdScheme, NodeKind
+from supplygraph.graph.model.records import Identifier, IdScheme, NodeKind
 from supplygraph.loaders.detect import detect_format
 from supplygraph.loaders.ingest import load_file
 from supplygraph.loaders.oui import ieee_org_id

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from supplygraph.api.app import create_app
 from supplygraph.cli import app
-from supplygraph.graph.model import Identifier, IdScheme, Relation
-from supplygraph.graph.store import Direction
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Identifier, IdScheme, Relation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import Direction
 from supplygraph.loaders import fcc, ofac
 from supplygraph.loaders.common import designation_id
 from supplygraph.loaders.ingest import load_file
@@ -214,7 +214,7 @@ def test_sources_in_cli_and_api_and_search_finds_loaded(test_data: Path, tmp_pat
 
 def test_designation_ids_are_shared_with_the_seed() -> None:
     # The seed and every loader derive a listing's id from entity, list and start date.
-    from supplygraph.graph.ids import make_id
+    from supplygraph.graph.model.ids import make_id
 
     day = date(2021, 8, 2)
     assert designation_id("hikvision", "us-ofac-ns-cmic", day) == make_id(

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from supplygraph.bench.ingest import ingest, write_ftm
-from supplygraph.graph.batches import write_records
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.model import Record
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Record
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.batches import write_records
 from supplygraph.loaders import ftm
 from supplygraph.loaders import ingest as ingest_module
 from supplygraph.loaders.context import LoadContext

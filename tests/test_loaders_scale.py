@@ -12,9 +12,9 @@ import tracemalloc
 from pathlib import Path
 
 from supplygraph.bench.synthetic_ftm import ftm_lines, write_ftm
-from supplygraph.graph.model import Relation
-from supplygraph.graph.store import Direction
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import Relation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import Direction
 from supplygraph.loaders import ftm
 from supplygraph.loaders.ingest import load_file
 

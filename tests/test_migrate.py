@@ -13,11 +13,11 @@ from server_stores import CYPHER_BACKENDS, drop, fresh_url
 from typer.testing import CliRunner
 
 from supplygraph.cli import app
-from supplygraph.graph.batches import write_records
-from supplygraph.graph.migrate import copy_graph, ingest_rate
-from supplygraph.graph.model import LoadEntry
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.records import LoadEntry
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.batches import write_records
+from supplygraph.graph.store.migrate import copy_graph, ingest_rate
+from supplygraph.graph.store.protocol import GraphStore
 from supplygraph.loaders import seed
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ import pytest
 from factories import org
 from fastapi.testclient import TestClient
 
-from supplygraph.graph.matching import CandidateCache, match_name
-from supplygraph.graph.names import analyze, compare
+from supplygraph.graph.match.matcher import CandidateCache, match_name
+from supplygraph.graph.match.name_scoring import analyze, compare
 from supplygraph.service import SupplyGraph
 
 

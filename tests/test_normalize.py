@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from supplygraph.graph.errors import InvalidQuery
-from supplygraph.graph.normalize import fcc_grantee_code, fuzzy_key, mac_prefixes, name_keys
+from supplygraph.graph.model.normalize import fcc_grantee_code, fuzzy_key, mac_prefixes, name_keys
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,12 @@ from factories import edge, org, owns
 from fastapi.testclient import TestClient
 from fixture_graphs import bods_state_chain
 
-from supplygraph.graph.batches import write_records
-from supplygraph.graph.model import OrgType, Relation
-from supplygraph.graph.ownership import owners, ownership
-from supplygraph.graph.results import EntityRef
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.engine.ownership import owners, ownership
+from supplygraph.graph.model.answers import EntityRef
+from supplygraph.graph.model.records import OrgType, Relation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.batches import write_records
+from supplygraph.graph.store.protocol import GraphStore
 from supplygraph.service import SupplyGraph
 
 DAY = date(2025, 1, 1)

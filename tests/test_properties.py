@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from supplygraph.graph.engine.ownership import combine_paths
 from supplygraph.graph.errors import InvalidQuery
-from supplygraph.graph.model import Edge, Relation, SourceRef
-from supplygraph.graph.normalize import fcc_grantee_code, fuzzy_key, mac_prefixes, name_keys
-from supplygraph.graph.ownership import combine_paths
+from supplygraph.graph.model.normalize import fcc_grantee_code, fuzzy_key, mac_prefixes, name_keys
+from supplygraph.graph.model.records import Edge, Relation, SourceRef
 
 HEX12 = st.text("0123456789abcdefABCDEF", min_size=12, max_size=12)
 SRC = (SourceRef(id="p", title="property test"),)
@@ -131,6 +131,6 @@ def test_no_paths_is_unknown() -> None:
 
 @given(st.text(max_size=30))
 def test_has_cjk_shortcut_agrees_with_the_full_scan(text: str) -> None:
-    from supplygraph.graph.normalize import _is_cjk, has_cjk
+    from supplygraph.graph.model.normalize import _is_cjk, has_cjk
 
     assert has_cjk(text) == any(_is_cjk(ch) for ch in text)

@@ -12,15 +12,15 @@ from factories import SRC, edge, listing, org, owns
 from fastapi.testclient import TestClient
 from fixture_graphs import faq401_chain
 
-from supplygraph.graph.batches import write_records
+from supplygraph.graph.engine.regimes import evaluate
+from supplygraph.graph.engine.rulebook import default_rules, read_rules
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.ids import make_id
-from supplygraph.graph.model import Designation, Node, NodeKind, Record, Relation
-from supplygraph.graph.regimes import evaluate
-from supplygraph.graph.results import RegimeOut
-from supplygraph.graph.rulebook import default_rules, read_rules
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.model.answers import RegimeOut
+from supplygraph.graph.model.ids import make_id
+from supplygraph.graph.model.records import Designation, Node, NodeKind, Record, Relation
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.batches import write_records
+from supplygraph.graph.store.protocol import GraphStore
 from supplygraph.service import SupplyGraph
 
 DAY = date(2025, 1, 1)

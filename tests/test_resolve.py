@@ -9,7 +9,7 @@ from netaddr import OUI
 from netaddr.eui import ieee
 
 from supplygraph.graph.errors import InvalidQuery, TargetNotFound
-from supplygraph.graph.results import ResolveResult
+from supplygraph.graph.model.answers import ResolveResult
 from supplygraph.service import SupplyGraph
 
 HIKVISION_ASSIGNEE = "Hangzhou Hikvision Digital Technology Co.,Ltd."

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from supplygraph.graph.engine.rulebook import read_rules
 from supplygraph.graph.errors import InvalidRecord
-from supplygraph.graph.model import Designation, Edge, Node, Relation
-from supplygraph.graph.rulebook import read_rules
+from supplygraph.graph.model.records import Designation, Edge, Node, Relation
 from supplygraph.loaders import seed
 from supplygraph.service import SupplyGraph
 
@@ -204,7 +204,7 @@ def test_reload_changes_nothing_and_a_bad_seed_leaves_the_store_intact(
     empty_graph.load_seed()
     assert empty_graph.view.counts() == counts
     folder = _broken_copy(tmp_path, "to: hikvision", "to: nowhere")
-    from supplygraph.graph.batches import write_records
+    from supplygraph.graph.store.batches import write_records
 
     with pytest.raises(InvalidRecord):
         write_records(empty_graph.store, seed.records(folder))

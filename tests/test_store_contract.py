@@ -14,12 +14,12 @@ import pytest
 from factories import SRC, edge, ident, listing, org, owns
 from server_stores import CYPHER_BACKENDS, fresh_store
 
-from supplygraph.graph.model import IdScheme, LoadEntry, Node, NodeKind, Relation, SourceRef
-from supplygraph.graph.normalize import name_keys
-from supplygraph.graph.ownership import ownership
-from supplygraph.graph.resolve import Query, Resolver
-from supplygraph.graph.store import Direction, GraphStore
-from supplygraph.graph.stores import open_store
+from supplygraph.graph.engine.ownership import ownership
+from supplygraph.graph.engine.resolve import Query, Resolver
+from supplygraph.graph.model.normalize import name_keys
+from supplygraph.graph.model.records import IdScheme, LoadEntry, Node, NodeKind, Relation, SourceRef
+from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.protocol import Direction, GraphStore
 
 
 @pytest.fixture(params=["sqlite", *CYPHER_BACKENDS])
@@ -343,7 +343,7 @@ def test_a_writer_reads_its_own_flushed_batches_on_its_thread(store: GraphStore)
 
 
 def test_change_sets_round_trip(store: GraphStore) -> None:
-    from supplygraph.graph.model import ChangeItem, ChangeSet
+    from supplygraph.graph.model.records import ChangeItem, ChangeSet
 
     def changes(n: int, dataset: str, day: int) -> ChangeSet:
         return ChangeSet(

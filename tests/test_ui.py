@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from supplygraph.api.ui.legend import LEGEND
 from supplygraph.api.ui.pages import GRAPH_DEPTH
-from supplygraph.graph.model import Edge, NodeKind, Relation
-from supplygraph.graph.neighbourhood import neighbourhood
+from supplygraph.graph.engine.neighbourhood import neighbourhood
+from supplygraph.graph.model.records import Edge, NodeKind, Relation
 from supplygraph.service import SupplyGraph
 
 

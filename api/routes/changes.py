@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from supplygraph.api.deps import Graph, Since
 from supplygraph.api.errors import responses
 from supplygraph.api.routes.sources import file_name
-from supplygraph.graph.model import ChangeSet
+from supplygraph.graph.model.records import ChangeSet
 
 router = APIRouter(prefix="/v1", tags=["sources"])
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import responses
-from supplygraph.graph.results import EntityDetail, OwnersResult, SearchHit
+from supplygraph.graph.model.answers import EntityDetail, OwnersResult, SearchHit
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import responses
 from supplygraph.api.exports import FORMATS, export
-from supplygraph.graph.neighbourhood import MAX_DEPTH, Neighbourhood
+from supplygraph.graph.engine.neighbourhood import MAX_DEPTH, Neighbourhood
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from supplygraph.api.deps import AsOf, Graph
 from supplygraph.api.errors import responses
-from supplygraph.graph.results import RegimesResult
+from supplygraph.graph.model.answers import RegimesResult
 
 router = APIRouter(prefix="/v1", tags=["regimes"])
 

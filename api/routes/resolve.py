@@ -11,11 +11,11 @@ from fastapi import APIRouter, Request, Response
 from supplygraph.api.deps import AS_OF_HELP, AS_OF_SCHEMA
 from supplygraph.api.errors import responses
 from supplygraph.graph.caches import AnswerCache
+from supplygraph.graph.engine.resolve import Answer
+from supplygraph.graph.engine.resolve import Query as ResolveQuery
 from supplygraph.graph.errors import InvalidQuery
-from supplygraph.graph.normalize import iso_date
-from supplygraph.graph.resolve import Answer
-from supplygraph.graph.resolve import Query as ResolveQuery
-from supplygraph.graph.results import ResolveResult
+from supplygraph.graph.model.answers import ResolveResult
+from supplygraph.graph.model.normalize import iso_date
 from supplygraph.service import SupplyGraph
 
 router = APIRouter(prefix="/v1", tags=["resolve"])

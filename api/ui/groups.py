@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from supplygraph.graph.results import EntityDetail, Step
+from supplygraph.graph.model.answers import EntityDetail, Step
 
 # (relation, the entity is the edge's source) -> section title. Ownership and control are shown
 # by the owners/holdings sections with integrated shares, so their direct edges come last.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supplygraph.graph.model import Relation
+from supplygraph.graph.model.records import Relation
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from fastapi.templating import Jinja2Templates
 from supplygraph.api.deps import Graph
 from supplygraph.api.exports import FORMATS
 from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFound
-from supplygraph.graph.normalize import iso_date
-from supplygraph.graph.results import EntityDetail, ResolveResult, SearchHit, Step
+from supplygraph.graph.model.answers import EntityDetail, ResolveResult, SearchHit, Step
+from supplygraph.graph.model.normalize import iso_date
 
 from .groups import relation_groups
 from .legend import LEGEND

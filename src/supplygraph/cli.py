@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from supplygraph.console import record_progress
+from supplygraph.graph.engine.resolve import weak_link_text
 from supplygraph.graph.errors import SupplyGraphError
-from supplygraph.graph.resolve import weak_link_text
-from supplygraph.graph.results import Step
+from supplygraph.graph.model.answers import Step
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 
@@ -680,7 +680,7 @@ def migrate(
     ] = 1000,
 ) -> None:
     """Copy a whole graph (records and load log) between stores, e.g. SQLite to Neo4j."""
-    from supplygraph.graph.migrate import migrate as copy_stores
+    from supplygraph.graph.store.migrate import migrate as copy_stores
 
     with _errors(), record_progress(err, "migrating") as (tick, set_total):
         report = copy_stores(source, target, batch_size, progress=tick, on_total=set_total)
@@ -744,7 +744,7 @@ def audit(
 def _date(text: str | None) -> date | None:
     if text is None:
         return None
-    from supplygraph.graph.normalize import iso_date
+    from supplygraph.graph.model.normalize import iso_date
 
     return iso_date(text)
 

@@ -24,7 +24,7 @@ from rich.text import Text
 from supplygraph.audit import audit_file
 from supplygraph.audit.run import Summary
 from supplygraph.audit.writers import format_for
-from supplygraph.graph.resolve import Resolver
+from supplygraph.graph.engine.resolve import Resolver
 
 
 class RowsColumn(ProgressColumn):

@@ -14,14 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from supplygraph.graph import ownership
-from supplygraph.graph.entities import entity_detail
+from supplygraph.graph.engine import ownership
+from supplygraph.graph.engine.entity_detail import entity_detail
+from supplygraph.graph.engine.neighbourhood import Neighbourhood
+from supplygraph.graph.engine.neighbourhood import neighbourhood as build_neighbourhood
+from supplygraph.graph.engine.resolve import Query, Resolver
 from supplygraph.graph.errors import InvalidQuery
-from supplygraph.graph.neighbourhood import Neighbourhood
-from supplygraph.graph.neighbourhood import neighbourhood as build_neighbourhood
-from supplygraph.graph.references import find_reference
-from supplygraph.graph.resolve import Query, Resolver
-from supplygraph.graph.results import (
+from supplygraph.graph.match.references import find_reference
+from supplygraph.graph.match.search import search_entities
+from supplygraph.graph.model.answers import (
     EntityDetail,
     EntityRef,
     OwnersResult,
@@ -29,9 +30,8 @@ from supplygraph.graph.results import (
     ResolveResult,
     SearchHit,
 )
-from supplygraph.graph.search import search_entities
-from supplygraph.graph.store import GraphStore
-from supplygraph.graph.stores import DEFAULT_STORE_URL, open_store
+from supplygraph.graph.store.backends import DEFAULT_STORE_URL, open_store
+from supplygraph.graph.store.protocol import GraphStore
 
 if TYPE_CHECKING:
     from supplygraph.loaders.ingest import LoadReport

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from supplygraph.graph import evidence, matching
-from supplygraph.graph.evidence import DEFAULT_MIN_CONFIDENCE
-from supplygraph.graph.matching import MATCH_THRESHOLD
-from supplygraph.graph.stores import DEFAULT_STORE_URL
+from supplygraph.graph.match import matcher as matching
+from supplygraph.graph.match.matcher import MATCH_THRESHOLD
+from supplygraph.graph.model import evidence
+from supplygraph.graph.model.evidence import DEFAULT_MIN_CONFIDENCE
+from supplygraph.graph.store.backends import DEFAULT_STORE_URL
 
 
 class Settings(BaseSettings):
@@ -68,7 +69,8 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(default=True, description="One JSON log line per request")
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics")
-    # -- verdicts (graph/evidence.py, graph/matching.py) -------------------------------------
+    # -- verdicts (graph/model/evidence.py, graph/match/matcher.py)
+    # -------------------------------------
     strong_min_confidence: float = Field(
         default=DEFAULT_MIN_CONFIDENCE,
         ge=0,

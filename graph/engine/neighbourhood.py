@@ -1,0 +1,284 @@
+"""The neighbourhood of an entity: every node and edge within a few hops, with their sources.
+
+It is what the investigator UI draws and what the exports write. Hubs are capped: an IEEE
+assignee can hold hundreds of MAC blocks, so a neighbourhood stops growing at ``max_nodes`` and
+says so (``truncated``), keeping ownership and brand facts ahead of identifier leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from pydantic import BaseModel
+
+from supplygraph.graph.errors import EntityNotFound, InvalidQuery
+from supplygraph.graph.model.answers import DesignationOut, EntityRef
+from supplygraph.graph.model.evidence import Strength, policy
+from supplygraph.graph.model.records import Edge, Node, Relation, SourceRef
+from supplygraph.graph.store.protocol import Direction, GraphView
+
+# Which facts survive a cap first: control and ownership, then brands and OEM ties, then
+# record linkage, and identifier leaves last.
+RELATION_PRIORITY: dict[Relation, int] = {
+    Relation.OWNS: 0,
+    Relation.CONTROLS: 0,
+    Relation.OWNS_BRAND: 1,
+    Relation.MANUFACTURES_FOR: 1,
+    Relation.DISTRIBUTES: 2,
+    Relation.MODEL_OF: 2,
+    Relation.SAME_AS: 3,
+    Relation.ASSIGNED: 4,
+}
+UNRANKED = 9  # relations missing from the table come last
+
+MAX_DEPTH = 4
+DEFAULT_MAX_NODES = 400
+
+
+class GraphNode(BaseModel):
+    """A node as the UI and the exports need it: names, identifiers, marks and sources."""
+
+    id: str
+    name: str
+    kind: str
+    org_type: str | None
+    country: str | None
+    aliases: list[str]
+    identifiers: list[dict[str, str]]
+    properties: dict[str, object]
+    depth: int
+    designated: bool
+    designations: list[DesignationOut]
+    # Edges in the store that touch this node but are not in this neighbourhood: the UI offers
+    # to expand the node when this is above zero.
+    hidden_edges: int
+    sources: list[SourceRef]
+
+
+class GraphEdge(BaseModel):
+    """A directed fact between two nodes of the neighbourhood."""
+
+    id: str
+    source: str
+    target: str
+    relation: str
+    share: float | None
+    share_min: float | None
+    share_max: float | None
+    valid_from: date | None
+    valid_to: date | None
+    current: bool
+    confidence: float
+    # strong: a grade A/B source and enough confidence; weak otherwise, with why (evidence.py).
+    strength: Strength = "strong"
+    weak_reason: str | None = None
+    reason: str | None
+    note: str | None
+    label: str
+    sources: list[SourceRef]
+
+
+class Neighbourhood(BaseModel):
+    """The subgraph around ``center`` up to ``depth`` hops."""
+
+    center: EntityRef
+    depth: int
+    as_of: date | None
+    truncated: bool
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+def share_label(edge: Edge) -> str:
+    """A share as people write it: ``37%``, ``30-40%``, ``>=25%``, or empty when unknown."""
+    low, high = edge.share_bounds
+    if edge.share is not None:
+        return f"{_pct(edge.share)}%"
+    if low is not None and high is not None:
+        return f"{_pct(low)}-{_pct(high)}%"
+    if low is not None:
+        return f">={_pct(low)}%"
+    if high is not None:
+        return f"<={_pct(high)}%"
+    return ""
+
+
+def _pct(value: float) -> str:
+    return f"{value:g}"
+
+
+def edge_label(edge: Edge) -> str:
+    """Relation and share, the text drawn on an edge: ``OWNS 37%``."""
+    share = share_label(edge)
+    return f"{edge.relation.value} {share}" if share else edge.relation.value
+
+
+def neighbourhood(
+    view: GraphView,
+    center: str,
+    depth: int = 1,
+    as_of: date | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Neighbourhood:
+    """Breadth-first from ``center``, following edges both ways, up to ``depth`` hops.
+
+    With ``as_of`` only facts valid that day are followed; without it every fact is included
+    and those no longer valid today are flagged ``current=False``.
+
+    >>> from supplygraph.graph.store.backends import open_store
+    >>> neighbourhood(open_store("sqlite:///:memory:").view(), "nobody")
+    Traceback (most recent call last):
+    ...
+    supplygraph.graph.errors.EntityNotFound: ...
+    """
+    if not 1 <= depth <= MAX_DEPTH:
+        raise InvalidQuery("depth", f"depth must be between 1 and {MAX_DEPTH}")
+    root = view.nodes([center]).get(center)
+    if root is None:
+        raise EntityNotFound(center)
+    depth_of: dict[str, int] = {center: 0}
+    kept: dict[str, Edge] = {}
+    touching: dict[str, list[Edge]] = {}
+    truncated = False
+    # One breadth-first pass per priority tier, each following only edges of that tier or a
+    # higher one: ownership two hops away is kept before a distributor one hop away takes the
+    # last free place. Without a cap the last pass alone gives the whole neighbourhood.
+    for tier in sorted({*RELATION_PRIORITY.values(), UNRANKED}):
+        truncated |= _expand(view, center, depth, as_of, max_nodes, tier, touching, depth_of, kept)
+    # Edges among nodes already present (a subsidiary that also owns a brand of the centre)
+    # belong to the picture even when no new node comes with them.
+    for edge in _ordered(view.edges(list(depth_of), Direction.BOTH), as_of):
+        if edge.src in depth_of and edge.dst in depth_of:
+            kept.setdefault(edge.id, edge)
+    return _assemble(view, root, depth, as_of, truncated, depth_of, kept)
+
+
+def _expand(
+    view: GraphView,
+    center: str,
+    depth: int,
+    as_of: date | None,
+    max_nodes: int,
+    tier: int,
+    touching: dict[str, list[Edge]],
+    depth_of: dict[str, int],
+    kept: dict[str, Edge],
+) -> bool:
+    """Breadth-first over edges of priority ``tier`` or better, adding nodes while the cap
+    allows; returns whether something was left out. Each node's edges are read once per call
+    of :func:`neighbourhood` (``touching``), whatever the number of tiers."""
+    truncated = False
+    seen = {center}
+    frontier = [center]
+    for hop in range(1, depth + 1):
+        if not frontier:
+            break
+        unread = {n for n in frontier if n not in touching}
+        if unread:
+            for n in unread:
+                touching[n] = []
+            for edge in view.edges(unread, Direction.BOTH):
+                for n in {edge.src, edge.dst}:
+                    if n in unread:
+                        touching[n].append(edge)
+        edges = {e.id: e for n in frontier for e in touching[n]}
+        fresh: list[str] = []
+        for edge in _ordered(edges.values(), as_of):
+            if RELATION_PRIORITY.get(edge.relation, UNRANKED) > tier:
+                continue
+            new = [n for n in (edge.src, edge.dst) if n not in depth_of]
+            if len(depth_of) + len(new) > max_nodes:
+                truncated = True
+                continue
+            for n in (edge.src, edge.dst):
+                depth_of[n] = min(depth_of.get(n, hop), hop)
+                if n not in seen:
+                    seen.add(n)
+                    fresh.append(n)
+            kept[edge.id] = edge
+        frontier = fresh
+    return truncated
+
+
+def _ordered(edges: Iterable[Edge], as_of: date | None) -> list[Edge]:
+    live = [e for e in edges if as_of is None or e.active_on(as_of)]
+    return sorted(live, key=lambda e: (RELATION_PRIORITY.get(e.relation, UNRANKED), e.id))
+
+
+def _assemble(
+    view: GraphView,
+    root: Node,
+    depth: int,
+    as_of: date | None,
+    truncated: bool,
+    depth_of: dict[str, int],
+    kept: dict[str, Edge],
+) -> Neighbourhood:
+    nodes = view.nodes(list(depth_of))
+    designations = view.designations(list(depth_of))
+    day = as_of or date.today()
+    touching: dict[str, set[str]] = {}
+    for edge in view.edges(list(depth_of), Direction.BOTH):
+        if as_of is None or edge.active_on(as_of):
+            for n in (edge.src, edge.dst):
+                touching.setdefault(n, set()).add(edge.id)
+    out_nodes = []
+    for node_id, hop in sorted(depth_of.items(), key=lambda item: (item[1], item[0])):
+        node = nodes[node_id]
+        listed = [DesignationOut.of(d, node.name, day) for d in designations.get(node_id, [])]
+        out_nodes.append(
+            GraphNode(
+                id=node.id,
+                name=node.name,
+                kind=node.kind.value,
+                org_type=node.org_type.value if node.org_type else None,
+                country=node.country,
+                aliases=list(node.aliases),
+                identifiers=[
+                    {"scheme": i.scheme.value, "value": i.value} for i in node.identifiers
+                ],
+                properties=dict(node.properties),
+                depth=hop,
+                designated=any(d.active for d in listed),
+                designations=listed,
+                hidden_edges=len(touching.get(node_id, set()) - set(kept)),
+                sources=list(node.sources),
+            )
+        )
+    today = date.today()
+    out_edges = [
+        _graph_edge(e, e.active_on(as_of or today))
+        for e in sorted(kept.values(), key=lambda e: (RELATION_PRIORITY.get(e.relation, 9), e.id))
+    ]
+    return Neighbourhood(
+        center=EntityRef.of(root),
+        depth=depth,
+        as_of=as_of,
+        truncated=truncated,
+        nodes=out_nodes,
+        edges=out_edges,
+    )
+
+
+def _graph_edge(e: Edge, current: bool) -> GraphEdge:
+    weak = policy().weakness(e)
+    return GraphEdge(
+        id=e.id,
+        source=e.src,
+        target=e.dst,
+        relation=e.relation.value,
+        share=e.share,
+        share_min=e.share_min,
+        share_max=e.share_max,
+        valid_from=e.valid_from,
+        valid_to=e.valid_to,
+        current=current,
+        confidence=e.confidence,
+        strength="weak" if weak else "strong",
+        weak_reason=weak,
+        reason=e.reason,
+        note=e.note,
+        label=edge_label(e),
+        sources=list(e.sources),
+    )

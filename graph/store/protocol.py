@@ -1,0 +1,122 @@
+"""The store protocol: a writer half and a read-only view half, both working in batches.
+
+Backends implement a handful of primitives; everything else (paths, ownership arithmetic,
+resolution) is written once on top of them in the engines. A single lookup is a batch of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from supplygraph.graph.model.records import (
+    ChangeSet,
+    Designation,
+    Edge,
+    Identifier,
+    LoadEntry,
+    Node,
+    NodeKind,
+    Record,
+    Relation,
+)
+
+
+class Direction(StrEnum):
+    OUT = "out"  # edges whose src is in the given ids
+    IN = "in"  # edges whose dst is in the given ids
+    BOTH = "both"
+
+
+@runtime_checkable
+class GraphWriter(Protocol):
+    """Puts records in batches; everything put inside one ``with store.writer()`` is atomic."""
+
+    def put(self, records: Iterable[Record]) -> None: ...
+
+    def delete_designations(self, ids: Sequence[str]) -> None: ...
+
+    def record_load(self, entry: LoadEntry) -> None:
+        """Append to the load log, in the same transaction as the records it describes."""
+        ...
+
+    def record_changes(self, changes: ChangeSet) -> None:
+        """Keep what a load changed in its dataset, in the load's own transaction."""
+        ...
+
+
+@runtime_checkable
+class GraphView(Protocol):
+    """Read-only batch primitives."""
+
+    def version(self) -> str:
+        """Changes whenever committed data changes; engines key their caches on it."""
+        ...
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]: ...
+
+    def edges(
+        self,
+        ids: Collection[str],
+        direction: Direction,
+        relations: Collection[Relation] | None = None,
+    ) -> list[Edge]: ...
+
+    def find_by_identifier(
+        self, identifiers: Collection[Identifier]
+    ) -> dict[Identifier, list[str]]: ...
+
+    def subdivided_blocks(self) -> frozenset[str]:
+        """The 24-bit MAC prefixes (six hex digits) under which a 28- or 36-bit block is assigned.
+
+        A MAC outside these prefixes is decided by its 24-bit block alone, so bulk resolution
+        needs no lookup for a device's smaller blocks; the registry subdivides few prefixes.
+        """
+        ...
+
+    def find_by_name_key(self, keys: Collection[str]) -> dict[str, list[str]]: ...
+
+    def find_by_token(self, tokens: Collection[str], limit: int) -> dict[str, list[str]]: ...
+
+    def find_by_token_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        """Nodes with a name token that starts with each prefix (search as you type): at most
+        ``limit`` node ids per prefix, in token order."""
+        ...
+
+    def tokens_with_prefix(self, prefixes: Collection[str], limit: int) -> dict[str, list[str]]:
+        """The distinct name tokens that start with each prefix, at most ``limit`` each, in
+        token order: the vocabulary a typo is looked up in ("chegnxing" -> "chengxing")."""
+        ...
+
+    def designations(self, ids: Collection[str]) -> dict[str, list[Designation]]: ...
+
+    def nodes_with_property(self, kind: NodeKind, prop: str) -> list[Node]:
+        """Every node of ``kind`` that has ``prop`` set (model-number patterns, ...)."""
+        ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def loads(self, dataset: str | None = None) -> list[LoadEntry]:
+        """The load log, newest first; only one dataset's entries when ``dataset`` is given."""
+        ...
+
+    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
+        """What loads changed, newest first: those at or after ``since``, of ``dataset``."""
+        ...
+
+    def iter_records(self) -> Iterator[Record]:
+        """Every node, edge and designation: for migration and export."""
+        ...
+
+
+class GraphStore(Protocol):
+    url: str
+
+    def writer(self) -> AbstractContextManager[GraphWriter]: ...
+
+    def view(self) -> GraphView: ...
+
+    def close(self) -> None: ...
