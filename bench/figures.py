@@ -71,7 +71,7 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
-    """The figures (as ``bench --json`` prints them) as the results table of the README.
+    """The figures (as ``bench --json`` prints them) as the results table of docs/benchmarks.md.
 
     >>> row = {"name": "x", "value": 1500.0, "unit": "req/s", "baseline_name": "noop",
     ...        "baseline_value": 3000.0, "ratio": 0.5, "goal": "ratio >= 0.3"}

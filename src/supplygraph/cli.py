@@ -1,4 +1,4 @@
-"""The ``supplygraph`` command line (DESIGN.md section 5)."""
+"""The ``supplygraph`` command line: every verb, thin over the facade (see docs/ for each)."""
 
 from __future__ import annotations
 
@@ -630,7 +630,7 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="A few minutes; smaller sizes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the figures as the README's results table")
+        bool, typer.Option("--markdown", help="Print the figures as the results table of docs/benchmarks.md")
     ] = False,
     stores: Annotated[
         list[str] | None,

@@ -1,4 +1,4 @@
-"""Settings, validated once at start. Every ``SUPPLYGRAPH_*`` variable is documented in README."""
+"""Settings, validated once at start. Every ``SUPPLYGRAPH_*`` variable is documented in docs/operations.md."""
 
 from __future__ import annotations
 
