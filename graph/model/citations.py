@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from supplygraph.graph.model.records import Grade, SourceRef
@@ -26,6 +28,10 @@ class CuratedSource(BaseModel):
     grade: Grade
     language: str | None = None
     note: str | None = None
+    # What the text read is: the publisher's own document (``original``, the default), a copy or
+    # republication of it on another site (``copy``: grade B at most), or a scraped directory or
+    # listing (``directory``: grade C).
+    form: Literal["original", "copy", "directory"] = "original"
 
 
 class Cite(BaseModel):
