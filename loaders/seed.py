@@ -23,6 +23,7 @@ from supplygraph.graph.model.ids import identifier_node_id, make_id
 from supplygraph.graph.model.mac_blocks import mac_digits
 from supplygraph.graph.model.records import (
     ASSIGNABLE,
+    JOINT_VENTURE,
     Designation,
     Edge,
     Identifier,
@@ -78,6 +79,8 @@ class SeedRelation(_Strict):
     valid_to: date | None = None
     reported_on: date | None = None
     confidence: float = Field(ge=0, le=1)
+    # OWNS only: the stake is a joint venture's (a `possible` for the group whatever the share).
+    joint_venture: bool = False
     sources: list[Cite] = Field(min_length=1)
     note: str | None = None
 
@@ -231,6 +234,7 @@ def records(directory: Path | None = None) -> Iterator[Record]:
                 valid_to=r.valid_to,
                 reported_on=r.reported_on,
                 confidence=r.confidence,
+                reason=JOINT_VENTURE if r.joint_venture else None,
                 note=r.note,
                 sources=_refs(seed, r.sources),
             )

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from supplygraph.graph.citations import CuratedSource
-from supplygraph.graph.model import Edge, Node, Relation
-from supplygraph.graph.rulebook import read_rules
+from supplygraph.graph.engine.rulebook import read_rules
+from supplygraph.graph.model.citations import CuratedSource
+from supplygraph.graph.model.records import Edge, Node, Relation
 from supplygraph.loaders import seed
 
 # (a) Wording that says a relation is over. Phrases, not bare words: "sold under its own brand"

@@ -44,11 +44,13 @@ from supplygraph.graph.engine.bulk_rows import (
 )
 from supplygraph.graph.engine.cached_view import CachedView
 from supplygraph.graph.engine.reach import Reach
+from supplygraph.graph.engine.relatedness import Finding
 from supplygraph.graph.engine.resolve import MAX_PATHS, Query, Resolver, weak_link_text
 from supplygraph.graph.engine.verdicts import rank_paths
 from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.gc_pause import paused
 from supplygraph.graph.match.matcher import typo_neighbours
+from supplygraph.graph.match.typed import as_typed
 from supplygraph.graph.model.answers import Match, Step, Verdict
 from supplygraph.graph.model.mac_blocks import deciding_block, mac_block_texts, mac_digits
 from supplygraph.graph.model.normalize import fcc_grantee_code, mac_prefixes, name_keys, name_tokens
@@ -464,7 +466,9 @@ class BulkRun:
         if not want:
             return
         cached = self.engine.cached
-        texts = [raw for (kind, _), raw in want.items() if kind in ("brand", "model", "name")]
+        texts = [
+            as_typed(raw) for (kind, _), raw in want.items() if kind in ("brand", "model", "name")
+        ]
         keys = {k for t in texts for k in name_keys(t)}
         tokens = {t for text in texts for t in name_tokens(text)}
         cached.fetch_names([k for k in keys if cached.names[k] is None])
@@ -497,20 +501,30 @@ class BulkRun:
         sold: dict[str, list[Edge]] = {}
         for edge in self.engine.matcher.distributes(outside, reach, self.day):
             sold.setdefault(edge.src, []).append(edge)
-        # Names of the nodes on evidence paths and distribution edges, in one more batched call.
-        cached.fetch_nodes(
-            {
-                x
-                for matches, _ in matched.values()
-                for m in matches
-                for p in reach.evidence_paths(m.id, MAX_PATHS)
-                for e in p
-                for x in (e.src, e.dst)
-            }
-            | {x for edges in sold.values() for e in edges for x in (e.src, e.dst)}
+        # Names of the nodes on evidence paths and distribution edges, read in one batched call
+        # with the subjects of the unreached matches (a `no` must be earned: relatedness).
+        names = {
+            x
+            for matches, _ in matched.values()
+            for m in matches
+            for p in reach.evidence_paths(m.id, MAX_PATHS)
+            for e in p
+            for x in (e.src, e.dst)
+        } | {x for edges in sold.values() for e in edges for x in (e.src, e.dst)}
+        unreached = {
+            key: [m.id for m in ms]
+            for key, (ms, _) in matched.items()
+            if ms and not any(m.id in reach.depth for m in ms)
+        }
+        sellers = {key for key, (ms, _) in matched.items() if any(m.id in sold for m in ms)}
+        resolver = self.engine.matcher
+        above = resolver.above_target(self.target.id, self.day) if unreached else frozenset()
+        findings = resolver.related.find_many(
+            unreached, reach, above, self.day, sellers, also=names
         )
         for (kind, key), (matches, notes) in matched.items():
-            self._out[kind].put(key, self._outcome(kind, matches, notes, sold))
+            finding = findings.get((kind, key))
+            self._out[kind].put(key, self._outcome(kind, matches, notes, sold, finding))
 
     def _outcome(
         self,
@@ -518,6 +532,7 @@ class BulkRun:
         matches: list[Match],
         notes: list[str],
         sold: dict[str, list[Edge]],
+        finding: Finding | None = None,
     ) -> FieldOutcome:
         assert self.reach is not None
         ranked = rank_paths(matches, self.reach, MAX_PATHS)
@@ -537,7 +552,8 @@ class BulkRun:
                 top = m
         if not matches and not notes:
             return NOTHING_FOUND
-        return FieldOutcome(tuple(matches), evidence, top, tuple(notes), self._steps(matches, sold))
+        steps = self._steps(matches, sold)
+        return FieldOutcome(tuple(matches), evidence, top, tuple(notes), steps, finding)
 
     def _steps(self, matches: list[Match], sold: dict[str, list[Edge]]) -> tuple[Step, ...]:
         """The DISTRIBUTES edges out of ``matches``, as path steps with names and strength."""
@@ -575,7 +591,7 @@ class BulkRun:
             top = outcome.top
             if top is not None and (top_of is None or top.score > top_of.top.score):  # type: ignore[union-attr]
                 top_of = outcome
-            if outcome.distributes:
+            if outcome.distributes or outcome.finding is not None:
                 selling.append(outcome)
         # What each kind of verdict depends on (keys of different kinds never compare equal:
         # they start with an Evidence, a FieldOutcome or a note).
@@ -626,12 +642,16 @@ class BulkRun:
             return BulkResult(
                 verdict, answer.confidence, text, None, None, best, (), answer.notes, answer
             )
+        related = [o for o in selling if o.finding is not None and o.finding.possible]
+        if related:
+            return self._related(related[0])
         if top_of is not None and top_of.top is not None:
             top = top_of.top
             text = (
                 f"{top.field} matched {top.name} ({top.kind}); "
                 f"no path from {self.target.name} reaches it"
             )
+            text += "".join(self._finding_notes(o) for o in selling)
             sold = _union(o.distributes for o in selling)
             if sold:
                 items = ", ".join(sorted({s.to_name for s in sold}))
@@ -641,6 +661,38 @@ class BulkRun:
         text = "no match" + (f" ({'; '.join(notes)})" if notes else "")
         answer = self._answer("unknown", 0.0, text, None, None, notes)
         return BulkResult("unknown", 0.0, text, None, None, None, (), answer.notes, answer)
+
+    def _related(self, outcome: FieldOutcome) -> BulkResult:
+        """``possible`` without a path: a significant stake or name affinity (relatedness)."""
+        assert outcome.finding is not None and outcome.top is not None
+        finding, top = outcome.finding, outcome.top
+        ids = {s.holder for s in finding.stakes} | {s.entity for s in finding.stakes}
+        ids |= {a.entity for a in finding.affinity}
+        names = {i: n.name for i, n in self.engine.cached.nodes(ids).items()}
+        why = "; ".join(weak_link_text(w, names) for w in finding.weak_links(names))
+        text = (
+            f"{top.field} matched {top.name} ({top.kind}); no path from {self.target.name} "
+            f"reaches it, but the answer is not a plain no: {why}"
+        )
+        confidence = round(max(m.score for m in outcome.matched) * finding.confidence(), 3)
+        answer = self._answer("possible", confidence, text, None, top.id, [])
+        return BulkResult("possible", confidence, text, None, None, None, (), (), answer)
+
+    def _finding_notes(self, outcome: FieldOutcome) -> str:
+        """Stakes below the threshold and sourced denials, said beside a `no`."""
+        finding = outcome.finding
+        if finding is None or not (finding.stakes or finding.denials):
+            return ""
+        ids = {x for s in finding.stakes for x in (s.holder, s.entity)}
+        ids |= {x for e in finding.denials for x in (e.src, e.dst)}
+        names = {i: n.name for i, n in self.engine.cached.nodes(ids).items()}
+        parts = [f"{s.text(names)} (below {finding.threshold:g}%)" for s in finding.stakes]
+        parts += [
+            f"a source states that {names.get(e.src, e.src)} is not part of "
+            f"{names.get(e.dst, e.dst)}"
+            for e in finding.denials
+        ]
+        return "; " + "; ".join(parts)
 
     def _answer(
         self,

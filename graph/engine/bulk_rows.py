@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from supplygraph.graph.engine.relatedness import Finding
 from supplygraph.graph.model.answers import Match, Step, Verdict, WeakLink
 from supplygraph.graph.model.records import Edge
 
@@ -55,6 +56,8 @@ class FieldOutcome:
     notes: tuple[str, ...]
     # DISTRIBUTES edges from the field's matches into the target's group (see Answer).
     distributes: tuple[Step, ...] = ()
+    # When no path reaches the matches: stakes, name affinity and denials (a `no` is earned).
+    finding: Finding | None = None
 
 
 # The outcome of an absent field, or of one that matched nothing and raised no note: one shared

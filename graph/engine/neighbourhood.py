@@ -29,6 +29,7 @@ RELATION_PRIORITY: dict[Relation, int] = {
     Relation.MODEL_OF: 2,
     Relation.SAME_AS: 3,
     Relation.ASSIGNED: 4,
+    Relation.UNRELATED_TO: 4,
 }
 UNRANKED = 9  # relations missing from the table come last
 

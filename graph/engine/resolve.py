@@ -16,6 +16,7 @@ from datetime import date
 from supplygraph.graph.caches import AnswerCache
 from supplygraph.graph.engine.reach import Reach, ReachCache
 from supplygraph.graph.engine.regimes import RegimeEngine
+from supplygraph.graph.engine.relatedness import Finding, RelatednessEngine
 from supplygraph.graph.engine.verdicts import ScoredPath, rank_paths, verdict_of
 from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFound
 from supplygraph.graph.match.matcher import (
@@ -159,6 +160,7 @@ class Resolver:
         self._listed: AnswerCache[list[Designation]] = AnswerCache(size=DESIGNATION_CACHE_SIZE)
         # Regime verdicts per (entity, day, version): the target's are computed once per day.
         self.regimes = RegimeEngine(view)
+        self.related = RelatednessEngine(view)
         self.name_cache = CandidateCache()
 
     def drop_caches(self) -> None:
@@ -169,6 +171,7 @@ class Resolver:
         self._patterns = None
         self.reach_cache.clear()
         self.regimes.clear()
+        self.related.clear()
         self.name_cache.clear()
 
     # -- pieces -----------------------------------------------------------------------------
@@ -315,21 +318,33 @@ class Resolver:
 
         scored = rank_paths(matches, reach, MAX_PATHS)
         sold = [] if scored else self.distributes(matches, reach, day)
+        above: frozenset[str] = frozenset()
+        finding = Finding()
+        if not scored and matches:
+            # A `no` must be earned: look at what is known of the unreached matches first.
+            above = self.above_target(target_node.id, day)
+            finding = self.related.find(matches, reach, above, day, distributor=bool(sold))
+        stake_paths = self.stake_paths(finding, reach)
 
         on_paths = {target_node.id} | {x for s in scored for e in s.path for x in (e.src, e.dst)}
+        on_paths |= {x for path in stake_paths for e in path for x in (e.src, e.dst)}
         node_ids = on_paths | {m.id for m in matches} | {x for e in sold for x in (e.src, e.dst)}
+        node_ids |= {a.entity for a in finding.affinity} | {s.entity for s in finding.stakes}
+        node_ids |= {x for e in finding.denials for x in (e.src, e.dst)}
         nodes = self.view.nodes(node_ids)
         names = {i: n.name for i, n in nodes.items()}
         paths = [[Step.of(e, names) for e in s.path] for s in scored]
+        paths += [[Step.of(e, names) for e in path] for path in stake_paths]
         designations = self._designations(on_paths, names, day)
 
-        verdict = verdict_of(scored[0] if scored else None, bool(matches))
+        verdict = verdict_of(scored[0] if scored else None, bool(matches), finding.possible)
+        best_score = max((m.score for m in matches), default=0.0)
         if scored:
             confidence = round(scored[0].score, 3)
-        elif matches:
-            confidence = round(max(m.score for m in matches), 3)
+        elif finding.possible:
+            confidence = round(best_score * finding.confidence(), 3)
         else:
-            confidence = 0.0
+            confidence = round(best_score, 3)
         # The buyer's question is about what they hold: give the best match's regimes too.
         best = scored[0].match if scored else max(matches, key=lambda m: m.score, default=None)
         best_node = nodes.get(best.id) if best is not None else None
@@ -342,22 +357,26 @@ class Resolver:
             confidence=confidence,
             as_of=day,
             explanation=explain(
-                verdict,
-                target_node,
-                matches,
-                scored,
-                names,
-                sold,
-                above=self.above_target(target_node.id, day) if verdict == "no" else frozenset(),
+                verdict, target_node, matches, scored, names, sold, above=above, finding=finding
             ),
             notes=notes,
-            weak_links=list(scored[0].weak) if scored else [],
+            weak_links=list(scored[0].weak) if scored else finding.weak_links(names),
             distributes=[Step.of(e, names) for e in sold],
             regimes=self.regimes.verdicts(target_node.id, day),
             matched_regimes=(
                 self.regimes.result(EntityRef.of(best_node), day) if best_node else None
             ),
         )
+
+    @staticmethod
+    def stake_paths(finding: Finding, reach: Reach) -> list[list[Edge]]:
+        """For each significant stake: the group's path to its holder, then the stake itself."""
+        paths = []
+        for stake in finding.stakes:
+            if stake.significant:
+                to_holder = reach.evidence_paths(stake.holder, 1)
+                paths.append([*(to_holder[0] if to_holder else []), stake.edge])
+        return paths[:MAX_PATHS]
 
     def above_target(self, target: str, day: date) -> frozenset[str]:
         """Everything that owns or controls the target on ``day`` (any share), walked upward in
@@ -431,10 +450,19 @@ def explain(
     names: dict[str, str],
     sold: list[Edge] | None = None,
     above: frozenset[str] = frozenset(),
+    finding: Finding | None = None,
 ) -> str:
     """One readable sentence for the verdict."""
+    finding = finding or Finding()
     if verdict == "unknown":
         return "The query matched nothing known; no verdict can be given."
+    if verdict == "possible" and not scored:
+        found = ", ".join(sorted({f"{m.name} ({m.kind})" for m in matches})[:5])
+        why = "; ".join(weak_link_text(w, names) for w in finding.weak_links(names))
+        return (
+            f"Resolved to {found}; no evidence path leads from {target.name} to it, but the "
+            f"answer is not a plain no: {why}."
+        )
     if verdict == "no":
         found = ", ".join(sorted({f"{m.name} ({m.kind})" for m in matches})[:5])
         text = f"Resolved to {found}; no evidence path leads from {target.name} to it."
@@ -452,6 +480,15 @@ def explain(
                 f" {' and '.join(owners)} {verb} {target.name}: {pronoun} above the target, "
                 "not below it, and an owner of the target is not the target."
             )
+        for stake in finding.stakes:
+            text += (
+                f" {stake.text(names)}, below the {finding.threshold:g}% that would make it "
+                "possibly the group's."
+            )
+        for denial in finding.denials:
+            src, dst = names.get(denial.src, denial.src), names.get(denial.dst, denial.dst)
+            cited = "; ".join(s.title for s in denial.sources[:2])
+            text += f" A source states that {src} is not part of {dst} ({cited})."
         return text
     best = scored[0]
     if not best.path:

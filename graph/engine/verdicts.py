@@ -4,8 +4,10 @@ A path scores the match's score times its weakest link's confidence. A path is *
 match is not weak evidence on its own (a model-number family) and every link is strong
 (:mod:`supplygraph.graph.model.evidence`). Strong paths rank before weak ones whatever their scores,
 so a single grade-C blog can never outrank a registry fact; then higher scores, then shorter paths.
-The verdict is ``yes`` when the best path is strong, ``possible`` when it is weak, ``no`` when the
-query matched something no path reaches, ``unknown`` when it matched nothing.
+The verdict is ``yes`` when the best path is strong, ``possible`` when it is weak (or when no path
+reaches the match but the group holds a significant stake in it or it carries a distinctive group
+name: :mod:`supplygraph.graph.engine.relatedness`), ``no`` when the query matched something no
+path reaches and nothing else ties it to the group, ``unknown`` when it matched nothing.
 """
 
 from __future__ import annotations
@@ -54,7 +56,10 @@ def rank_paths(matches: Iterable[Match], reach: Reach, limit: int) -> list[Score
     return scored[:limit]
 
 
-def verdict_of(best: ScoredPath | None, matched: bool) -> Verdict:
+def verdict_of(best: ScoredPath | None, matched: bool, related: bool = False) -> Verdict:
+    """``related``: no path, but a significant stake or name affinity (see relatedness)."""
     if best is not None:
         return "yes" if best.strong else "possible"
+    if related:
+        return "possible"
     return "no" if matched else "unknown"

@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 
 from supplygraph.graph.caches import AnswerCache
 from supplygraph.graph.match.name_scoring import TYPO_TWO, analyze, compare, df_weight
+from supplygraph.graph.match.typed import as_typed
 from supplygraph.graph.model.answers import Match, NameMatchDetail
 from supplygraph.graph.model.ids import is_curated
 from supplygraph.graph.model.normalize import (
@@ -47,6 +48,8 @@ def configure(threshold: float) -> None:
 CANDIDATES_PER_TOKEN = 300
 # Only this many candidates, the ones carrying the most (and rarest) query words, are scored.
 SCORED_CANDIDATES = 20
+# Candidates tied with the last scored one are scored too, up to this many in all.
+MAX_TIED_CANDIDATES = 60
 # A word this long that is in no name may hold a typo: the store's words sharing its first
 # letters (two, three from TYPO_LONG letters on; at most TYPO_VOCABULARY of them) are compared
 # with it, and those within one edit (two from TYPO_TWO letters) select candidates as if they
@@ -182,7 +185,20 @@ def _candidates(
     for node_id in exclude:
         placed.pop(node_id, None)
     ranked = sorted(placed, key=lambda i: (-placed[i], i))
-    return ranked[:SCORED_CANDIDATES], df, set(found)
+    return _cut(ranked, placed), df, set(found)
+
+
+def _cut(ranked: list[str], placed: dict[str, float]) -> list[str]:
+    """The best-placed candidates, and those tied with the last of them (up to a bound): a tie
+    broken by id would drop a company for its name's place in the alphabet ("Huawei
+    Technologies" behind twenty other Huawei companies that share only the word "Huawei")."""
+    if len(ranked) <= SCORED_CANDIDATES:
+        return ranked
+    last = placed[ranked[SCORED_CANDIDATES - 1]]
+    end = SCORED_CANDIDATES
+    while end < min(len(ranked), MAX_TIED_CANDIDATES) and placed[ranked[end]] == last:
+        end += 1
+    return ranked[:end]
 
 
 def match_name(
@@ -201,6 +217,7 @@ def match_name(
     """
     if threshold is None:
         threshold = _threshold
+    text = as_typed(text)
     keys = name_keys(text)
     if not keys:
         return []

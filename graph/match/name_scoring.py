@@ -48,6 +48,9 @@ WEIGHTS: dict[Role, float] = {
 }
 # rigour symbols that are legal forms in all but name ("Co", "Corp" and the ORG_CLASS family).
 _LEGAL_SYMBOLS = frozenset({"SYMBOL:CO", "SYMBOL:CORP"})
+# Legal-form words rigour's tables leave as ordinary words: Japanese (K.K., Kabushiki Kaisha,
+# Yugen Kaisha, Godo Kaisha), Indian (Pvt), Indonesian (Tbk), Spanish (S.L.).
+_LOCAL_LEGAL_FORMS = frozenset({"kk", "kabushiki", "yugen", "godo", "pvt", "tbk", "sl"})
 # A fuzzy pairing below this rigour alignment score is two different words.
 FUZZY_PART_MIN = 0.7
 # rigour pairs a word with a much shorter one when the short one is inside it ("sberbank" and
@@ -216,7 +219,7 @@ class NameScore:
 def _role(part: RigourPart, symbols: frozenset[str]) -> Role:
     if part.tag == NamePartTag.LEGAL or any(s.startswith("ORGCLS:") for s in symbols):
         return "legal"
-    if symbols & _LEGAL_SYMBOLS:
+    if symbols & _LEGAL_SYMBOLS or part.form in _LOCAL_LEGAL_FORMS:
         return "legal"
     if part.tag == NamePartTag.NUM or part.numeric:
         return "number"

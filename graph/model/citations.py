@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field

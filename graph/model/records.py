@@ -39,7 +39,13 @@ class Relation(StrEnum):
     ASSIGNED = "ASSIGNED"
     MODEL_OF = "MODEL_OF"
     SAME_AS = "SAME_AS"
+    # A sourced statement that a company is not part of a group (a denial, a registry naming
+    # other owners): never followed by a walk; it turns name affinity back into a `no`.
+    UNRELATED_TO = "UNRELATED_TO"
 
+
+# Edge.reason of an OWNS edge whose stake is a joint venture's.
+JOINT_VENTURE = "joint venture"
 
 # The relations a verdict follows, by the side that is "above" (owner, maker, assignee). In these
 # the edge's source is above its target; DISTRIBUTES is never evidence (a reseller is not owned).
@@ -138,7 +144,8 @@ class Edge(_Record):
     valid_to: date | None = None
     reported_on: date | None = None
     confidence: float = Field(default=1.0, ge=0, le=1)
-    reason: str | None = None  # for SAME_AS: why the records were linked
+    # SAME_AS: why the records were linked; OWNS: "joint venture" when the stake is one.
+    reason: str | None = None
     note: str | None = None
     sources: tuple[SourceRef, ...] = Field(min_length=1)
 

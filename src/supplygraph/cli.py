@@ -630,7 +630,8 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="A few minutes; smaller sizes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the figures as the results table of docs/benchmarks.md")
+        bool,
+        typer.Option("--markdown", help="Print the figures as the table of docs/benchmarks.md"),
     ] = False,
     stores: Annotated[
         list[str] | None,
