@@ -12,7 +12,9 @@ the assignee behind it):
   EZVIZ, Huawei, HiSilicon, ZTE, ...) and nothing else is known: ``possible``, with a weak link
   that names the word. A word is distinctive when the name analysis calls it so (not a legal
   form, place, trade word or number) and few of the store's entities outside the group carry it
-  (:data:`DEFAULT_MAX_OUTSIDE`): a word that many unrelated companies share is an ordinary name.
+  (:data:`DEFAULT_MAX_OUTSIDE` companies, or a quarter of the group's own records that carry it):
+  a word that many unrelated companies share is an ordinary name ("Dahua" is also a common
+  Chinese name, "Honor" an English word).
   Only the group's own companies and brands give words, never an OEM customer's brand.
 - **A sourced statement that they are unrelated** (``UNRELATED_TO``, strong evidence) turns
   affinity back into ``no``, with that source.
@@ -32,7 +34,7 @@ from supplygraph.graph.engine.reach import MAJORITY, Reach
 from supplygraph.graph.match.name_scoring import analyze
 from supplygraph.graph.model.answers import Match, WeakLink
 from supplygraph.graph.model.evidence import policy
-from supplygraph.graph.model.normalize import STOP_TOKENS, name_tokens
+from supplygraph.graph.model.normalize import STOP_TOKENS, fuzzy_key, name_tokens
 from supplygraph.graph.model.records import JOINT_VENTURE, Edge, Node, NodeKind, Relation
 from supplygraph.graph.store.protocol import Direction, GraphView
 
@@ -40,8 +42,10 @@ from supplygraph.graph.store.protocol import Direction, GraphView
 # articles) and the usual threshold of beneficial-ownership registers; below it a stake is
 # reported but does not make the entity "possibly the group's".
 DEFAULT_STAKE_THRESHOLD = 25.0
-# How many entities outside the group may carry a word before it counts as an ordinary name.
-DEFAULT_MAX_OUTSIDE = 2
+# How many companies outside the group may carry a word before it counts as an ordinary name
+# (or a quarter of the group's own records that carry it, when that is more: a large group's
+# word is met in more places).
+DEFAULT_MAX_OUTSIDE = 3
 # Words shorter than this are initials or fragments (ZTE is the shortest group name we know).
 MIN_WORD_LENGTH = 3
 # What the affinity and stake findings weigh in the confidence (the match score times this).
@@ -299,8 +303,17 @@ class RelatednessEngine:
             return frozenset()
         carriers = self.view.find_by_token(candidates, limit=1000)
         inside = set(reach.depth) | above | {reach.target}
-        limit = _settings.max_outside
-        return frozenset(w for w in candidates if len(set(carriers.get(w, [])) - inside) <= limit)
+        outside = {w: set(carriers.get(w, [])) - inside for w in candidates}
+        # Companies, not records: one company loaded from three lists is one outsider.
+        read = self.view.nodes({i for ids in outside.values() for i in ids})
+        names = {i: fuzzy_key(n.name) for i, n in read.items()}
+        kept = set()
+        for word in candidates:
+            within = len(set(carriers.get(word, [])) & inside)
+            allowed = max(_settings.max_outside, within // 4)
+            if len({names.get(i, i) for i in outside[word]}) <= allowed:
+                kept.add(word)
+        return frozenset(kept)
 
 
 def _with(ids: set[str], more: dict[str, set[str]]) -> set[str]:
