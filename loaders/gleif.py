@@ -194,7 +194,7 @@ class _DefusedGleifParser(DefusedExpatParser):
     def reset(self) -> None:
         super().reset()  # a fresh expat parser, with defusedxml's guards installed
         # The stdlib reader keeps its expat parser in _parser (as defusedxml's reset() uses it).
-        expat_parser: XMLParserType = self._parser  # type: ignore[attr-defined]
+        expat_parser: XMLParserType = self._parser  # type: ignore[attr-defined]  # private, untyped
         # Element names arrive as "namespace-URI local-name"; the prefix is not needed.
         expat_parser.namespace_prefixes = False
         expat_parser.buffer_text = True  # one callback per run of text, not per line

@@ -176,7 +176,7 @@ def _spare_core() -> bool:
     """Whether a second core is free for the parsing process. Sending records between two
     processes costs about as much CPU as it moves off this one; with every core busy (the
     load average at or above the cores less one) the two processes only take turns, and the
-    load measured about 25% slower than parsing in process."""
+    load is slower than parsing in process."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) >= 2 and os.getloadavg()[0] <= (cores or 1) - 1
 
