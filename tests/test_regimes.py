@@ -304,6 +304,20 @@ def test_a_broken_rules_file_is_refused_with_file_entry_and_field(tmp_path: Path
     assert "nowhere" in err.value.message
 
 
+def test_a_kind_no_rule_family_evaluates_is_refused_not_read_as_another(
+    store: GraphStore,
+) -> None:
+    """The rules file refuses an unknown kind; a book built in code is refused at dispatch,
+    where it used to be evaluated as the Canadian order."""
+    _put(store, [*_orgs("solo")])
+    book = default_rules()
+    odd = book.regimes[0].model_copy(update={"kind": "quota"})  # model_copy does not validate
+    with pytest.raises(InvalidRecord) as err:
+        evaluate(store.view(), "solo", DAY, book.model_copy(update={"regimes": [odd]}))
+    assert err.value.field == "kind" and err.value.line == odd.id
+    assert "'quota'" in err.value.message and "ica_order" in err.value.message
+
+
 def test_every_rule_cites_its_sources() -> None:
     book = default_rules()
     ids = {r.id for r in book.regimes}
