@@ -14,7 +14,9 @@ neighbourhood (collected once per entity and day, one batched store call per hop
     counts, never control (FAQ 398, https://ofac.treasury.gov/faqs/398). The BIS Affiliates Rule (90
     FR 47201, effective 2025-09-29) adopts the same test for Entity List and MEU List parties and
     certain SDNs; it was suspended from 2025-11-10 through 2026-11-09 (90 FR 50857). Those dates are
-    data.
+    data. Both rules speak of entities: a brand, product or identifier is judged on its legal
+    owner (the brand's owner, the owner of the product's brand, the identifier's assignee), and
+    the reason says so.
 ``listing`` (``us-entity-list``, ``us-ofac-ns-cmic``, ``us-dod-1260h``)
     The entity itself (or a record linked to it by SAME_AS) is designated on the day asked.
 ``affiliates`` (``ndaa-889``, ``fcc-covered``)

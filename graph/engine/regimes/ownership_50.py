@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from supplygraph.graph.engine.upstream import STAKE_RELATIONS
-from supplygraph.graph.model.answers import RegimeOut
-from supplygraph.graph.model.records import Designation, Edge, Relation
+from supplygraph.graph.engine.upstream import NON_ENTITY_KINDS, STAKE_RELATIONS
+from supplygraph.graph.model.answers import RegimeOut, Step
+from supplygraph.graph.model.records import Designation, Edge, NodeKind, Relation
 
 from .evaluation import MAX_PATHS, Evaluation, listing_text, pct
 
@@ -49,11 +49,70 @@ def _held_together(
     return members
 
 
+# The first of these verdicts an owner gets is the brand's (a brand of two owners is covered
+# when either owner is).
+ENTITY_KINDS = frozenset({NodeKind.ORGANIZATION, NodeKind.PERSON})
+_FIRST = {"covered": 0, "unknown": 1, "not_covered": 2}
+
+
 class Ownership50(Evaluation):
-    """The 50% rule on the root."""
+    """The 50% rule on the root; for a brand, product or identifier, on its legal owner.
+
+    The rule speaks of entities (property and interests of blocked persons, entities owned by
+    listed parties): a brand is its owner's property, so the question is whether the owner is
+    covered. The brand's owner (OWNS_BRAND), the owner of a product's brand (MODEL_OF, then
+    OWNS_BRAND) and an identifier's assignee (ASSIGNED) answer for it, and the reason says so.
+    """
 
     def verdict(self) -> RegimeOut:
+        owners = self._legal_owners(self.up.root)
+        if not owners:
+            return self._on(self.up.root)
+        judged = [(self._on(owner), owner, chain, what) for owner, chain, what in owners]
+        on_owner, owner, chain, what = min(
+            judged, key=lambda j: (_FIRST.get(j[0].verdict, 3), j[1])
+        )
+        steps = [Step.of(e, self.up.names) for e in chain]
+        paths = [[*p, *steps] for p in on_owner.paths] or [steps]
+        return on_owner.model_copy(
+            update={
+                "reason": f"{self.root_name} is {what} {self.up.name(owner)}: {on_owner.reason}",
+                "paths": paths[:MAX_PATHS],
+            }
+        )
+
+    def _legal_owners(
+        self, root: str, seen: frozenset[str] = frozenset()
+    ) -> list[tuple[str, list[Edge], str]]:
+        """For a brand, product or identifier: each legal entity that owns it (or its brand,
+        or was assigned it), the edges from that entity down to it, and how the reason names
+        the relation. Empty for an entity, or when no owner is recorded."""
+        node = self.up.nodes.get(root)
+        if node is None or node.kind not in NON_ENTITY_KINDS or root in seen:
+            return []
+        found: list[tuple[str, list[Edge], str]] = []
+        for e in self.up.edges:
+            if e.relation is Relation.OWNS_BRAND and e.dst == root:
+                found.append((e.src, [e], "a brand; the rule applies to its owner"))
+            elif e.relation is Relation.ASSIGNED and e.dst == root:
+                found.append((e.src, [e], "an identifier; the rule applies to its assignee"))
+            elif e.relation is Relation.MODEL_OF and e.src == root:
+                what = (
+                    f"a product of the brand {self.up.name(e.dst)}; the rule applies to the "
+                    "brand's owner"
+                )
+                above = self._legal_owners(e.dst, seen | {root})
+                found += [(o, [*chain, e], what) for o, chain, _ in above]
+        return [
+            (owner, chain, what)
+            for owner, chain, what in found
+            if (n := self.up.nodes.get(owner)) is not None and n.kind in ENTITY_KINDS
+        ]
+
+    def _on(self, root: str) -> RegimeOut:
+        """The rule on one entity of the neighbourhood."""
         up, rule = self.up, self.rule
+        name = up.name(root)
         seeds = {n: ds for n in up.nodes if (ds := self.active(n))}
         stakes: dict[str, list[Stake]] = {}
         for e in up.edges:
@@ -70,7 +129,6 @@ class Ownership50(Evaluation):
             )
         )
 
-        root = up.root
         lists = ", ".join(sorted(set(rule.lists.values())))
         day = up.day.isoformat()
         if root in seeds:
@@ -78,7 +136,7 @@ class Ownership50(Evaluation):
             cite = f" ({d.citation})" if d.citation else ""
             return self.out(
                 "covered",
-                f"{self.root_name} is itself listed ({listing_text(d, self.label(d))}{cite}), "
+                f"{name} is itself listed ({listing_text(d, self.label(d))}{cite}), "
                 "so the rule's restrictions apply to it directly.",
                 designations=seeds[root],
             )
@@ -87,7 +145,7 @@ class Ownership50(Evaluation):
             used = {e.src for p in paths for e in p[:1]}
             return self.out(
                 "covered",
-                f"{self.root_name} is {rule.covered_as}: {self._why(root, definite, seeds)}.",
+                f"{name} is {rule.covered_as}: {self._why(root, definite, seeds)}.",
                 paths=paths,
                 designations=[d for n in used for d in seeds.get(n, [])],
             )
@@ -100,7 +158,7 @@ class Ownership50(Evaluation):
             )
             return self.out(
                 "unknown",
-                f"Whether {self.root_name} is {rule.covered_as} depends on data not known: "
+                f"Whether {name} is {rule.covered_as} depends on data not known: "
                 f"{'; '.join(missing) or 'shares along the chain'}. With the known shares, "
                 f"parties counted under this rule ({lists}) hold at least {pct(low)} and at "
                 f"most {pct(high)} on {day}; the threshold is {pct(rule.threshold)}."
@@ -108,16 +166,17 @@ class Ownership50(Evaluation):
                 paths=[[e] for o, _, _, e in held if o in possible],
                 missing=missing,
             )
-        return self._ownership_below(held, definite, seeds)
+        return self._ownership_below(root, held, definite, seeds)
 
     def _ownership_below(
         self,
+        root: str,
         held: list[Stake],
         definite: dict[str, list[tuple[str, float, Edge]]],
         seeds: dict[str, list[Designation]],
     ) -> RegimeOut:
         """The ``not_covered`` verdict of a 50% rule: who holds what, below the threshold."""
-        up, rule, root = self.up, self.rule, self.up.root
+        up, rule, name = self.up, self.rule, self.up.name(root)
         lists = ", ".join(sorted(set(rule.lists.values())))
         day = up.day.isoformat()
         counted = [(o, lo, e) for o, lo, _, e in held if o in definite and lo is not None]
@@ -127,19 +186,19 @@ class Ownership50(Evaluation):
                 f"{pct(lo)} by {self._describe(o, definite, seeds)}" for o, lo, _ in counted
             )
             reason = (
-                f"{self.root_name} is not {rule.covered_as}: {who}, {pct(total)} in the "
+                f"{name} is not {rule.covered_as}: {who}, {pct(total)} in the "
                 f"aggregate, below the {pct(rule.threshold)} threshold on {day}."
             )
         elif seeds:
             reason = (
-                f"{self.root_name} is not {rule.covered_as}: listed parties ({lists}) appear "
+                f"{name} is not {rule.covered_as}: listed parties ({lists}) appear "
                 f"above it ({', '.join(up.name(s) for s in sorted(seeds))}) but do not own "
                 f"{pct(rule.threshold)} of it, directly or through entities they own "
                 f"{pct(rule.threshold)} of, on {day}."
             )
         else:
             reason = (
-                f"No owner of {self.root_name} up the recorded chain is listed ({lists}) on "
+                f"No owner of {name} up the recorded chain is listed ({lists}) on "
                 f"{day}, so it is not {rule.covered_as}."
             )
         controllers = [
