@@ -31,7 +31,7 @@ from .errors import error_body
 ACCESS_LOGGER = "supplygraph.access"
 REQUEST_ID_HEADER = b"x-request-id"
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
-# Buckets from 0.5 ms: cached lookups answer in well under a millisecond.
+# Buckets from 0.5 ms: a cached lookup answers in less than a millisecond.
 LATENCY_BUCKETS = (
     0.0005,
     0.001,

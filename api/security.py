@@ -288,7 +288,7 @@ def declare_scheme(app: FastAPI, settings: Settings) -> None:
                     operation["security"] = security
         return doc
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI documents this override
 
 
 def install(app: FastAPI, settings: Settings) -> None:

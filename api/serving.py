@@ -2,10 +2,10 @@
 
 With several workers, uvicorn's own ``workers=N`` shares one listening socket: the worker that
 wakes first accepts every connection waiting, so long-lived (keep-alive) connections pile onto
-one process (measured: 28 of 32 wrk connections on one of two workers, and no gain from the
-second). Here each worker binds its own socket with ``SO_REUSEPORT`` instead, and the kernel
-spreads new connections evenly over them. Every worker builds the app from the environment
-(:func:`supplygraph.api.app.app_from_environment`), so each has its own store connections.
+one process, and a second worker adds little. Here each worker binds its own socket with
+``SO_REUSEPORT`` instead, and the kernel spreads new connections evenly over them. Every worker
+builds the app from the environment (:func:`supplygraph.api.app.app_from_environment`), so each
+has its own store connections.
 """
 
 from __future__ import annotations

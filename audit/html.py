@@ -153,9 +153,8 @@ def _charts(data: dict[str, Any]) -> str:
         ("Target rows: confidence of the evidence", column_chart(conf, COLOURS["yes"])),
         ("Target rows: most frequent matches", bar_chart(matches)),
     ]
-    if "regimes" in data:
-        regimes = [(k, r["rows"], "#5b3f8c") for k, r in data["regimes"].items()]
-        boxes.append(("Rows covered, by regulation", bar_chart(regimes)))
+    regimes = [(k, r["rows"], "#5b3f8c") for k, r in data["regimes"].items()]
+    boxes.append(("Rows covered, by regulation", bar_chart(regimes)))
     return (
         '<section class="grid">'
         + "".join(
@@ -177,7 +176,6 @@ def _target_table(data: dict[str, Any], numbers: dict[str, int]) -> str:
     rows = sorted([*data["yes_rows"], *data["possible_rows"]], key=lambda r: r["row"])
     totals = {v: data["verdicts"][v] for v in ("yes", "possible")}
     inputs = list(data["columns"].values())
-    with_regimes = "regimes" in data
     head = "".join(f"<th>{_e(c)}</th>" for c in inputs)
     out = [
         f'<section id="target"><h2>Devices that resolve to {_e(data["target"]["name"])} '
@@ -211,11 +209,11 @@ def _target_table(data: dict[str, Any], numbers: dict[str, int]) -> str:
     out.append(
         '<table id="target-rows"><thead><tr><th>Row</th>'
         f"{head}<th>Verdict</th><th>Confidence</th><th>Evidence</th><th>Weak link</th>"
-        f"{'<th>Regulations</th>' if with_regimes else ''}<th>Sources</th></tr></thead><tbody>"
+        "<th>Regulations</th><th>Sources</th></tr></thead><tbody>"
     )
     for r in rows:
         cells = "".join(f"<td>{_e(r['input'].get(c, ''))}</td>" for c in inputs)
-        regimes = f"<td>{_e(r.get('regimes', ''))}</td>" if with_regimes else ""
+        regimes = f"<td>{_e(r['regimes'])}</td>"
         conf = r["confidence"]
         strength = "strong" if conf >= 0.75 else "medium" if conf >= 0.5 else "weak"
         verdict = r["verdict"]

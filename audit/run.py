@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from operator import attrgetter, itemgetter
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from supplygraph.graph.engine.bulk import BulkResolver, BulkRun
 from supplygraph.graph.engine.bulk_rows import (
@@ -26,8 +26,9 @@ from supplygraph.graph.engine.bulk_rows import (
     Evidence,
     RowProblem,
 )
+from supplygraph.graph.engine.regimes import RegimeEngine
 from supplygraph.graph.engine.resolve import Resolver, weak_link_text
-from supplygraph.graph.model.answers import VERDICTS, Step
+from supplygraph.graph.model.answers import VERDICTS, RegimeOut, Step
 from supplygraph.graph.model.records import SourceRef
 
 from .columns import LABELS, ColumnMap, map_columns
@@ -151,7 +152,6 @@ class Summary:
     distributors: dict[str, dict[str, Any]] = field(default_factory=dict)
     distributor_rows: int = 0
     sources: dict[str, SourceRef] = field(default_factory=dict)
-    with_regimes: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The report's content as plain JSON (the HTML report shows the same)."""
@@ -171,16 +171,10 @@ class Summary:
                 _bin_label(lo, hi): self.yes_by_confidence.get(_bin_label(lo, hi), 0)
                 for lo, hi in CONFIDENCE_BINS
             },
-            **(
-                {
-                    "regimes": {
-                        k: {"name": self.regime_names.get(k, k), "rows": n}
-                        for k, n in self.regimes.most_common()
-                    }
-                }
-                if self.with_regimes
-                else {}
-            ),
+            "regimes": {
+                k: {"name": self.regime_names.get(k, k), "rows": n}
+                for k, n in self.regimes.most_common()
+            },
             "yes_rows": self.yes_rows,
             "yes_rows_listed": len(self.yes_rows),
             "possible_rows": self.possible_rows,
@@ -210,13 +204,13 @@ def _confidence_bin(value: float) -> str:
 class Derived(NamedTuple):
     """The report cells of one answer, worked out once however many rows share it."""
 
-    regimes: str | None  # the regimes cell (None when the regimes engine is not installed)
+    regimes: str  # the regimes cell: the regimes covering the best match ("; " between)
     sources: tuple[str, ...]  # ids of the sources behind the evidence
     weak_link: str  # for `possible`: the weak links and why ("" otherwise)
     distributes: str  # for a distributor: what of the target group it distributes ("")
 
 
-NO_CELLS = Derived(None, (), "", "")
+NO_CELLS = Derived("", (), "", "")
 
 
 class Outcome(NamedTuple):
@@ -230,7 +224,7 @@ class Outcome(NamedTuple):
     derived: Derived
 
     @property
-    def regimes(self) -> str | None:
+    def regimes(self) -> str:
         return self.derived.regimes
 
     @property
@@ -264,7 +258,7 @@ class Batch:
     first: int  # ordinal of the first row, from 1
     derived: dict[Answer, Derived]
     errors: dict[int, str]
-    error_cells: Derived  # the cells of an error row (regimes "" or None without regimes)
+    error_cells: Derived  # the cells of an error row
     lines: Sequence[str | None] | None = None  # see RowBatch.lines
 
     def outcomes(self) -> Iterator[Outcome]:
@@ -280,39 +274,20 @@ class Batch:
                 yield Outcome(number, self.first + i, cells, result, None, derived[result.answer])
 
 
-class _RegimeVerdict(Protocol):
-    regime: str
-    name: str
-    verdict: str
-
-
-class _RegimeEngine(Protocol):
-    """What the audit needs of the regimes engine (graph/engine/regimes.py), when it is
-    installed."""
-
-    def verdicts(self, entity_id: str, day: date) -> Sequence[_RegimeVerdict]: ...
-
-    def verdicts_many(
-        self, entity_ids: Iterable[str], day: date
-    ) -> Mapping[str, Sequence[_RegimeVerdict]]: ...
-
-
 class RegimeColumn:
-    """The regimes that cover a row's best match, cached per entity.
+    """The regimes that cover a row's best match, cached per entity (the resolver's regimes
+    engine answers)."""
 
-    The column exists only when the resolver carries a regimes engine.
-    """
+    # Every resolver carries a regimes engine, so the column is always there; callers that
+    # still ask get yes.
+    available = True
 
     def __init__(self, resolver: Resolver, day: date) -> None:
-        self.engine: _RegimeEngine | None = getattr(resolver, "regimes", None)
+        self.engine: RegimeEngine = resolver.regimes
         self.day = day
         self.names: dict[str, str] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
         self._cells: dict[str, str] = {}
-
-    @property
-    def available(self) -> bool:
-        return self.engine is not None
 
     def cell(self, entity_id: str) -> str:
         """The regimes covering an entity, as the output cell ("ndaa-889; fcc-covered")."""
@@ -324,19 +299,17 @@ class RegimeColumn:
     def covered(self, entity_id: str) -> tuple[str, ...]:
         hit = self._cache.get(entity_id)
         if hit is None:
-            assert self.engine is not None
             hit = self._keep(entity_id, self.engine.verdicts(entity_id, self.day))
         return hit
 
     def prefetch(self, entity_ids: Iterable[str]) -> None:
         """Work out many entities' regimes at once (the engine shares their store calls)."""
-        assert self.engine is not None
         todo = [e for e in dict.fromkeys(entity_ids) if e not in self._cache]
         if todo:
             for entity_id, verdicts in self.engine.verdicts_many(todo, self.day).items():
                 self._keep(entity_id, verdicts)
 
-    def _keep(self, entity_id: str, verdicts: Sequence[_RegimeVerdict]) -> tuple[str, ...]:
+    def _keep(self, entity_id: str, verdicts: Sequence[RegimeOut]) -> tuple[str, ...]:
         for v in verdicts:
             self.names[v.regime] = v.name
         hit = tuple(v.regime for v in verdicts if v.verdict == "covered")
@@ -386,7 +359,7 @@ class Audit:
         # Resolving the target first: an unknown target fails before anything is written.
         self.run: BulkRun = self.engine.prepare(target, as_of)
         self.regimes = RegimeColumn(resolver, self.run.day)
-        self._error_cells = NO_CELLS._replace(regimes="" if self.regimes.available else None)
+        self._error_cells = NO_CELLS
         self._derived: dict[Answer, Derived] = {}
         self._sources: dict[Evidence, tuple[str, ...]] = {}
         self.summary = Summary(
@@ -395,15 +368,11 @@ class Audit:
             target={"id": self.run.target.id, "name": self.run.target.name},
             as_of=self.run.day,
             columns=self.mapping.describe(),
-            with_regimes=self.regimes.available,
         )
 
     @property
     def extra_columns(self) -> list[str]:
-        base = ["verdict", "confidence", "evidence", "weak_link", "distributes"]
-        if self.regimes.available:
-            base.append("regimes")
-        return [*base, "error"]
+        return ["verdict", "confidence", "evidence", "weak_link", "distributes", "regimes", "error"]
 
     def outcomes(
         self, progress: Progress | None = None, between: Callable[[], None] | None = None
@@ -449,10 +418,9 @@ class Audit:
         # answer, in C, and derive the regimes and sources once per answer, not once per row.
         answers = list(map(_ANSWER, results))
         counts = Counter(answers)
-        if self.regimes.available:
-            self.regimes.prefetch(
-                a.entity for a in counts if a is not None and a.entity and a not in derived
-            )
+        self.regimes.prefetch(
+            a.entity for a in counts if a is not None and a.entity and a not in derived
+        )
         for answer, n in counts.items():
             if answer is None:
                 continue  # rows with errors: counted below, one by one
@@ -523,10 +491,8 @@ class Audit:
         return error
 
     def _derive(self, answer: Answer) -> Derived:
-        regimes: str | None = None
-        if self.regimes.available:
-            entity = answer.entity
-            regimes = self.regimes.cell(entity) if entity else ""
+        entity = answer.entity
+        regimes = self.regimes.cell(entity) if entity else ""
         sources: tuple[str, ...] = ()
         best = answer.best
         if best is not None:
@@ -565,7 +531,7 @@ class Audit:
             "evidence": result.evidence,
             **({"weak_link": derived.weak_link} if derived.weak_link else {}),
             "sources": list(derived.sources),
-            **({"regimes": derived.regimes} if derived.regimes is not None else {}),
+            "regimes": derived.regimes,
         }
 
     def _inputs(self, cells: list[Any]) -> dict[str, str]:

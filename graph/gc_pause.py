@@ -2,8 +2,8 @@
 
 Bulk resolution and the ingest pipeline allocate thousands of objects per batch that all
 survive the batch; the collector's automatic passes, set off by those allocations, find no
-garbage and re-traverse the heap (measured: half of decoding a pipelined batch, more than the
-work itself in a bulk batch over millions of cached keys). Reference counting still frees
+garbage and re-traverse the heap, which can cost as much as the work itself when millions of
+cached keys are alive. Reference counting still frees
 everything else meanwhile; the collector's previous state is restored after.
 """
 

@@ -76,14 +76,10 @@ from supplygraph.graph.store.protocol import Direction, GraphView
 
 from .common import country_code, parse_date, source_key, strong_identifier
 from .context import LoadContext
+from .format_spec import LoaderFormat, Peek
 from .reading import JsonLayout, iter_json_items, json_completeness
 
-FORMAT = "bods"
 STATE_TYPES = {"state", "stateBody"}
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 def node_id(ref: str) -> str:
@@ -673,3 +669,11 @@ def _ended(made: _Made, end: date | None, src: SourceRef) -> Edge:
         valid_to=_not_before(end, made.valid_from),
         sources=(src,),
     )
+
+
+def _recognise(peek: Peek) -> bool:
+    marks = ('"recordType"', '"statementType"', '"statementID"')
+    return peek.is_json and any(mark in peek.head for mark in marks)
+
+
+FORMAT = LoaderFormat(name="bods", records=records, recognise=_recognise)

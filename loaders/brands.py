@@ -33,9 +33,9 @@ from supplygraph.graph.model.records import Edge, Grade, Node, NodeKind, Record,
 
 from .common import country_code, parse_date
 from .context import LoadContext
+from .format_spec import LoaderFormat, Peek
 from .reading import iter_table
 
-FORMAT = "brands"
 REQUIRED = ("from_name", "relation", "to_name", "source_title")
 RELATIONS = {
     Relation.OWNS_BRAND,
@@ -45,10 +45,6 @@ RELATIONS = {
     Relation.CONTROLS,
 }
 GRADES = ("A", "B", "C")
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 def _id(kind: NodeKind, name: str, country: str | None) -> str:
@@ -138,3 +134,10 @@ def _row(ctx: LoadContext, line: int, cells: dict[str, str]) -> Iterator[Record]
             field = str(err["loc"][0]) if err["loc"] else field
             raise ctx.error(line, field, err["msg"]) from None
         raise ctx.error(line, field, f"not a number: {exc}") from None
+
+
+def _recognise(peek: Peek) -> bool:
+    return {"from_name", "relation", "to_name"} <= peek.header
+
+
+FORMAT = LoaderFormat(name="brands", records=records, recognise=_recognise)

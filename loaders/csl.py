@@ -28,10 +28,10 @@ from .common import (
     unique,
 )
 from .context import LoadContext
+from .format_spec import LoaderFormat, Peek
 from .reading import JsonLayout, check_header, iter_csv, iter_json_items, json_completeness
 from .vocabulary import OTHER, csl_list_id
 
-FORMAT = "csl"
 DATASET = "us-csl"
 SOURCE = SourceRef(
     id=DATASET,
@@ -64,10 +64,6 @@ _LABELS: tuple[tuple[re.Pattern[str], IdScheme], ...] = (
 )
 _TICKER = re.compile(r"^equity ticker$", re.I)
 _EFFECTIVE = re.compile(r"^effective date \(([^)]+)\)$", re.I)
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
@@ -191,3 +187,12 @@ def _listing(ctx: LoadContext, line: int, cells: dict[str, str]) -> Iterator[Rec
         end=parse_date(cells["end_date"]),
         citation=cells["federal_register_notice"] or None,
     )
+
+
+def _recognise(peek: Peek) -> bool:
+    if peek.is_json and '"results"' in peek.head and '"source"' in peek.head:
+        return True
+    return {"source", "name", "alt_names", "ids"} <= peek.header
+
+
+FORMAT = LoaderFormat(name="csl", records=records, recognise=_recognise)

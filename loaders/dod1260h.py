@@ -16,9 +16,9 @@ from supplygraph.graph.model.records import Edge, Node, NodeKind, Record, Relati
 
 from .common import designation, parse_date, source_key, split_multi
 from .context import LoadContext
+from .format_spec import LoaderFormat, Peek
 from .reading import iter_table
 
-FORMAT = "1260h"
 DATASET = "us-dod-1260h"
 SOURCE = SourceRef(
     id=DATASET,
@@ -28,10 +28,6 @@ SOURCE = SourceRef(
     grade="A",
 )
 REQUIRED = ("Name", "Clean Name", "Alias", "Parent Name", "Start date", "End date")
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 def entity_id(name: str) -> str:
@@ -94,3 +90,10 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
                 note="named as parent on the 1260H list of this date; share not stated",
                 sources=(psrc,),
             )
+
+
+def _recognise(peek: Peek) -> bool:
+    return {"Clean Name", "Parent Name"} <= peek.header
+
+
+FORMAT = LoaderFormat(name="1260h", records=records, recognise=_recognise)

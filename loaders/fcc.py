@@ -21,9 +21,9 @@ from supplygraph.graph.model.records import Edge, Node, NodeKind, Record, Relati
 
 from .common import designation, parse_date, source_key, split_multi
 from .context import LoadContext
+from .format_spec import LoaderFormat, Peek
 from .reading import check_header, iter_csv, iter_lines
 
-FORMAT = "fcc"
 DATASET = "us-fcc-covered"
 SOURCE = SourceRef(
     id=DATASET,
@@ -42,10 +42,6 @@ _SUBSIDIARY = re.compile(
     r"and its (?P<wholly>wholly-owned )?subsidiary (?P<name>.+?)(?= subject to|,|$)"
 )
 _DATE = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}")
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 def _delimiter(ctx: LoadContext, path: Path) -> str:
@@ -147,3 +143,10 @@ def _entry(
             note="named as subsidiary on the FCC Covered List",
             sources=(src,),
         )
+
+
+def _recognise(peek: Peek) -> bool:
+    return bool(peek.header & {"covered_equipment_or_services", "Covered Equipment or Services"})
+
+
+FORMAT = LoaderFormat(name="fcc", records=records, recognise=_recognise)

@@ -38,17 +38,13 @@ from supplygraph.graph.model.records import (
 
 from .common import country_code, designation, parse_date, source_key, strong_identifier
 from .context import LoadContext
+from .format_spec import LoaderFormat, Peek
 from .reading import iter_lines
 from .vocabulary import ftm_list_id
 
-FORMAT = "ftm"
 ORGS = {"Company", "Organization", "LegalEntity", "PublicBody"}
 STRONG = (("leiCode", IdScheme.LEI), ("uscCode", IdScheme.USCC), ("isinCode", IdScheme.ISIN))
 _PERCENT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 # Relationship entities name their ends by FtM id, and a file usually describes an entity near
@@ -269,3 +265,11 @@ def _sanction(
             end=_first_date(props, "endDate"),
             note=f"authority: {authority}" if authority else None,
         )
+
+
+def _recognise(peek: Peek) -> bool:
+    return peek.is_json and '"schema"' in peek.head and '"properties"' in peek.head
+
+
+# The loader reads nothing from the store, so a large file may be parsed in a child process.
+FORMAT = LoaderFormat(name="ftm", records=records, recognise=_recognise, second_process=True)

@@ -43,9 +43,9 @@ from supplygraph.graph.model.records import (
 
 from .common import Ref, country_code, parse_date
 from .context import LoadContext
+from .format_spec import Flags, LoaderFormat, Peek
 from .reading import JsonLayout, check_not_empty, iter_json_items, json_completeness
 
-FORMAT = "gleif"
 CONTROL_TYPES = {"IS_DIRECTLY_CONSOLIDATED_BY", "IS_ULTIMATELY_CONSOLIDATED_BY"}
 SOURCE = SourceRef(
     id="gleif",
@@ -54,12 +54,6 @@ SOURCE = SourceRef(
     grade="A",
 )
 Item = Record | Ref
-# An API list of children may be empty: that is an answer, not a broken file.
-ALLOW_EMPTY = True
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 def lei_node_id(lei: str) -> str:
@@ -200,7 +194,7 @@ class _DefusedGleifParser(DefusedExpatParser):
     def reset(self) -> None:
         super().reset()  # a fresh expat parser, with defusedxml's guards installed
         # The stdlib reader keeps its expat parser in _parser (as defusedxml's reset() uses it).
-        expat_parser: XMLParserType = self._parser  # type: ignore[attr-defined]
+        expat_parser: XMLParserType = self._parser  # type: ignore[attr-defined]  # private, untyped
         # Element names arrive as "namespace-URI local-name"; the prefix is not needed.
         expat_parser.namespace_prefixes = False
         expat_parser.buffer_text = True  # one callback per run of text, not per line
@@ -456,3 +450,35 @@ def _api_lei(ctx: LoadContext, line: int, attrs: dict[str, Any]) -> Iterator[Ite
     }
     country = str((entity.get("legalAddress") or {}).get("country") or "")
     yield _lei_node(lei, name, aliases, country, props)
+
+
+_XML_MARKS = ("gleif.org", "LEIData", "RelationshipData")
+
+
+def _recognise(peek: Peek) -> bool:
+    if peek.is_xml and any(mark in peek.text[:4096] for mark in _XML_MARKS):
+        return True
+    head = peek.head
+    return peek.is_json and (
+        '"lei-records"' in head or '"relationship-records"' in head or "api.gleif.org" in head
+    )
+
+
+def load_phase(path: Path) -> int:
+    """Relationship files name their endpoints by LEI, found in the store: they load after the
+    LEI records of the same ``load`` call."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    compact = head.replace(b" ", b"")
+    names_relationships = b"RelationshipData" in head or b'"type":"relationship-records"' in compact
+    return 1 if names_relationships else 0
+
+
+FORMAT = LoaderFormat(
+    name="gleif",
+    records=records,
+    recognise=_recognise,
+    # An API list of children may be empty: that is an answer, not a broken file.
+    flags=Flags(allow_empty=True),
+    load_phase=load_phase,
+)

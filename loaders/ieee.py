@@ -18,13 +18,10 @@ from pathlib import Path
 from supplygraph.graph.model.records import IdScheme, Record, SourceRef
 
 from .context import LoadContext
+from .format_spec import Flags, LoaderFormat, Peek
 from .oui import assignment_records
 from .reading import iter_table
 
-FORMAT = "ieee"
-# Registry assignees are tied to curated entities only by the reviewed mapping in
-# seed_data/ieee_assignees.yaml, never by name, as for the built-in registry.
-LINK_NAMES = False
 HEADER = ("Registry", "Assignment", "Organization Name", "Organization Address")
 # Registry -> (identifier scheme, hex digits, where the public listing lives).
 REGISTRIES: dict[str, tuple[IdScheme, int, str]] = {
@@ -35,10 +32,6 @@ REGISTRIES: dict[str, tuple[IdScheme, int, str]] = {
 }
 _HEX = re.compile(r"[0-9A-F]+")
 _COUNTRY = re.compile(r"\b([A-Z]{2})\b")
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 def dataset_of(registry: str) -> str:
@@ -104,3 +97,17 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
         yield from assignment_records(
             org, [address] if address else [], scheme, value, label, src, country_of(address)
         )
+
+
+def _recognise(peek: Peek) -> bool:
+    return {"Registry", "Assignment", "Organization Name"} <= peek.header
+
+
+FORMAT = LoaderFormat(
+    name="ieee",
+    records=records,
+    recognise=_recognise,
+    # Registry assignees are tied to curated entities only by the reviewed mapping in
+    # seed_data/ieee_assignees.yaml, never by name, as for the built-in registry.
+    flags=Flags(link_names=False),
+)

@@ -44,12 +44,11 @@ from supplygraph.graph.model.records import ChangeSet, Designation, Fetched, Loa
 from supplygraph.graph.store.batches import BATCH, batched
 from supplygraph.graph.store.protocol import GraphStore, GraphView, GraphWriter
 
-from . import ofac
 from .changes import change_set
 from .common import Ref
 from .context import LoadContext
 from .detect import detect_format
-from .formats import FORMATS
+from .formats import FORMATS, loader_format
 from .linker import Linker
 from .pipeline import parallel_records
 
@@ -60,10 +59,9 @@ SHRINK_MIN = 3
 # A date derived from the listings (the latest start date) drops when the newest listing is
 # removed; only a drop of more than this counts as an older file. A stated date counts exactly.
 DERIVED_DATE_SLACK = timedelta(days=31)
-# Formats whose loader may parse in a second process (loaders/pipeline.py): it reads nothing
-# from the store (ctx.view). Files from this size up are parsed there while this process links
-# and writes; below it, starting the child costs more than the overlap gains.
-PIPELINED = frozenset({"ftm"})
+# A format that may be parsed in a second process (loaders/pipeline.py; its entry says so)
+# is parsed there from this size up while this process links and writes; below it, starting
+# the child costs more than the overlap gains.
 PIPELINE_MIN_BYTES = 4 << 20
 
 
@@ -154,28 +152,23 @@ class Source:
 
 def file_source(path: Path, fmt: str | None = None) -> Source:
     """The :class:`Source` for a file, its format detected unless given."""
-    name = fmt or detect_format(path)
-    loader = FORMATS.get(name)
-    if loader is None:
-        raise InvalidRecord(
-            str(path), None, "format", f"unknown format {name!r}; use one of {', '.join(FORMATS)}"
-        )
-    members = tuple(loader.member_files(path))
+    spec = loader_format(fmt or detect_format(path), path)
+    members = tuple(spec.member_files(path))
     size = sum(m.stat().st_size for m in members)
-    pipelined = name in PIPELINED and size >= PIPELINE_MIN_BYTES and _spare_core()
+    pipelined = spec.second_process and size >= PIPELINE_MIN_BYTES and _spare_core()
 
     def read(ctx: LoadContext) -> Iterator[Record | Ref]:
         if pipelined:
-            return _flat(parallel_records(loader.records, path, ctx))
-        return loader.records(path, ctx)
+            return _flat(parallel_records(spec.records, path, ctx))
+        return spec.records(path, ctx)
 
     return Source(
         path=path,
-        format=name,
+        format=spec.name,
         members=members,
         read=read,
-        allow_empty=getattr(loader, "ALLOW_EMPTY", False),
-        link_names=getattr(loader, "LINK_NAMES", True),
+        allow_empty=spec.flags.allow_empty,
+        link_names=spec.flags.link_names,
     )
 
 
@@ -183,7 +176,7 @@ def _spare_core() -> bool:
     """Whether a second core is free for the parsing process. Sending records between two
     processes costs about as much CPU as it moves off this one; with every core busy (the
     load average at or above the cores less one) the two processes only take turns, and the
-    load measured about 25% slower than parsing in process."""
+    load is slower than parsing in process."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) >= 2 and os.getloadavg()[0] <= (cores or 1) - 1
 
@@ -256,110 +249,187 @@ def load_source(
     ``allow_older`` is false. Listings the source leaves out are ended only when it is shown
     complete or ``assume_complete`` is true; otherwise they are reported as withheld.
     """
-    name = source.format
     sha = file_sha256(list(source.members))
     view = store.view()
     ctx = LoadContext(path=source.path, progress=progress, link_names=source.link_names, view=view)
     now = datetime.now(UTC)
-    day = today or now.date()
+    # Every step runs inside the one transaction: a refusal or a broken record keeps nothing.
     with store.writer() as writer, _closing(source.read(ctx)) as records:
-        batches = batched(records, BATCH)
-        first = next(batches, [])
-        # The dataset is known once the loader has started reading.
-        previous_entry = next(iter(view.loads(ctx.dataset)), None) if ctx.dataset else None
-        previous = frozenset(previous_entry.designation_ids) if previous_entry else frozenset()
-        linker = Linker(view, ctx, previous)
-        latest_start: date | None = None
-        for batch in chain([first] if first else [], batches):
-            latest_start = _latest_start(batch, latest_start)
-            _put_linked(writer, linker, linker.link(batch))
-        _put_linked(writer, linker, linker.finish())
+        written = _write_records(view, writer, ctx, records)
         if ctx.read == 0 and not source.allow_empty:
             raise ctx.error(None, None, "no records found: the file holds a header only")
-        current = linker.designation_ids
-        removed = sorted(previous - current)
-        vintage = ctx.published or latest_start
-        if previous_entry is not None:
-            older = None if allow_older else _older(ctx, previous_entry, vintage)
-            shrunk = None if allow_shrink else _shrunk(ctx, previous_entry, len(removed))
-            if older or shrunk:
-                # Raised inside the transaction: nothing of this file is kept.
-                reasons = [r[0] for r in (shrunk, older) if r]
-                details = {k: v for r in (shrunk, older) if r for k, v in r[1].items()}
-                raise LoadRefused(
-                    ctx.file,
-                    "refused: " + "; and ".join(reasons),
-                    {"dataset": ctx.dataset, **details},
-                )
-        complete, evidence = _completeness(ctx, list(source.members))
-        withheld: list[str] = []
-        if removed and not complete and not assume_complete:
-            # Kept open, and kept in the log's listings so a complete file can end them later.
-            withheld, removed = removed, []
-        if assume_complete and not complete:
-            evidence = f"assumed complete (--assume-complete); {evidence}"
-        ended = _end_listings(view, writer, removed, day) if removed else []
-        counts = {
-            "read": ctx.read,
-            "added": linker.counts.added,
-            "updated": linker.counts.updated,
-            "unchanged": linker.counts.unchanged,
-            "skipped": ctx.skipped,
-            "warnings": ctx.warning_count,
-            "linked": linker.counts.linked,
-            "same_as": linker.counts.same_as,
-            "designations": len(current),
-            "designations_ended": len(ended),
-            "delistings_withheld": len(withheld),
-            **ctx.tallies,
-        }
+        removed = sorted(written.listed_before - written.linker.designation_ids)
+        vintage = ctx.published or written.latest_start
+        _refuse_if_unsafe(ctx, written.previous, vintage, len(removed), allow_shrink, allow_older)
+        delisting = _delisting(ctx, list(source.members), removed, assume_complete)
+        ended = (
+            _end_listings(view, writer, delisting.ended, today or now.date())
+            if delisting.ended
+            else []
+        )
         entry = LoadEntry(
             id=make_id("load", ctx.dataset, sha, now.isoformat()),
             file=str(ctx.path.resolve()),
             sha256=sha,
-            format=name,
+            format=source.format,
             dataset=ctx.dataset,
             loaded_at=now,
-            counts=counts,
+            counts=_counts(ctx, written.linker, len(ended), delisting),
             warnings=tuple(ctx.warnings),
-            designation_ids=tuple(sorted(current.union(withheld))),
+            designation_ids=tuple(sorted(written.linker.designation_ids.union(delisting.withheld))),
             vintage=vintage,
             vintage_stated=ctx.published is not None,
-            complete=complete or assume_complete,
-            evidence=evidence,
-            entity_ids=tuple(sorted(linker.entity_ids or ())),
-            entities_tracked=linker.entity_ids is not None,
+            complete=delisting.complete,
+            evidence=delisting.evidence,
+            entity_ids=tuple(sorted(written.linker.entity_ids or ())),
+            entities_tracked=written.linker.entity_ids is not None,
             source=origin,
             fetched=fetched,
         )
         writer.record_load(entry)
-        added = [d for d in linker.counts.des_added if d not in previous] if previous_entry else []
-        changes = change_set(
-            view, entry, previous_entry, linker, added, ended, len(removed), len(withheld)
-        )
-        writer.record_changes(changes)
-        if previous_entry is not None and previous_entry.entity_ids:
-            # Only the newest load of a dataset is diffed against: the older one's entity list
-            # would only grow the log.
-            writer.record_load(
-                previous_entry.model_copy(update={"entity_ids": (), "entities_tracked": False})
-            )
+        added, changes = _log_changes(view, writer, entry, written, ended, delisting)
     return LoadReport(
         file=str(ctx.path),
-        format=name,
+        format=source.format,
         dataset=ctx.dataset,
         sha256=sha,
-        counts=counts,
+        counts=entry.counts,
         warnings=list(ctx.warnings),
         designations_added=added,
-        designations_removed=removed,
-        designations_changed=list(linker.counts.des_changed),
-        delistings_withheld=withheld,
-        previous_load=previous_entry.loaded_at.isoformat() if previous_entry else None,
-        complete=complete or assume_complete,
-        evidence=evidence,
+        designations_removed=delisting.ended,
+        designations_changed=list(written.linker.counts.des_changed),
+        delistings_withheld=delisting.withheld,
+        previous_load=written.previous.loaded_at.isoformat() if written.previous else None,
+        complete=delisting.complete,
+        evidence=delisting.evidence,
         changes=changes,
     )
+
+
+@dataclass
+class _Written:
+    """What reading, linking and writing a source's records leaves for the later steps."""
+
+    linker: Linker
+    previous: LoadEntry | None  # the last load of the dataset, compared with
+    latest_start: date | None  # the latest listing start: the file's date if it states none
+
+    @property
+    def listed_before(self) -> frozenset[str]:
+        return frozenset(self.previous.designation_ids) if self.previous else frozenset()
+
+
+def _write_records(
+    view: GraphView, writer: GraphWriter, ctx: LoadContext, records: Iterator[Record | Ref]
+) -> _Written:
+    """Link and write every record in batches."""
+    batches = batched(records, BATCH)
+    first = next(batches, [])
+    # The dataset is known once the loader has started reading.
+    previous = next(iter(view.loads(ctx.dataset)), None) if ctx.dataset else None
+    listed_before = frozenset(previous.designation_ids) if previous else frozenset()
+    linker = Linker(view, ctx, listed_before)
+    latest_start: date | None = None
+    for batch in chain([first] if first else [], batches):
+        latest_start = _latest_start(batch, latest_start)
+        _put_linked(writer, linker, linker.link(batch))
+    _put_linked(writer, linker, linker.finish())
+    return _Written(linker, previous, latest_start)
+
+
+def _refuse_if_unsafe(
+    ctx: LoadContext,
+    previous: LoadEntry | None,
+    vintage: date | None,
+    ending: int,
+    allow_shrink: bool,
+    allow_older: bool,
+) -> None:
+    """Raise :class:`LoadRefused` for a file that would end many listings or is older than the
+    last load of its dataset (unless allowed); raised inside the transaction, so nothing of the
+    file is kept."""
+    if previous is None:
+        return
+    older = None if allow_older else _older(ctx, previous, vintage)
+    shrunk = None if allow_shrink else _shrunk(ctx, previous, ending)
+    if older or shrunk:
+        reasons = [r[0] for r in (shrunk, older) if r]
+        details = {k: v for r in (shrunk, older) if r for k, v in r[1].items()}
+        raise LoadRefused(
+            ctx.file, "refused: " + "; and ".join(reasons), {"dataset": ctx.dataset, **details}
+        )
+
+
+@dataclass(frozen=True)
+class _Delisting:
+    """Which listings the file leaves out are ended, which are withheld, and why."""
+
+    ended: list[str]
+    withheld: list[str]  # kept open: the file is not shown complete
+    complete: bool  # shown complete by the file's own evidence, or assumed so
+    evidence: str
+
+
+def _delisting(
+    ctx: LoadContext, members: list[Path], removed: list[str], assume_complete: bool
+) -> _Delisting:
+    complete, evidence = _completeness(ctx, members)
+    if assume_complete and not complete:
+        evidence = f"assumed complete (--assume-complete); {evidence}"
+    if removed and not complete and not assume_complete:
+        # Kept open, and kept in the log's listings so a complete file can end them later.
+        return _Delisting([], removed, False, evidence)
+    return _Delisting(removed, [], complete or assume_complete, evidence)
+
+
+def _counts(ctx: LoadContext, linker: Linker, ended: int, delisting: _Delisting) -> dict[str, int]:
+    return {
+        "read": ctx.read,
+        "added": linker.counts.added,
+        "updated": linker.counts.updated,
+        "unchanged": linker.counts.unchanged,
+        "skipped": ctx.skipped,
+        "warnings": ctx.warning_count,
+        "linked": linker.counts.linked,
+        "same_as": linker.counts.same_as,
+        "designations": len(linker.designation_ids),
+        "designations_ended": ended,
+        "delistings_withheld": len(delisting.withheld),
+        **ctx.tallies,
+    }
+
+
+def _log_changes(
+    view: GraphView,
+    writer: GraphWriter,
+    entry: LoadEntry,
+    written: _Written,
+    ended: list[Designation],
+    delisting: _Delisting,
+) -> tuple[list[str], ChangeSet]:
+    """Store the load's change set against the previous load of its dataset; returns the
+    listings added and the change set."""
+    previous, linker = written.previous, written.linker
+    before = written.listed_before
+    added = [d for d in linker.counts.des_added if d not in before] if previous else []
+    changes = change_set(
+        view,
+        entry,
+        previous,
+        linker,
+        added,
+        ended,
+        len(delisting.ended),
+        len(delisting.withheld),
+    )
+    writer.record_changes(changes)
+    if previous is not None and previous.entity_ids:
+        # Only the newest load of a dataset is diffed against: the older one's entity list
+        # would only grow the log.
+        writer.record_load(
+            previous.model_copy(update={"entity_ids": (), "entities_tracked": False})
+        )
+    return added, changes
 
 
 # Checksum files a download may come with, next to the file: NAME.sha256 etc., holding the hex
@@ -466,44 +536,35 @@ _SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson", ".xml", ".txt"}
 def plan(paths: list[Path], fmt: str | None = None) -> list[tuple[Path, str]]:
     """The files to load for ``paths``, each with its format, in a workable order.
 
-    Folders expand to the files in them (an OFAC folder is one file set); an OFAC side file
-    stands for its set, loaded once; relationship files that name their endpoints by LEI go
-    after the files that describe those entities.
+    Folders expand to the files in them, unless a format reads the folder as one file set
+    (OFAC); a file of a set stands for its set, loaded once; each format's ``load_phase``
+    orders the files (GLEIF relationship files after the files describing their endpoints).
     """
     out: dict[tuple[str, Path], tuple[int, int, Path, str]] = {}
     expanded: list[Path] = []
     for path in paths:
-        if path.is_dir() and (fmt not in (None, "ofac") or ofac_set(path) is None):
+        if path.is_dir() and not _reads_folder(path, fmt):
             expanded += sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIXES)
         else:
             expanded.append(path)
     for order, path in enumerate(expanded):
         if not path.exists():
             raise InvalidRecord(str(path), None, None, "no such file or folder")
-        name = fmt or detect_format(path)
-        loader = FORMATS.get(name)
-        if loader is None:
-            known = ", ".join(FORMATS)
-            raise InvalidRecord(str(path), None, "format", f"unknown format {name!r}; use {known}")
-        main = loader.member_files(path)[0]
-        phase = 1 if name == "gleif" and _names_relationships(path) else 0
-        out.setdefault((name, main.resolve()), (phase, order, path, name))
+        spec = loader_format(fmt or detect_format(path), path)
+        main = spec.member_files(path)[0]
+        out.setdefault((spec.name, main.resolve()), (spec.load_phase(path), order, path, spec.name))
     return [(path, name) for _, _, path, name in sorted(out.values())]
 
 
-def ofac_set(path: Path) -> tuple[str, Path] | None:
-    return ofac.find_set(path)
-
-
-def _names_relationships(path: Path) -> bool:
-    with path.open("rb") as fh:
-        head = fh.read(4096)
-    compact = head.replace(b" ", b"")
-    return b"RelationshipData" in head or b'"type":"relationship-records"' in compact
+def _reads_folder(path: Path, fmt: str | None) -> bool:
+    """Whether the given format (or, undetermined, any format) reads ``path`` as one set."""
+    if fmt is not None:
+        spec = FORMATS.get(fmt)
+        return spec is not None and spec.recognise_path(path)
+    return any(spec.recognise_path(path) for spec in FORMATS.values())
 
 
 def parse_only(path: Path, fmt: str | None = None) -> int:
     """Parse a file without storing anything; the bare parse rate the benchmark compares with."""
-    name = fmt or detect_format(path)
-    ctx = LoadContext(path=path)
-    return sum(1 for _ in FORMATS[name].records(path, ctx))
+    spec = loader_format(fmt or detect_format(path), path)
+    return sum(1 for _ in spec.records(path, LoadContext(path=path)))

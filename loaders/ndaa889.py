@@ -15,9 +15,9 @@ from supplygraph.graph.model.records import Node, NodeKind, Record, SourceRef
 
 from .common import country_code, designation, parse_date, source_key, split_multi
 from .context import LoadContext
+from .format_spec import LoaderFormat, Peek
 from .reading import iter_table
 
-FORMAT = "ndaa889"
 DATASET = "us-ndaa-889"
 SOURCE = SourceRef(
     id=DATASET,
@@ -26,10 +26,6 @@ SOURCE = SourceRef(
     grade="A",
 )
 REQUIRED = ("schema", "name", "aliases", "program", "start-date", "end-date", "country")
-
-
-def member_files(path: Path) -> list[Path]:
-    return [path]
 
 
 def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
@@ -66,3 +62,10 @@ def records(path: Path, ctx: LoadContext) -> Iterator[Record]:
             end=parse_date(cell("end-date")),
             note=cell("notes") or None,
         )
+
+
+def _recognise(peek: Peek) -> bool:
+    return {"schema", "name", "program", "authority"} <= peek.header and "889" in peek.text
+
+
+FORMAT = LoaderFormat(name="ndaa889", records=records, recognise=_recognise)

@@ -31,10 +31,10 @@ from supplygraph.graph.model.records import (
 
 from .common import country_code, designation, parse_date, source_key, strong_identifier, unique
 from .context import LoadContext
+from .format_spec import LoaderFormat
 from .reading import iter_csv
 from .vocabulary import ofac_cons_list_ids
 
-FORMAT = "ofac"
 EMPTY = "-0-"
 
 SETS = {
@@ -307,3 +307,13 @@ def _entry(
 
 def unique_idents(idents: list[Identifier]) -> tuple[Identifier, ...]:
     return tuple(dict.fromkeys(idents))
+
+
+def _names_a_set(path: Path) -> bool:
+    return find_set(path) is not None
+
+
+# A set is recognised by its file names (or a folder holding one), before anything is read.
+FORMAT = LoaderFormat(
+    name="ofac", records=records, recognise_path=_names_a_set, member_files=member_files
+)

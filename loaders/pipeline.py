@@ -4,12 +4,11 @@ Why two processes: a load spends about as long turning lines into validated reco
 parsing, pydantic validation) as it does writing them (merging, index rows, SQLite). Both are
 Python work, and one process runs Python on one core at a time; a child process parses while
 the parent writes, so the two halves overlap on a machine with two cores. The overlap is not
-free: sending a record costs the child about a third of what parsing it did, and receiving it
-costs the parent about half (measured on synthetic FtM: the parent spends 9 us per entity to
-receive instead of 17-20 to parse, the child 25 us in all). So it pays only when a core is
-idle for the child (about 1.3 times the in-process rate then); on a machine whose cores are
-all busy the two processes take turns and the load is slower than in process, which is why
-``loaders/ingest.py`` looks at the load average before using it.
+free: sending a record costs the child a fraction of what parsing it did, and receiving it
+costs the parent a fraction too, so it pays only when a core is idle for the child
+(`supplygraph bench` measures the pipelined load next to the in-process one); on a machine
+whose cores are all busy the two processes take turns and the load is slower than in process,
+which is why ``loaders/ingest.py`` looks at the load average before using it.
 
 What crosses the pipe: one message per batch of records, a pickle of ``(kind, payload,
 state)``. The records are sent as their field values: the child has validated them, so the
@@ -187,7 +186,7 @@ def _produce(
 
 def _decode(message: bytes) -> Any:
     """One message, with the collector paused: every object a batch unpickles lives on (see
-    :mod:`supplygraph.graph.gc_pause`; measured: half the decoding time)."""
+    :mod:`supplygraph.graph.gc_pause`)."""
     with paused():
         return pickle.loads(message)
 

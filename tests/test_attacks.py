@@ -342,7 +342,7 @@ except InvalidRecord as exc:
 def test_xlsx_row_and_cell_limits_name_the_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from supplygraph.audit import readers
+    from supplygraph.audit.readers import xlsx as readers
     from supplygraph.graph.errors import InvalidRecord
 
     rows = [["MAC Address", "Brand"]] + [[MAC, f"b{i}"] for i in range(30)]

@@ -304,6 +304,20 @@ def test_a_broken_rules_file_is_refused_with_file_entry_and_field(tmp_path: Path
     assert "nowhere" in err.value.message
 
 
+def test_a_kind_no_rule_family_evaluates_is_refused_not_read_as_another(
+    store: GraphStore,
+) -> None:
+    """The rules file refuses an unknown kind; a book built in code is refused at dispatch,
+    where it used to be evaluated as the Canadian order."""
+    _put(store, [*_orgs("solo")])
+    book = default_rules()
+    odd = book.regimes[0].model_copy(update={"kind": "quota"})  # model_copy does not validate
+    with pytest.raises(InvalidRecord) as err:
+        evaluate(store.view(), "solo", DAY, book.model_copy(update={"regimes": [odd]}))
+    assert err.value.field == "kind" and err.value.line == odd.id
+    assert "'quota'" in err.value.message and "ica_order" in err.value.message
+
+
 def test_every_rule_cites_its_sources() -> None:
     book = default_rules()
     ids = {r.id for r in book.regimes}
@@ -435,6 +449,73 @@ def test_hilook_is_covered_as_a_hikvision_brand(graph: SupplyGraph) -> None:
     assert hilook["ndaa-889"].verdict == "covered"
     assert hilook["ndaa-889"].paths[0][0].from_ == "hikvision"
     assert hilook["us-entity-list"].verdict == "not_covered"
+
+
+def test_hilook_under_the_affiliates_rule_is_judged_on_its_owner(graph: SupplyGraph) -> None:
+    """Issue 24: the BIS Affiliates rule speaks of entities; HiLook, a brand, answers through
+    its owner, and the reason says so."""
+    after = _seed(graph, "brand-hilook", date(2026, 12, 1))["bis-affiliates"]
+    assert after.verdict == "covered"
+    assert after.reason.startswith(
+        "HiLook is a brand; the rule applies to its owner Hangzhou Hikvision Digital Technology "
+        "Co., Ltd.: Hangzhou Hikvision Digital Technology Co., Ltd. is itself listed"
+    )
+    assert "100% owned by" not in after.reason
+    assert [(s.from_, s.relation, s.to) for s in after.paths[0]] == [
+        ("hikvision", "OWNS_BRAND", "brand-hilook")
+    ]
+    during = _seed(graph, "brand-hilook", date(2026, 1, 1))["bis-affiliates"]
+    assert during.verdict == "not_covered" and "suspended" in during.reason
+    assert "HiLook is a brand; the rule applies to its owner" in during.reason
+
+
+def _brand_product_and_block(store: GraphStore, owner_share: float) -> None:
+    _put(
+        store,
+        [
+            *_orgs("sable", "maker", "assignee"),
+            Node(id="brand-b", kind=NodeKind.BRAND, name="Bravo Cams", sources=(SRC,)),
+            Node(id="product-p", kind=NodeKind.PRODUCT, name="Bravo X1", sources=(SRC,)),
+            Node(id="block-m", kind=NodeKind.IDENTIFIER, name="AA:BB:CC", sources=(SRC,)),
+            owns("sable", "maker", owner_share),
+            edge("maker", Relation.OWNS_BRAND, "brand-b"),
+            edge("product-p", Relation.MODEL_OF, "brand-b"),
+            edge("assignee", Relation.ASSIGNED, "block-m"),
+            listing("sable", SDN, date(2020, 1, 1)),
+        ],
+    )
+
+
+def test_a_product_answers_through_its_brands_owner(store: GraphStore) -> None:
+    _brand_product_and_block(store, 60)
+    product = _verdicts(store, "product-p")["ofac-50"]
+    assert product.verdict == "covered"
+    assert product.reason.startswith(
+        "Bravo X1 is a product of the brand Bravo Cams; the rule applies to the brand's owner "
+        "Maker: Maker is blocked: 60% owned by Sable"
+    )
+    assert [[(s.from_, s.relation, s.to) for s in p] for p in product.paths] == [
+        [
+            ("sable", "OWNS", "maker"),
+            ("maker", "OWNS_BRAND", "brand-b"),
+            ("product-p", "MODEL_OF", "brand-b"),
+        ]
+    ]
+
+
+def test_below_the_threshold_the_brand_says_its_owner_is_not_covered(store: GraphStore) -> None:
+    _brand_product_and_block(store, 40)
+    brand = _verdicts(store, "brand-b")["ofac-50"]
+    assert brand.verdict == "not_covered"
+    assert brand.reason.startswith(
+        "Bravo Cams is a brand; the rule applies to its owner Maker: Maker is not blocked: 40%"
+    )
+    # An identifier answers through its assignee, here owned by nobody listed.
+    block = _verdicts(store, "block-m")["ofac-50"]
+    assert block.verdict == "not_covered"
+    assert block.reason.startswith(
+        "AA:BB:CC is an identifier; the rule applies to its assignee Assignee: No owner of Assignee"
+    )
 
 
 def test_owners_of_hikvision_are_not_covered_by_its_listings(graph: SupplyGraph) -> None:

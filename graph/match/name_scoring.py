@@ -70,7 +70,7 @@ LEGAL_WORDS = frozenset(
     """joint stock company public closed open limited liability private incorporated
     sociedad anonima responsabilidad limitada ltda ltd llc inc corp corporation co jsc ojsc
     cjsc pjsc ooo oao zao pao gmbh ag plc pte pvt sa srl spa sarl bhd sdn bv nv kg the
-    compania compagnie companhia obshchestvo ogranichennoi otvetstvennostyu aktsionernoe""".split()  # noqa: SIM905
+    compania compagnie companhia obshchestvo ogranichennoi otvetstvennostyu aktsionernoe""".split()  # noqa: SIM905  # a word list reads better than 70 quoted strings
 )
 # A query part the known name lacks (other than a place) caps the pair here: below any
 # sensible threshold, so "Dahua Hotel" never becomes Zhejiang Dahua.

@@ -323,8 +323,8 @@ class FalkorDBExecutor:
             OSError,
         )
         # A blocking pool: a busy API waits for a free connection instead of failing with
-        # "too many connections". (redis-py leaves this constructor unannotated.)
-        pool = redis.BlockingConnectionPool(  # type: ignore[no-untyped-call]
+        # "too many connections".
+        pool = redis.BlockingConnectionPool(  # type: ignore[no-untyped-call]  # redis-py: unannotated
             host=host,
             port=port,
             username=username,

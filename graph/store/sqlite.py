@@ -101,8 +101,9 @@ def _marks(n: int) -> str:
 
 
 # A view reads the store's generation again at most this often, unless this process wrote to
-# the file since: the read is an SQL statement (about 10 us), a tenth of a cached answer's cost
-# over HTTP. A load by another process is seen within this delay; one by this process at once.
+# the file since: the read is an SQL statement, small next to a cached answer's cost over HTTP
+# but paid on every request otherwise. A load by another process is seen within this delay;
+# one by this process at once.
 VERSION_RECHECK_S = 0.1
 # Commits made by this process, per database file (every store object on the file counts).
 _local_commits: dict[str, int] = {}
@@ -416,9 +417,9 @@ class SQLiteView:
         found: dict[str, list[str]] = {}
         for prefix in dict.fromkeys(prefixes):
             # The same key range as find_by_token_prefix, over distinct tokens only. DISTINCT
-            # would read every (token, node) row of the range (14,000 rows for "se" in a store
-            # of 100k companies, ten times that at 1M); this jumps from each token to the next
-            # through the index, one seek per distinct token (5.7 ms -> 0.3 ms for "se").
+            # would read every (token, node) row of the range (for a short prefix, a large share
+            # of a big store); this jumps from each token to the next through the index, one
+            # seek per distinct token.
             rows = self.conn.execute(
                 "WITH RECURSIVE next(token) AS ("
                 " SELECT (SELECT min(token) FROM tokens WHERE token >= :low AND token < :high)"

@@ -3,11 +3,10 @@
 A store in use keeps large, long-lived caches (analysed names, candidate profiles, answers with
 their sources), half a million objects after a few thousand new names. CPython's default
 collector thresholds (700, 10, 10) make a full collection, which rescans all of them, every few
-hundred questions: measured on 3,000 distinct names against a 100k-company store, 1.65 s went to
-collection, four full passes of 140-470 ms among them (each one a request that waits). With
-(700, 10, 1000) the young generations are collected as before and a full pass waits until far
-more objects have accumulated: 0.46 s in all, no pause over 25 ms. (Raising the first threshold
-as well, to 10000, collected less often but in pauses of up to 73 ms.) Objects freed by
+hundred questions, and each full pass is a pause a waiting request feels. With (700, 10, 1000)
+the young generations are collected as before and a full pass waits until far more objects have
+accumulated: less time collecting in all, and shorter pauses. (Raising the first threshold as
+well collects less often but in longer pauses.) Objects freed by
 reference counting, nearly all of them, are unaffected; cycles live a little longer.
 The library itself never touches the collector: only the processes our CLI owns do.
 """

@@ -1,5 +1,7 @@
-"""Settings, validated once at start. Every ``SUPPLYGRAPH_*`` variable is documented in
-docs/operations.md."""
+"""Settings, validated once at start.
+
+Every ``SUPPLYGRAPH_*`` variable is documented in docs/operations.md.
+"""
 
 from __future__ import annotations
 
