@@ -20,7 +20,7 @@ from typing import Any
 
 from supplygraph.service import SupplyGraph
 
-from . import gleif, http, ingest, inprocess, names, ubo
+from . import gleif, group_names, http, ingest, inprocess, names, ubo
 from .figures import Figure
 
 
@@ -101,6 +101,9 @@ def run(quick: bool, stores: Sequence[str] = ()) -> Report:
         _say(f"seeded in {time.perf_counter() - start:.1f} s; resolving in-process")
         report.figures += inprocess.run(graph, sizes.resolve_calls)
         graph.close()
+
+        _say("earned no: the labelled group names beyond the seed")
+        report.figures += group_names.run(work)
 
         _say("name matching: quality on the OFAC SDN list, cold names on a large store")
         name_figures, cold = names.run(work, quick)

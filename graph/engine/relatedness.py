@@ -159,6 +159,8 @@ class RelatednessEngine:
     def __init__(self, view: GraphView) -> None:
         self.view = view
         self._words: AnswerCache[frozenset[str]] = AnswerCache(size=64)
+        # Off: no path means no, as before this rule (the bench's same-run baseline).
+        self.enabled = True
 
     def clear(self) -> None:
         self._words.clear()
@@ -192,6 +194,8 @@ class RelatednessEngine:
         """:meth:`find` for many questions at once (the bulk engine's batch), in a fixed
         number of store calls whatever their count. ``also``: node ids the caller wants read
         in the same call (a caching view keeps them)."""
+        if not self.enabled:
+            wanted = {k: () for k in wanted}
         subjects_of = self._subjects({k: set(ids) for k, ids in wanted.items()}, day)
         everyone = {s for subjects in subjects_of.values() for s in subjects} - above
         group = set(reach.depth)

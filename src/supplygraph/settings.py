@@ -8,6 +8,8 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from supplygraph.graph.engine import relatedness
+from supplygraph.graph.engine.relatedness import DEFAULT_MAX_OUTSIDE, DEFAULT_STAKE_THRESHOLD
 from supplygraph.graph.match import matcher as matching
 from supplygraph.graph.match.matcher import MATCH_THRESHOLD
 from supplygraph.graph.model import evidence
@@ -86,6 +88,17 @@ class Settings(BaseSettings):
     name_match_threshold: float = Field(
         default=MATCH_THRESHOLD, gt=0, le=1, description="A name matches from this score on"
     )
+    stake_threshold: float = Field(
+        default=DEFAULT_STAKE_THRESHOLD,
+        gt=0,
+        le=50,
+        description="A stake of the target's group from this percent on makes an answer possible",
+    )
+    affinity_max_outside: int = Field(
+        default=DEFAULT_MAX_OUTSIDE,
+        ge=0,
+        description="A group word stops counting once more companies outside the group carry it",
+    )
 
     @field_validator("strong_grades")
     @classmethod
@@ -99,6 +112,7 @@ class Settings(BaseSettings):
         """Put the verdict settings in force for this process (once, at start)."""
         evidence.configure(self.strong_min_confidence, self.split(self.strong_grades))
         matching.configure(self.name_match_threshold)
+        relatedness.configure(self.stake_threshold, self.affinity_max_outside)
 
     @staticmethod
     def split(text: str) -> list[str]:
