@@ -71,9 +71,10 @@ def test_honor_is_huawei_until_the_sale_and_not_after(graph: SupplyGraph) -> Non
     assert graph.resolve(mac=honor_mac, target="huawei", as_of=after).verdict == "no"
     assert graph.resolve(brand="Honor", target="huawei-technologies", as_of=before).verdict == "yes"
     assert graph.resolve(brand="Honor", target="huawei-technologies", as_of=after).verdict == "no"
-    sepura_mac = "00:1E:96:00:00:01"  # Sepura Plc, bought by Hytera in May 2017
-    assert graph.resolve(mac=sepura_mac, target="hytera").verdict == "yes"
+    sepura_mac = "00:1E:96:00:00:01"  # Sepura Plc, Hytera's from May 2017, sold in 2022
+    assert graph.resolve(mac=sepura_mac, target="hytera", as_of=before).verdict == "yes"
     assert graph.resolve(mac=sepura_mac, target="hytera", as_of=date(2016, 1, 1)).verdict == "no"
+    assert graph.resolve(mac=sepura_mac, target="hytera", as_of=date(2023, 6, 1)).verdict == "no"
 
 
 def test_grade_c_alone_never_gives_high_confidence() -> None:
