@@ -90,8 +90,54 @@ def _typo(text: str) -> str | None:
     return text.replace(longest, swapped, 1)
 
 
+# Words registers spell in full and people abbreviate when they type (the reverse of
+# match/typed.py's table, for the words where the abbreviation is the usual one).
+TYPED_ABBREVIATIONS = {
+    "international": "Intl",
+    "corporation": "Corp",
+    "company": "Co",
+    "limited": "Ltd",
+    "manufacturing": "Mfg",
+    "electronics": "Elec",
+    "engineering": "Eng",
+    "services": "Svcs",
+    "holdings": "Hldgs",
+    "industries": "Inds",
+    "investment": "Invt",
+    "management": "Mgmt",
+    "technology": "Tech",
+    "development": "Dev",
+}
+
+
+def _abbreviated(text: str) -> str | None:
+    """The name with its first abbreviable word typed short ("International" -> "Intl")."""
+    words = text.split()
+    for i, word in enumerate(words):
+        short = TYPED_ABBREVIATIONS.get(word.strip(",.").lower())
+        if short is not None:
+            return " ".join([*words[:i], short + word[len(word.rstrip(",.")) :], *words[i + 1 :]])
+    return None
+
+
+def _typo_inside_long(text: str) -> str | None:
+    """In a name of four words or more, one typo in a word that is not the longest."""
+    words = text.split()
+    if len(words) < 4:
+        return None
+    longest = max(words, key=len)
+    inner = [w for w in words if w != longest and len(w) >= 6 and w.isalpha()]
+    if not inner:
+        return None
+    word = inner[0]
+    i = len(word) // 2
+    swapped = word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
+    return None if swapped == word else text.replace(word, swapped, 1)
+
+
 def positives(view: GraphView, limit: int, seed: int = 3) -> list[Labelled]:
-    """Every unambiguous name of every listed entity, as listed, reordered and with a typo."""
+    """Every unambiguous name of every listed entity: as listed, reordered, with a typo, with
+    a word abbreviated as people type it, and (in long names) with a typo inside."""
     owners: dict[str, set[str]] = {}
     named: list[tuple[str, str]] = []
     for record in view.iter_records():
@@ -111,6 +157,12 @@ def positives(view: GraphView, limit: int, seed: int = 3) -> list[Labelled]:
         typo = _typo(name)
         if typo:
             out.append(Labelled(typo, node_id, "one typo"))
+        short = _abbreviated(name)
+        if short:
+            out.append(Labelled(short, node_id, "abbreviated"))
+        inside = _typo_inside_long(name)
+        if inside:
+            out.append(Labelled(inside, node_id, "typo in a long name"))
     rng = random.Random(seed)
     rng.shuffle(out)
     return out[:limit]
@@ -211,7 +263,7 @@ def quality_figures(work: Path, quick: bool) -> list[Figure]:
             "share",
             "earlier whole-string matcher, same queries",
             before.recall,
-            goal=">= 0.95",
+            goal=">= 0.985",
             note=f"{size}; by variant: {variants}",
         ),
         Figure(

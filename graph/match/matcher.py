@@ -49,7 +49,7 @@ CANDIDATES_PER_TOKEN = 300
 # Only this many candidates, the ones carrying the most (and rarest) query words, are scored.
 SCORED_CANDIDATES = 20
 # Candidates tied with the last scored one are scored too, up to this many in all.
-MAX_TIED_CANDIDATES = 60
+MAX_TIED_CANDIDATES = 40
 # A word this long that is in no name may hold a typo: the store's words sharing its first
 # letters (two, three from TYPO_LONG letters on; at most TYPO_VOCABULARY of them) are compared
 # with it, and those within one edit (two from TYPO_TWO letters) select candidates as if they
