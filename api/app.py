@@ -10,7 +10,17 @@ from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 
 from . import errors, middleware, security
-from .routes import bulk, changes, entities, neighbourhood, ops, regimes, resolve, sources
+from .routes import (
+    bulk,
+    changes,
+    entities,
+    match,
+    neighbourhood,
+    ops,
+    regimes,
+    resolve,
+    sources,
+)
 from .ui import install as install_ui
 
 
@@ -49,6 +59,7 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
     app.include_router(neighbourhood.router)
     app.include_router(sources.router)
     app.include_router(changes.router)
+    app.include_router(match.router)
     install_ui(app)
     if settings.metrics:
         app.include_router(ops.metrics_router)

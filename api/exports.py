@@ -244,38 +244,78 @@ def _ftm_id(*parts: str) -> str:
     return "sg-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
-def _ftm_provenance(props: dict[str, list[str]], sources: list[SourceRef]) -> None:
-    urls = [s.url for s in sources if s.url]
+def _unique(values: Iterable[str]) -> list[str]:
+    """Values in first-seen order, each once (a fact cited twice from one source lists it once).
+
+    >>> _unique(["a", "b", "a"])
+    ['a', 'b']
+    """
+    return list(dict.fromkeys(values))
+
+
+def _ftm_provenance(props: dict[str, list[str]], sources: Iterable[SourceRef]) -> None:
+    sources = list(sources)
+    urls = _unique(s.url for s in sources if s.url)
     if urls:
         props["sourceUrl"] = urls
-    props["publisher"] = [s.title for s in sources]
+    props["publisher"] = _unique(s.title for s in sources)
+
+
+def ftm_schema(kind: str, org_type: str | None) -> str:
+    """The FtM schema a node is written as (the FtM export and ``/match`` share it)."""
+    if kind == "person":
+        return "Person"
+    if kind == "organization":
+        return _FTM_ORG_SCHEMA.get(org_type or "", "Organization")
+    # FtM has no brand or product schema; an Organization named like the brand, with the kind
+    # in its classification, keeps the ownership and OEM links usable in Aleph.
+    return "Organization"
+
+
+def ftm_properties(
+    schema: str,
+    *,
+    kind: str,
+    name: str,
+    aliases: Iterable[str],
+    country: str | None,
+    identifiers: Iterable[tuple[str, str]],
+    sources: Iterable[SourceRef],
+    listed: bool,
+) -> dict[str, list[str]]:
+    """A node's FtM properties: names, country, identifiers, topics and provenance."""
+    props: dict[str, list[str]] = {"name": [name]}
+    alias_list = _unique(aliases)
+    if alias_list:
+        props["alias"] = alias_list
+    if country:
+        props["country"] = [country.lower()]
+    if kind not in ("organization", "person"):
+        props["classification"] = [kind]
+    for scheme, value in identifiers:
+        prop = _FTM_ID_PROPS.get(scheme)
+        if prop and schema != "Person" and value not in props.get(prop, []):
+            props.setdefault(prop, []).append(value)
+    if schema != "Person" and listed:
+        props["topics"] = ["sanction"]
+    _ftm_provenance(props, sources)
+    return props
 
 
 def _ftm_node(n: GraphNode) -> dict[str, Any] | None:
     if n.kind == "identifier":
         return None  # identifiers become Identification entities on their ASSIGNED edge
-    if n.kind == "person":
-        schema = "Person"
-    elif n.kind == "organization":
-        schema = _FTM_ORG_SCHEMA.get(n.org_type or "", "Organization")
-    else:
-        # FtM has no brand or product schema; an Organization named like the brand, with the
-        # kind in its classification, keeps the ownership and OEM links usable in Aleph.
-        schema = "Organization"
-    props: dict[str, list[str]] = {"name": [n.name]}
-    if n.aliases:
-        props["alias"] = list(n.aliases)
-    if n.country:
-        props["country"] = [n.country.lower()]
-    if n.kind not in ("organization", "person"):
-        props["classification"] = [n.kind]
-    for ident in n.identifiers:
-        prop = _FTM_ID_PROPS.get(ident["scheme"])
-        if prop and schema != "Person":
-            props.setdefault(prop, []).append(ident["value"])
-    if schema != "Person" and any(d.active for d in n.designations):
-        props["topics"] = ["sanction"]
-    _ftm_provenance(props, n.sources)
+    schema = ftm_schema(n.kind, n.org_type)
+    props = ftm_properties(
+        schema,
+        kind=n.kind,
+        name=n.name,
+        aliases=n.aliases,
+        country=n.country,
+        identifiers=[(i["scheme"], i["value"]) for i in n.identifiers],
+        sources=n.sources,
+        listed=any(d.active for d in n.designations),
+    )
     return {"id": n.id, "schema": schema, "properties": props}
 
 

@@ -41,7 +41,8 @@ from .errors import error_body
 from .shared_limits import SharedBuckets, refill, wait_for_token
 
 KEY_HEADER = b"x-api-key"
-PROTECTED_PREFIXES = ("/v1", "/ui")
+# /match and /reconcile answer from the same graph as /v1: the same keys guard them.
+PROTECTED_PREFIXES = ("/v1", "/ui", "/match", "/reconcile")
 BULK_PREFIX = "/v1/resolve/bulk"
 
 UI_CSP = (
