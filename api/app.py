@@ -17,6 +17,7 @@ from .routes import (
     match,
     neighbourhood,
     ops,
+    reconcile,
     regimes,
     resolve,
     sources,
@@ -60,6 +61,7 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
     app.include_router(sources.router)
     app.include_router(changes.router)
     app.include_router(match.router)
+    app.include_router(reconcile.router)
     install_ui(app)
     if settings.metrics:
         app.include_router(ops.metrics_router)
