@@ -51,7 +51,7 @@ UI_CSP = (
     "frame-ancestors 'none'"
 )
 # Sent on every response; the CSP and framing headers only on the web UI, because the
-# interactive docs at /docs load their assets from a CDN that a strict CSP would block.
+# interactive docs at /docs and /redoc start their viewers with inline scripts.
 COMMON_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
