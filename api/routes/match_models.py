@@ -7,13 +7,14 @@ result, ``ignored`` at the top) without breaking it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
 from supplygraph.api.entity_verdicts import EntityVerdict
 
 MAX_QUERIES = 100
+FtmSchema = Literal["Company", "LegalEntity", "Organization", "Person", "PublicBody", "Thing"]
 
 
 class EntityExample(BaseModel):
@@ -24,9 +25,8 @@ class EntityExample(BaseModel):
     id: str | None = Field(
         default=None, description="The caller's own id for the example (echoed, not matched)."
     )
-    schema_: str = Field(
+    schema_: FtmSchema = Field(
         alias="schema",
-        min_length=1,
         description="FtM schema: Company, Organization, LegalEntity, PublicBody, Person or Thing.",
         examples=["Company"],
     )
@@ -53,7 +53,7 @@ class MatchRequest(BaseModel):
             }
         ],
     )
-    weights: dict[str, float] = Field(
+    weights: dict[str, StrictFloat] = Field(
         default_factory=dict,
         description="yente's per-feature weights; not used here (reported in `ignored`).",
     )

@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from supplygraph.api.deps import AsOf, Graph
@@ -56,9 +56,8 @@ Prefix = Annotated[
     str, Query(max_length=200, description="What the user has typed so far.", examples=["hik"])
 ]
 TypeId = Annotated[
-    str | None,
+    Literal["Organization", "Person", "Brand", "Product", "MacBlock", "FccGrantee"] | None,
     Query(
-        max_length=40,
         description="Organization, Person, Brand, Product, MacBlock or FccGrantee.",
         examples=["Organization"],
     ),
@@ -115,6 +114,12 @@ def reconcile(
     return _answer(graph, request, queries, extend, as_of)
 
 
+@router.options("", include_in_schema=False)
+def reconcile_options() -> Response:
+    """Both operations on this path; Starlette alone would answer with the first one's only."""
+    return Response(status_code=204, headers={"Allow": "GET, POST"})
+
+
 @router.get("/suggest/entity", responses=responses())
 def suggest_entity(graph: Graph, prefix: Prefix, type: TypeId = None) -> dict[str, Any]:
     """Entities for a name being typed (the suggest protocol)."""
@@ -143,7 +148,19 @@ def propose(
     return propose_properties(type, limit)
 
 
-@router.get("/preview", response_class=HTMLResponse, responses=responses(404))
+# Response, not HTMLResponse, as the class: FastAPI would document the JSON error bodies as
+# text/html too.
+@router.get(
+    "/preview",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/html": {"schema": {"type": "string"}}},
+            "description": "An HTML card",
+        },
+        **responses(404),
+    },
+)
 def preview(
     graph: Graph,
     id: Annotated[str, Query(max_length=500, description="An entity id.", examples=["hikvision"])],
