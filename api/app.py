@@ -9,8 +9,19 @@ import supplygraph
 from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 
-from . import errors, middleware, security
-from .routes import bulk, changes, entities, neighbourhood, ops, regimes, resolve, sources
+from . import docs_pages, errors, middleware, security
+from .routes import (
+    bulk,
+    changes,
+    entities,
+    match,
+    neighbourhood,
+    ops,
+    reconcile,
+    regimes,
+    resolve,
+    sources,
+)
 from .ui import install as install_ui
 
 
@@ -30,6 +41,9 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
         # Operation ids are the route names (`resolve`, `owners`, ...): generated clients name
         # their functions after them.
         generate_unique_id_function=_operation_id,
+        # Served by docs_pages from vendored assets: FastAPI's own pages need a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.graph = graph
     app.state.settings = settings
@@ -49,7 +63,10 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
     app.include_router(neighbourhood.router)
     app.include_router(sources.router)
     app.include_router(changes.router)
+    app.include_router(match.router)
+    app.include_router(reconcile.router)
     install_ui(app)
+    docs_pages.install(app)
     if settings.metrics:
         app.include_router(ops.metrics_router)
     # Order matters: the last added is the outermost, so ids, logs and metrics cover rejections.

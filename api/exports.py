@@ -43,8 +43,9 @@ class Export:
 
 
 def _join_sources(sources: list[SourceRef]) -> tuple[str, str]:
-    titles = " | ".join(s.title for s in sources)
-    urls = " | ".join(s.url for s in sources if s.url)
+    # One source cited for two quotes is one source in a cell.
+    titles = " | ".join(_unique(s.title for s in sources))
+    urls = " | ".join(_unique(s.url for s in sources if s.url))
     return titles, urls
 
 
@@ -55,7 +56,14 @@ def _scalar_attrs(values: dict[str, Any]) -> dict[str, str | float | int | bool]
 
 def to_networkx(hood: Neighbourhood) -> nx.MultiDiGraph[str]:
     """The neighbourhood as a directed multigraph; parallel facts (OWNS and CONTROLS) both stay."""
-    g: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=f"supplygraph neighbourhood of {hood.center.id}")
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph(
+        name=f"supplygraph neighbourhood of {hood.center.id}",
+        center=hood.center.id,
+        depth=hood.depth,
+        # Written as a graph attribute in GraphML (and in the GEXF description): a reader must
+        # be able to tell a cut graph from a whole one.
+        truncated=hood.truncated,
+    )
     for n in hood.nodes:
         titles, urls = _join_sources(n.sources)
         g.add_node(
@@ -155,7 +163,24 @@ def to_gexf(hood: Neighbourhood) -> bytes:
         for value in values.findall("x:attvalue", ns):
             if value.get("for") in stray:
                 values.remove(value)
+    # GEXF has no graph attributes; its meta description says whether the graph was cut.
+    meta = root.find("x:meta", ns)
+    if meta is None:
+        meta = ET.Element(f"{{{_GEXF_NS}}}meta")
+        root.insert(0, meta)
+    description = ET.SubElement(meta, f"{{{_GEXF_NS}}}description")
+    description.text = truncation_note(hood) or f"complete to depth {hood.depth}"
     return _xml(root, _GEXF_NS)
+
+
+def truncation_note(hood: Neighbourhood) -> str | None:
+    """The sentence every format carries when the neighbourhood was cut at its node bound."""
+    if not hood.truncated:
+        return None
+    return (
+        f"truncated: the neighbourhood of {hood.center.id} at depth {hood.depth} was cut at "
+        f"{len(hood.nodes)} nodes; ask a smaller depth or open the nodes at its edge"
+    )
 
 
 CSV_COLUMNS = (
@@ -196,6 +221,10 @@ def to_csv(hood: Neighbourhood, raw: bool = False) -> bytes:
     buf = io.StringIO()
     plain = csv.writer(buf, lineterminator="\n")
     writer: Any = plain if raw else _SafeWriter(plain)
+    note = truncation_note(hood)
+    if note:
+        # Only a cut file starts with a comment line (pandas: comment="#"); a whole one is plain.
+        buf.write(f"# {note}\n")
     writer.writerow(CSV_COLUMNS)
     for e in hood.edges:
         titles, urls = _join_sources(e.sources)
@@ -244,38 +273,78 @@ def _ftm_id(*parts: str) -> str:
     return "sg-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
-def _ftm_provenance(props: dict[str, list[str]], sources: list[SourceRef]) -> None:
-    urls = [s.url for s in sources if s.url]
+def _unique(values: Iterable[str]) -> list[str]:
+    """Values in first-seen order, each once (a fact cited twice from one source lists it once).
+
+    >>> _unique(["a", "b", "a"])
+    ['a', 'b']
+    """
+    return list(dict.fromkeys(values))
+
+
+def _ftm_provenance(props: dict[str, list[str]], sources: Iterable[SourceRef]) -> None:
+    sources = list(sources)
+    urls = _unique(s.url for s in sources if s.url)
     if urls:
         props["sourceUrl"] = urls
-    props["publisher"] = [s.title for s in sources]
+    props["publisher"] = _unique(s.title for s in sources)
+
+
+def ftm_schema(kind: str, org_type: str | None) -> str:
+    """The FtM schema a node is written as (the FtM export and ``/match`` share it)."""
+    if kind == "person":
+        return "Person"
+    if kind == "organization":
+        return _FTM_ORG_SCHEMA.get(org_type or "", "Organization")
+    # FtM has no brand or product schema; an Organization named like the brand, with the kind
+    # in its classification, keeps the ownership and OEM links usable in Aleph.
+    return "Organization"
+
+
+def ftm_properties(
+    schema: str,
+    *,
+    kind: str,
+    name: str,
+    aliases: Iterable[str],
+    country: str | None,
+    identifiers: Iterable[tuple[str, str]],
+    sources: Iterable[SourceRef],
+    listed: bool,
+) -> dict[str, list[str]]:
+    """A node's FtM properties: names, country, identifiers, topics and provenance."""
+    props: dict[str, list[str]] = {"name": [name]}
+    alias_list = _unique(aliases)
+    if alias_list:
+        props["alias"] = alias_list
+    if country:
+        props["country"] = [country.lower()]
+    if kind not in ("organization", "person"):
+        props["classification"] = [kind]
+    for scheme, value in identifiers:
+        prop = _FTM_ID_PROPS.get(scheme)
+        if prop and schema != "Person" and value not in props.get(prop, []):
+            props.setdefault(prop, []).append(value)
+    if schema != "Person" and listed:
+        props["topics"] = ["sanction"]
+    _ftm_provenance(props, sources)
+    return props
 
 
 def _ftm_node(n: GraphNode) -> dict[str, Any] | None:
     if n.kind == "identifier":
         return None  # identifiers become Identification entities on their ASSIGNED edge
-    if n.kind == "person":
-        schema = "Person"
-    elif n.kind == "organization":
-        schema = _FTM_ORG_SCHEMA.get(n.org_type or "", "Organization")
-    else:
-        # FtM has no brand or product schema; an Organization named like the brand, with the
-        # kind in its classification, keeps the ownership and OEM links usable in Aleph.
-        schema = "Organization"
-    props: dict[str, list[str]] = {"name": [n.name]}
-    if n.aliases:
-        props["alias"] = list(n.aliases)
-    if n.country:
-        props["country"] = [n.country.lower()]
-    if n.kind not in ("organization", "person"):
-        props["classification"] = [n.kind]
-    for ident in n.identifiers:
-        prop = _FTM_ID_PROPS.get(ident["scheme"])
-        if prop and schema != "Person":
-            props.setdefault(prop, []).append(ident["value"])
-    if schema != "Person" and any(d.active for d in n.designations):
-        props["topics"] = ["sanction"]
-    _ftm_provenance(props, n.sources)
+    schema = ftm_schema(n.kind, n.org_type)
+    props = ftm_properties(
+        schema,
+        kind=n.kind,
+        name=n.name,
+        aliases=n.aliases,
+        country=n.country,
+        identifiers=[(i["scheme"], i["value"]) for i in n.identifiers],
+        sources=n.sources,
+        listed=any(d.active for d in n.designations),
+    )
     return {"id": n.id, "schema": schema, "properties": props}
 
 
@@ -325,9 +394,12 @@ def to_ftm(hood: Neighbourhood) -> bytes:
         n.id: str(n.properties.get("value") or n.name) for n in hood.nodes if n.kind == "identifier"
     }
     lines: list[dict[str, Any]] = []
+    note = truncation_note(hood)
     for n in hood.nodes:
         entity = _ftm_node(n)
         if entity is not None:
+            if note and n.id == hood.center.id:
+                entity["properties"]["notes"] = [note]
             lines.append(entity)
     exported = {line["id"] for line in lines}
     for e in hood.edges:
@@ -474,19 +546,33 @@ def _chained(edges: list[GraphEdge]) -> set[tuple[str, str]]:
     return pairs
 
 
+def bods_subject(hood: Neighbourhood) -> str | None:
+    """The record the BODS statements are declared about: the page's entity when it is a party
+    (a company or person), else the party nearest to it (a brand's owner, a MAC block's
+    holder); None when the neighbourhood holds no party, and BODS has nothing to say."""
+    parties = [n for n in hood.nodes if n.kind in ("organization", "person")]
+    if any(n.id == hood.center.id for n in parties):
+        return hood.center.id
+    nearest = min(parties, key=lambda n: (n.depth, n.kind != "organization", n.id), default=None)
+    return nearest.id if nearest else None
+
+
 def to_bods(hood: Neighbourhood, published: date | None = None) -> bytes:
     """BODS 0.4 entity, person and relationship statements for the ownership and control facts.
 
     Brands, OEM ties and identifiers have no place in BODS and are left out.
     """
     day = (published or date.today()).isoformat()
-    subject = hood.center.id
     publication = {
         "publicationDate": day,
         "bodsVersion": "0.4",
         "publisher": {"name": "supplygraph"},
     }
     parties = {n.id: n for n in hood.nodes if n.kind in ("organization", "person")}
+    subject = bods_subject(hood)
+    if subject is None:
+        return b"[]"
+    note = truncation_note(hood)
     statements: list[dict[str, Any]] = []
     for n in parties.values():
         base: dict[str, Any] = {
@@ -499,6 +585,16 @@ def to_bods(hood: Neighbourhood, published: date | None = None) -> bytes:
             "source": _bods_source(n.sources),
         }
         notes = _bods_annotations(n.sources, day)
+        if note and n.id == subject:
+            notes.append(
+                {
+                    "statementPointerTarget": "",
+                    "motivation": "commenting",
+                    "description": note,
+                    "creationDate": day,
+                    "createdBy": {"name": "supplygraph"},
+                }
+            )
         if notes:
             base["annotations"] = notes
         if n.kind == "person":

@@ -41,7 +41,8 @@ from .errors import error_body
 from .shared_limits import SharedBuckets, refill, wait_for_token
 
 KEY_HEADER = b"x-api-key"
-PROTECTED_PREFIXES = ("/v1", "/ui")
+# /match and /reconcile answer from the same graph as /v1: the same keys guard them.
+PROTECTED_PREFIXES = ("/v1", "/ui", "/match", "/reconcile")
 BULK_PREFIX = "/v1/resolve/bulk"
 
 UI_CSP = (
@@ -50,7 +51,7 @@ UI_CSP = (
     "frame-ancestors 'none'"
 )
 # Sent on every response; the CSP and framing headers only on the web UI, because the
-# interactive docs at /docs load their assets from a CDN that a strict CSP would block.
+# interactive docs at /docs and /redoc start their viewers with inline scripts.
 COMMON_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),

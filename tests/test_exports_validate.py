@@ -235,3 +235,66 @@ def test_csv_bom_for_excel(client: TestClient) -> None:
     assert not plain.content.startswith(UTF8_BOM)
     assert excel.content == UTF8_BOM + plain.content
     assert excel.content.decode("utf-8-sig").startswith("edge_id,")
+
+
+# A brand, a product, a MAC block and an FCC grantee code: pages whose own entity is no BODS party.
+NON_PARTIES = ("brand-hilook", "product-hilook-ipc-d140h", "fcc_grantee:2ADTD")
+
+
+@pytest.mark.parametrize("entity", NON_PARTIES)
+@pytest.mark.parametrize("depth", [1, 2])
+def test_bods_from_any_page_names_a_subject_in_the_file(
+    graph: SupplyGraph, entity: str, depth: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements = json.loads(export(graph.neighbourhood(entity, depth, None), "bods").content)
+    if not statements:
+        return  # no company or person within reach: the page offers no BODS button (test_ui)
+    records = {s["recordId"] for s in statements}
+    assert {s["declarationSubject"] for s in statements} <= records
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(statements))
+    errors, checks = _libcovebods(path, monkeypatch)
+    assert errors == [] and checks == []
+
+
+def test_a_mac_block_page_exports_its_holder(graph: SupplyGraph) -> None:
+    block = graph.search("BC:AD:28:11:22:33", 1)[0].id
+    hood = graph.neighbourhood(block, 1, None)
+    holders = {e.source for e in hood.edges if e.relation == "ASSIGNED" and e.target == block}
+    statements = json.loads(export(hood, "bods").content)
+    assert holders and {s["declarationSubject"] for s in statements} <= holders
+
+
+def test_cut_exports_say_so(graph: SupplyGraph, client: TestClient) -> None:
+    hood = graph.neighbourhood("huawei", 4, None)
+    assert hood.truncated
+    graphml = nx.read_graphml(io.BytesIO(export(hood, "graphml").content))
+    assert graphml.graph["truncated"] is True
+    gexf = export(hood, "gexf").content.decode()
+    assert "<description>truncated:" in gexf
+    assert export(hood, "csv").content.decode().startswith("# truncated:")
+    bods = json.loads(export(hood, "bods").content)
+    subject = next(s for s in bods if s["recordId"] == "huawei")
+    assert any(a["motivation"] == "commenting" for a in subject["annotations"])
+    ftm = [json.loads(line) for line in export(hood, "ftm").content.splitlines()]
+    center = next(e for e in ftm if e["id"] == "huawei")
+    assert center["properties"]["notes"][0].startswith("truncated:")
+    response = client.get("/v1/entities/huawei/export", params={"format": "csv", "depth": 4})
+    assert response.headers["x-truncated"] == "true"
+    # A whole graph carries no such marks.
+    whole = graph.neighbourhood("hytera", 1, None)
+    assert not whole.truncated
+    assert nx.read_graphml(io.BytesIO(export(whole, "graphml").content)).graph["truncated"] is False
+    assert export(whole, "csv").content.decode().startswith("edge_id,")
+
+
+def test_csv_cells_list_each_source_once(graph: SupplyGraph) -> None:
+    import csv
+
+    rows = csv.DictReader(
+        io.StringIO(export(graph.neighbourhood("hikvision", 1, None), "csv").content.decode())
+    )
+    for row in rows:
+        for cell in (row["source_titles"], row["source_urls"]):
+            parts = [p for p in cell.split(" | ") if p]
+            assert len(parts) == len(set(parts)), cell

@@ -90,7 +90,7 @@ def test_generated_client_calls_every_endpoint(generated: ModuleType, base_url: 
     pkg = generated.__name__
 
     def endpoint(name: str) -> Any:
-        for tag in ("resolve", "entities", "regimes", "sources", "health"):
+        for tag in ("resolve", "entities", "regimes", "sources", "health", "match", "reconcile"):
             try:
                 return importlib.import_module(f"{pkg}.api.{tag}.{name}")
             except ModuleNotFoundError:
@@ -167,6 +167,24 @@ def test_generated_client_calls_every_endpoint(generated: ModuleType, base_url: 
     )
     uploaded = call("resolve_bulk", body=upload)
     assert _verdicts(uploaded.parsed) == ["yes", "no"], uploaded.content
+
+    # yente's screening call and the reconciliation service.
+    example = {"schema": "Company", "properties": {"name": ["Hikvision"]}}
+    screened = call(
+        "match", "default", body=models.MatchRequest.from_dict({"queries": {"q": example}})
+    ).parsed
+    assert isinstance(screened, models.MatchResponse)
+    best = screened.responses["q"].results[0]
+    assert best.id == "hikvision" and best.verdict.verdict == "yes"
+    manifest = call("reconcile_manifest")
+    assert manifest.status_code == 200 and b'"0.2"' in manifest.content
+    batch = '{"q": {"query": "Hikvision", "type": "Organization"}}'
+    reconciled = call("reconcile", body=models.BodyReconcile(queries=batch))
+    assert reconciled.status_code == 200 and b'"hikvision"' in reconciled.content
+    for operation in ("suggest_entity", "suggest_type", "suggest_property"):
+        assert call(operation, prefix="hik").status_code == 200, operation
+    assert call("propose", type_="Organization").status_code == 200
+    assert call("preview", id="hikvision").status_code == 200
 
     assert called == _endpoints(generated), "an endpoint the client has was not called"
 

@@ -325,3 +325,34 @@ def test_resolve_page_no_for_an_owner_explains_direction(page: Any, base_url: st
     assert "above the target" in explanation and "owns or controls" in explanation
     sync_api.expect(page.locator("#regimes-match")).to_be_visible()
     _shot(page, "resolve-owner-no", full_page=True)
+
+
+# ReDoc 2.x always asks its maker's CDN for a small logo and hides it when that fails; nothing
+# else may leave the server.
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+@pytest.mark.parametrize(("path", "drawn"), [("/docs", ".opblock"), ("/redoc", "[role=menuitem]")])
+def test_api_docs_render_offline(browser: Any, base_url: str, path: str, drawn: str) -> None:
+    """The docs viewers draw the API with every request outside this server refused."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{base_url}{path}")
+    page.locator(drawn).first.wait_for(timeout=20_000)
+    assert page.locator(drawn).count() > 5
+    assert set(outside) <= {REDOC_LOGO}
+    assert errors == []
+    _shot(page, path.strip("/"))
+    context.close()

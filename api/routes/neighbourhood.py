@@ -37,6 +37,12 @@ def graph_of(graph: Graph, entity_id: str, depth: Depth = 1, as_of: AsOf = None)
     responses={
         200: {
             "description": "the neighbourhood as a file (``Content-Disposition: attachment``)",
+            "headers": {
+                "X-Truncated": {
+                    "description": "true when the neighbourhood was cut at the node bound",
+                    "schema": {"type": "string", "enum": ["true", "false"]},
+                }
+            },
             "content": {
                 media.split(";")[0]: {"schema": EXPORT_SCHEMAS.get(media, BINARY)}
                 for _, media, _ in FORMATS.values()
@@ -58,13 +64,24 @@ def export_of(
 ) -> Response:
     """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV.
 
+    A neighbourhood cut at the node bound says so in the ``X-Truncated`` header and in the
+    file: a ``truncated`` graph attribute (GraphML), the meta description (GEXF), a first
+    ``#`` comment line (CSV), a commenting annotation on the subject (BODS), ``notes`` on the
+    centre entity (FtM). BODS statements are declared about the entity when it is a company or
+    person, else about the nearest one (a brand's owner); with none, BODS is ``[]``.
+
     ``bom=true`` starts a CSV with the UTF-8 byte order mark so that Excel shows Chinese names.
     CSV cells that start with ``= + - @``, a tab or a carriage return get a leading single quote
     so that a spreadsheet shows them instead of running them; ``raw=true`` keeps them as they are.
     """
-    out = export(graph.neighbourhood(entity_id, depth, as_of), format, bom=bom, raw=raw)
+    hood = graph.neighbourhood(entity_id, depth, as_of)
+    out = export(hood, format, bom=bom, raw=raw)
     return Response(
         out.content,
         media_type=out.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{out.filename}"',
+            # The file says so too (graph attribute, comment line, annotation, notes).
+            "X-Truncated": "true" if hood.truncated else "false",
+        },
     )

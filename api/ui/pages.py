@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from supplygraph.api.deps import Graph
-from supplygraph.api.exports import FORMATS
+from supplygraph.api.exports import FORMATS, bods_subject
 from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFound
 from supplygraph.graph.model.answers import EntityDetail, ResolveResult, SearchHit, Step
 from supplygraph.graph.model.normalize import iso_date
@@ -78,6 +78,12 @@ def entity_page(request: Request, graph: Graph, entity_id: str) -> HTMLResponse:
         )
     owners = graph.owners(entity_id).owners
     holdings = graph.holdings(entity_id).holdings
+    formats = list(FORMATS)
+    if detail.kind not in ("organization", "person"):
+        # BODS speaks of companies and people only: no button where the drawn graph has none.
+        hood = graph.neighbourhood(detail.id, GRAPH_DEPTH)
+        if bods_subject(hood) is None:
+            formats.remove("bods")
     return _page(
         request,
         "entity.html",
@@ -85,7 +91,7 @@ def entity_page(request: Request, graph: Graph, entity_id: str) -> HTMLResponse:
         owners=owners,
         holdings=holdings,
         groups=relation_groups(detail),
-        formats=list(FORMATS),
+        formats=formats,
         graph_depth=GRAPH_DEPTH,
         legend=LEGEND,
         active="entity",
