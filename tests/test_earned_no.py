@@ -80,6 +80,8 @@ def test_subsidiaries_met_in_the_world_are_not_unknown(
         ("\u041dikvision", "hikvision"),  # a Cyrillic capital En first
         ("\u0397ikvisi\u03bfn", "hikvision"),  # a Greek capital Eta and a Greek omicron
         ("\u041diLook", "hikvision"),
+        ("\u0397\u0399\u039aV\u0399S\u0399\u039fN", "hikvision"),  # Greek capitals among Latin
+        ("\u041d\u0456\u043av\u0456s\u0456\u043en", "hikvision"),  # Cyrillic small letters
         ("Hik\u200bvision", "hikvision"),  # a zero-width space inside
         ("hikvision.com", "hikvision"),
         ("https://www.hikvision.com/en/", "hikvision"),

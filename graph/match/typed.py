@@ -71,6 +71,7 @@ _DOMAIN = re.compile(
 )
 # Second-level labels under a country code: "com.cn", "co.uk", "com.hk".
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "ltd"})
+_READ_AS = {"\u0138": "k"}  # Latin small kra, the skeleton of Cyrillic and Greek small ka
 _SCRIPTS_WITH_LOOKALIKES = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "LISU")
 
 
@@ -122,6 +123,11 @@ def _latin_lookalike(ch: str) -> str | None:
     if not unicodedata.name(ch, "").startswith(_SCRIPTS_WITH_LOOKALIKES):
         return None
     skeleton = str(_checker().getSkeleton(0, ch))
+    # Skeletons are for comparing, not reading: a capital I and a small l share "l", and a
+    # small kappa or ka becomes the Latin kra. Read them as the letter a reader sees.
+    if skeleton == "l" and ch.isupper():
+        return "I"
+    skeleton = _READ_AS.get(skeleton, skeleton)
     if len(skeleton) == 1 and skeleton.isascii() and skeleton.isalnum():
         return skeleton
     return None
