@@ -208,6 +208,9 @@ class Neo4jExecutor:
             connection_acquisition_timeout=options.timeout,
             # Managed transactions retry for as long as the options' backoff schedule lasts.
             max_transaction_retry_time=retry_budget(options),
+            # Read queries name the pending slots (p_data, ...) before any load wrote one: a
+            # property key the database has not seen yet is expected, not worth a warning.
+            notifications_disabled_categories=[neo4j.NotificationDisabledCategory.UNRECOGNIZED],
         )
 
     def unavailable(self, exc: BaseException) -> StoreUnavailable:
