@@ -75,9 +75,9 @@ public final class Neo4jTestServer {
             // A throwaway test server on loopback: no credentials to manage.
             "dbms.security.auth_enabled=false",
             "server.memory.pagecache.size=256m",
-            // One supplygraph load is one transaction: no cap on its memory (as in
-            // docker-compose.yml).
-            "db.memory.transaction.total.max=0",
+            // Transaction memory stays at Neo4j's defaults (70% of the heap for all
+            // transactions): supplygraph writes a load in bounded batches, and the tests check
+            // that a whole-registry load fits.
             "db.tx_log.rotation.retention_policy=1 files",
             "");
     Files.createDirectories(home);

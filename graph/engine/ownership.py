@@ -16,6 +16,7 @@ from typing import cast
 
 import networkx as nx
 
+from supplygraph.graph.engine.prefetch import edge_source
 from supplygraph.graph.model.answers import (
     EntityRef,
     OwnerOut,
@@ -110,12 +111,14 @@ def _collect(
     seen = {start}
     frontier = [start]
     direction = Direction.IN if upward else Direction.OUT
+    # One query for the whole neighbourhood on a server store; the walk below stays the same.
+    source = edge_source(view, [start], direction, OWNERSHIP_RELATIONS, max_depth)
     for _ in range(max_depth):
         if not frontier:
             break
         fresh: list[str] = []
         edges = [
-            e for e in view.edges(frontier, direction, OWNERSHIP_RELATIONS) if e.active_on(as_of)
+            e for e in source.edges(frontier, direction, OWNERSHIP_RELATIONS) if e.active_on(as_of)
         ]
         for e in collapse_parallel(edges):
             g.add_edge(e.src, e.dst, key=e.id, edge=e)

@@ -8,23 +8,29 @@ derived from each record exactly as the embedded store derives them
 (:mod:`supplygraph.graph.model.normalize`). A re-put record is merged with the stored one
 (:mod:`supplygraph.graph.store.merge`), so loading twice changes nothing and sources accumulate.
 
-Each ``with store.writer()`` block is atomic (see the executors for how on each server): the
-writer sends batches of ``batch_size`` records as it goes, and a failure anywhere leaves the
-previous graph as it was.
+Each ``with store.writer()`` block is atomic for readers, at any size: the writer sends batches
+of ``batch_size`` records as it goes, each batch its own small transaction on Neo4j (so no
+transaction holds more than one batch), and the load becomes visible at once when one small
+final transaction moves the commit marker (:mod:`supplygraph.graph.store.cypher_queries` has the
+layout). A failure anywhere leaves what readers see as it was; the next writer (or the next
+store opened while no load runs) removes what the failed load wrote.
 
 URLs (options as query parameters, all optional)::
 
     falkordb://[user:password@]host[:6379]/graph
     neo4j://[user:password@]host[:7687][/database]   (also neo4j+s, neo4j+ssc, bolt, bolt+s ...)
-    ...?batch_size=1000&timeout=30&retries=3&backoff=0.2&pool_size=16&database=neo4j
+    ...?batch_size=1000&timeout=30&retries=3&backoff=0.2&pool_size=16&lock_wait=60
+       &lock_lease=120&database=neo4j
 
 Neo4j credentials not in the URL come from ``NEO4J_USER`` / ``NEO4J_PASSWORD``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -36,7 +42,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 import orjson
 from pydantic import BaseModel
 
-from supplygraph.graph.errors import InvalidStoreURL
+from supplygraph.graph.errors import InvalidStoreURL, StoreUnavailable
 from supplygraph.graph.model.normalize import name_keys, name_tokens
 from supplygraph.graph.model.records import (
     ChangeSet,
@@ -52,7 +58,13 @@ from supplygraph.graph.model.records import (
     utc_text,
 )
 from supplygraph.graph.store import cypher_queries as q
-from supplygraph.graph.store.cypher_servers import CypherExecutor, CypherTx, Row, ServerOptions
+from supplygraph.graph.store.cypher_servers import (
+    CypherExecutor,
+    CypherTx,
+    LoadSession,
+    Row,
+    ServerOptions,
+)
 from supplygraph.graph.store.merge import RecordBuffer, merge_designation, merge_edge, merge_node
 from supplygraph.graph.store.protocol import Direction
 
@@ -61,6 +73,8 @@ FALKORDB_SCHEMES = frozenset({"falkordb"})
 DEFAULT_BATCH = 1000
 DEFAULT_FALKORDB_GRAPH = "supplygraph"
 ALL_RELATIONS = [r.value for r in Relation]
+
+log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 Reader = Callable[[str, Mapping[str, Any] | None], list[Row]]
@@ -98,10 +112,11 @@ class CypherStore:
         self.batch_size = batch_size
         self.url = executor.url
         self.dialect = executor.dialect
-        # The write transaction open on each thread: its own reads see what it wrote so far.
-        self._open_tx = threading.local()
+        # The load open on each thread: its own reads see what it wrote so far.
+        self._open_load = threading.local()
         try:
             executor.ensure_schema()
+            self._clean_up_if_idle()
         except BaseException:
             executor.close()
             raise
@@ -157,29 +172,61 @@ class CypherStore:
 
     @contextmanager
     def writer(self) -> Iterator[CypherWriter]:
-        if getattr(self._open_tx, "tx", None) is not None:
+        if getattr(self._open_load, "load", None) is not None:
             raise RuntimeError("a writer is already open on this thread; nest no writers")
-        with self.executor.transaction() as tx:
-            tx.run(q.BUMP_GENERATION, {"token": uuid.uuid4().hex})
-            writer = CypherWriter(tx, self.batch_size)
-            self._open_tx.tx = tx
+        with self.executor.load() as session:
+            lock = WriterLock(session, self.executor.options)
+            committed = lock.acquire()
             try:
-                yield writer
-                writer.flush()
+                clean_up(lock, committed, self.batch_size)
+                writer = CypherWriter(lock, committed, self.batch_size)
+                self._open_load.load = (session, writer.seq)
+                try:
+                    yield writer
+                    writer.flush()
+                finally:
+                    self._open_load.load = None
+                lock.commit(writer.seq)
+            except BaseException:
+                lock.release()
+                raise
+
+    def _clean_up_if_idle(self) -> None:
+        """Remove what a killed load left, when no load is running (a store opening).
+
+        FalkorDB loads never touch the live graph before they commit: nothing to remove."""
+        if self.dialect is q.Dialect.FALKORDB:
+            return
+        busy = self.executor.read(q.WRITER_BUSY, None)
+        if busy and busy[0][0]:
+            return
+        with self.executor.load() as session:
+            lock = WriterLock(session, self.executor.options)
+            committed = lock.try_acquire()
+            if committed is None:
+                return  # a load started meanwhile; it cleans up itself
+            try:
+                clean_up(lock, committed, self.batch_size)
             finally:
-                self._open_tx.tx = None
+                lock.release()
 
     def view(self) -> CypherView:
         return CypherView(self._read, self.batch_size)
 
     def _read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Reads on a thread with an open writer go through its transaction, as in the
-        embedded store (one connection per thread): a loader's lookups see the batches it
-        flushed. Every other thread reads the committed graph."""
-        tx: CypherTx | None = getattr(self._open_tx, "tx", None)
-        if tx is not None:
-            return tx.run(query, params)
-        return self.executor.read(query, params)
+        """Reads on a thread with an open writer see the batches it wrote (as of its load
+        number), as in the embedded store (one connection per thread): a loader's lookups see
+        what it flushed. Every other thread reads the committed graph."""
+        load: tuple[LoadSession, int] | None = getattr(self._open_load, "load", None)
+        if load is not None:
+            session, seq = load
+            return session.read(query, {**(params or {}), "at": seq})
+        return self.executor.read(query, {**(params or {}), "at": None})
+
+    def leftovers(self) -> int:
+        """What loads wrote above the commit marker: 0 unless a load is running or one failed
+        and no writer has cleaned up since."""
+        return sum(int(self.executor.read(query, None)[0][0]) for query in q.LEFTOVERS)
 
     def clear(self) -> None:
         """Remove everything this store holds (tests start from here)."""
@@ -226,13 +273,86 @@ def _options(url: str, params: dict[str, str]) -> ServerOptions:
     return replace(options, **changes)
 
 
-class CypherWriter:
-    """Buffers records by id (merging repeats), then writes them in batches inside the tx."""
+class WriterLock:
+    """The writer lock on the store's meta node: one load at a time, with a lease renewed by
+    every batch, so a killed load blocks the next one for one lease at most."""
 
-    def __init__(self, tx: CypherTx, batch_size: int) -> None:
-        self.tx = tx
+    def __init__(self, session: LoadSession, options: ServerOptions) -> None:
+        self.session = session
+        self.options = options
+        self.token = uuid.uuid4().hex
+        self._lease_ms = max(1, int(options.lock_lease * 1000))
+
+    def try_acquire(self) -> int | None:
+        """The commit marker if the lock was free (or expired) and is now ours, else None."""
+        with self.session.batch() as tx:
+            rows = tx.run(q.ACQUIRE_WRITER, {"token": self.token, "lease": self._lease_ms})
+        return int(rows[0][0]) if rows else None
+
+    def acquire(self) -> int:
+        deadline = time.monotonic() + self.options.lock_wait
+        while (committed := self.try_acquire()) is None:
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(
+                    f"another load has held the write lock for more than "
+                    f"{self.options.lock_wait:g}s (lock_wait); a killed load's lock expires "
+                    f"after {self.options.lock_lease:g}s (lock_lease)"
+                )
+            time.sleep(0.2)
+        return committed
+
+    @contextmanager
+    def batch(self) -> Iterator[CypherTx]:
+        """A batch of the load, refused if the lock is no longer ours (a writer that stalled
+        for longer than its lease and was taken over writes nothing more)."""
+        with self.session.batch() as tx:
+            if not tx.run(q.RENEW_WRITER, {"token": self.token, "lease": self._lease_ms}):
+                raise StoreUnavailable(
+                    "the write lock was lost (lock_lease ran out); nothing of this load is visible"
+                )
+            yield tx
+
+    def commit(self, seq: int) -> None:
+        with self.session.batch() as tx:
+            params = {"token": self.token, "seq": seq, "version": uuid.uuid4().hex}
+            if not tx.run(q.COMMIT_LOAD, params):
+                raise StoreUnavailable(
+                    "the write lock was lost before commit; nothing of this load is visible"
+                )
+
+    def release(self) -> None:
+        try:
+            with self.session.batch() as tx:
+                tx.run(q.RELEASE_WRITER, {"token": self.token})
+        except Exception as exc:  # the server may be gone: the lease runs out by itself
+            log.warning("could not release the write lock (%s); its lease runs out", exc)
+
+
+def clean_up(lock: WriterLock, committed: int, batch_size: int) -> None:
+    """Remove what failed loads wrote and what committed loads superseded, in small batches."""
+    params = {"committed": committed, "limit": batch_size}
+    for statement in q.CLEANUP:
+        while True:
+            with lock.batch() as tx:
+                rows = tx.run(statement, params)
+            if not rows or not rows[0][0]:
+                break
+
+
+class CypherWriter:
+    """Buffers records by id (merging repeats), then writes them in batches, one transaction
+    each, as load number ``seq``: invisible to readers until the lock commits it."""
+
+    def __init__(self, lock: WriterLock, committed: int, batch_size: int) -> None:
+        self.lock = lock
+        self.committed = committed
+        self.seq = committed + 1
         self.batch_size = batch_size
         self._buffer = RecordBuffer()
+        self._params = {"seq": self.seq, "committed": committed, "at": self.seq}
+
+    def _run(self, tx: CypherTx, query: str, params: Mapping[str, Any]) -> list[Row]:
+        return tx.run(query, {**self._params, **params})
 
     def put(self, records: Iterable[Record]) -> None:
         for record in records:
@@ -243,77 +363,83 @@ class CypherWriter:
     def delete_designations(self, ids: Sequence[str]) -> None:
         self.flush()
         for chunk in _chunks(list(dict.fromkeys(ids)), self.batch_size):
-            self.tx.run(q.DELETE_DESIGNATIONS, {"ids": list(chunk)})
+            with self.lock.batch() as tx:
+                self._run(tx, q.DELETE_DESIGNATIONS, {"ids": list(chunk)})
 
     def record_load(self, entry: LoadEntry) -> None:
         self.flush()
         props = {"dataset": entry.dataset, "loaded_at": entry.loaded_at.isoformat()}
-        props["data"] = _dump(entry)
-        self.tx.run(q.UPSERT_LOADS, {"rows": [{"id": entry.id, "props": props}]})
+        row = {"id": entry.id, "props": props, "data": _dump(entry)}
+        with self.lock.batch() as tx:
+            self._run(tx, q.UPSERT_LOADS, {"rows": [row]})
 
     def record_changes(self, changes: ChangeSet) -> None:
         self.flush()
         props = {"dataset": changes.dataset, "loaded_at": utc_text(changes.loaded_at)}
-        props["data"] = _dump(changes)
-        self.tx.run(q.UPSERT_CHANGES, {"rows": [{"id": changes.id, "props": props}]})
+        row = {"id": changes.id, "props": props, "data": _dump(changes)}
+        with self.lock.batch() as tx:
+            self._run(tx, q.UPSERT_CHANGES, {"rows": [row]})
 
     def flush(self) -> None:
         nodes, edges, des = self._buffer.take()
-        if nodes:
-            self._write_nodes(nodes)
-        if edges:
-            self._write_edges(edges)
-        if des:
-            self._write_designations(des)
-        self.tx.keep_alive()
+        if not (nodes or edges or des):
+            return
+        # One transaction per batch: bounded by batch_size records whatever the load's size.
+        with self.lock.batch() as tx:
+            if nodes:
+                self._write_nodes(tx, nodes)
+            if edges:
+                self._write_edges(tx, edges)
+            if des:
+                self._write_designations(tx, des)
 
-    def _read(self, query: str, params: Mapping[str, Any], model: type[M]) -> dict[str, M]:
-        return {row[0]: model.model_validate_json(row[1]) for row in self.tx.run(query, params)}
+    def _read(
+        self, tx: CypherTx, query: str, params: Mapping[str, Any], model: type[M]
+    ) -> dict[str, M]:
+        rows = self._run(tx, query, params)
+        return {row[0]: model.model_validate_json(row[1]) for row in rows}
 
-    def _write_nodes(self, nodes: list[Node]) -> None:
-        old = self._read(q.NODES, {"ids": [n.id for n in nodes]}, Node)
+    def _write_nodes(self, tx: CypherTx, nodes: list[Node]) -> None:
+        old = self._read(tx, q.NODES, {"ids": [n.id for n in nodes]}, Node)
         merged = [merge_node(old[n.id], n) if n.id in old else n for n in nodes]
         rows = []
         added: list[dict[str, str]] = []
         removed: list[dict[str, str]] = []
         for n in merged:
-            props: dict[str, Any] = {"kind": n.kind.value, "name": n.name, "data": _dump(n)}
+            props: dict[str, Any] = {"kind": n.kind.value, "name": n.name}
             if n.country:
                 props["country"] = n.country
-            rows.append({"id": n.id, "props": props})
+            rows.append({"id": n.id, "props": props, "data": _dump(n)})
             before = lookup_entries(old[n.id]) if n.id in old else set()
             after = lookup_entries(n)
             added += [{"key": k, "node": n.id} for k in sorted(after - before)]
             removed += [{"key": k, "node": n.id} for k in sorted(before - after)]
-        self.tx.run(q.UPSERT_NODES, {"rows": rows})
+        self._run(tx, q.UPSERT_NODES, {"rows": rows})
         if removed:
-            self.tx.run(q.REMOVE_LOOKUPS, {"rows": removed})
+            self._run(tx, q.REMOVE_LOOKUPS, {"rows": removed})
         for chunk in _chunks(added, self.batch_size * 4):
-            self.tx.run(q.ADD_LOOKUPS, {"rows": list(chunk)})
+            self._run(tx, q.ADD_LOOKUPS, {"rows": list(chunk)})
 
-    def _write_edges(self, edges: list[Edge]) -> None:
+    def _write_edges(self, tx: CypherTx, edges: list[Edge]) -> None:
         old: dict[str, Edge] = {}
         for relation, ids in _group(edges).items():
-            old |= self._read(q.existing_edges(relation), {"ids": ids}, Edge)
+            old |= self._read(tx, q.existing_edges(relation), {"ids": ids}, Edge)
         by_relation: dict[Relation, list[dict[str, Any]]] = {}
         for e in edges:
             m = merge_edge(old[e.id], e) if e.id in old else e
-            props: dict[str, Any] = {"data": _dump(m)}
-            if m.share is not None:
-                props["share"] = m.share
-            row = {"id": m.id, "src": m.src, "dst": m.dst, "props": props}
+            row = {"id": m.id, "src": m.src, "dst": m.dst, "data": _dump(m), "share": m.share}
             by_relation.setdefault(m.relation, []).append(row)
         for relation, rows in sorted(by_relation.items()):
-            self.tx.run(q.upsert_edges(relation), {"rows": rows})
+            self._run(tx, q.upsert_edges(relation), {"rows": rows})
 
-    def _write_designations(self, des: list[Designation]) -> None:
-        old = self._read(q.EXISTING_DESIGNATIONS, {"ids": [d.id for d in des]}, Designation)
+    def _write_designations(self, tx: CypherTx, des: list[Designation]) -> None:
+        old = self._read(tx, q.EXISTING_DESIGNATIONS, {"ids": [d.id for d in des]}, Designation)
         rows = []
         for d in des:
             m = merge_designation(old[d.id], d) if d.id in old else d
-            props = {"entity_id": m.entity_id, "list_id": m.list_id, "data": _dump(m)}
-            rows.append({"id": m.id, "props": props})
-        self.tx.run(q.UPSERT_DESIGNATIONS, {"rows": rows})
+            props = {"entity_id": m.entity_id, "list_id": m.list_id}
+            rows.append({"id": m.id, "props": props, "data": _dump(m)})
+        self._run(tx, q.UPSERT_DESIGNATIONS, {"rows": rows})
 
 
 def _group(edges: list[Edge]) -> dict[Relation, list[str]]:
@@ -357,6 +483,19 @@ class CypherView:
             for edge_id, data in self._batched(query, "ids", ids, relations=rels):
                 seen.setdefault(edge_id, data)
         # Sorted by id: the same order on every call, whatever the server's scan order.
+        return [Edge.model_validate_json(seen[i]) for i in sorted(seen)]
+
+    def edges_within(
+        self,
+        ids: Collection[str],
+        direction: Direction,
+        relations: Collection[Relation],
+        hops: int,
+    ) -> list[Edge]:
+        """The neighbourhood a walk of ``hops`` levels reads, in one query (see HopsView)."""
+        rels = sorted({Relation(r) for r in relations})
+        query = q.edges_within(rels, Direction(direction).value, hops)
+        seen = {edge_id: data for edge_id, data in self._batched(query, "ids", ids)}
         return [Edge.model_validate_json(seen[i]) for i in sorted(seen)]
 
     def _lookup(self, keys: Mapping[str, K]) -> dict[K, list[str]]:

@@ -14,7 +14,26 @@ The graph layout:
   identifiers, property names) as indexed rows; see :func:`lookup_key`.
 - ``(:Designation {id, entity_id, list_id, data})``, ``(:LoadEntry {id, dataset, loaded_at,
   data})``, ``(:ChangeSet {id, dataset, loaded_at, data})`` (what a load changed) and one
-  ``(:StoreMeta {key: 'generation', value, token})`` for :meth:`version`.
+  ``(:StoreMeta {key: 'generation', value, token, committed, writer, lease_until})``: the
+  version, the commit marker and the writer lock.
+
+Loads are versioned, so a load can be written in many small transactions and still become
+visible all at once. Every load takes the next sequence number ``seq``; ``StoreMeta.committed``
+is the newest committed one, and every read sees the graph as of ``at`` (``committed``, or the
+open load's own ``seq`` for the loader's reads):
+
+- a record (entity, relationship, designation, load-log row) has two slots: the committed
+  ``data`` and a pending ``p_data`` written by load ``p_seq``. A reader takes ``p_data`` when
+  ``p_seq <= at``, else ``data`` (:func:`visible`); ``null`` means absent (a stub, or deleted).
+  A load that writes a record again first folds a committed ``p_data`` into ``data``, so the
+  slots never need a promotion pass. ``share`` (relationships) is kept the same way.
+- a ``Lookup`` row is visible from load ``since`` until load ``until`` (exclusive); a load
+  removing one sets ``until``.
+- an ``Entity`` created by a load carries ``born``: what a failed load created is found again.
+
+What a failed or killed load wrote (``p_seq``, ``since``, ``born`` or ``until`` above
+``committed``) is invisible and is removed by the next writer before it starts
+(:data:`CLEANUP`), with the rows a committed load superseded.
 """
 
 from __future__ import annotations
@@ -50,7 +69,17 @@ INDEXED: tuple[tuple[str, str, bool], ...] = (
     (STORE_META, "key", True),
     (CHANGE_SET, "id", True),
     (CHANGE_SET, "dataset", False),
+    # Found again by the clean-up after a failed load (range scans on load numbers).
+    (ENTITY, "p_seq", False),
+    (ENTITY, "born", False),
+    (LOOKUP, "since", False),
+    (LOOKUP, "until", False),
+    (DESIGNATION, "p_seq", False),
+    (LOAD_ENTRY, "p_seq", False),
+    (CHANGE_SET, "p_seq", False),
 )
+# Relationship properties indexed on every relation type: the id (merges), the load number.
+REL_INDEXED = ("id", "p_seq")
 
 
 def schema_statements(dialect: Dialect) -> list[str]:
@@ -76,11 +105,12 @@ def schema_statements(dialect: Dialect) -> list[str]:
     # Edges are looked up by id before a merge: one relationship index per relation type.
     for relation in Relation:
         rel = relation.value
-        if dialect is Dialect.NEO4J:
-            name = f"sg_rel_{rel.lower()}_id"
-            out.append(f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{rel}]-() ON (r.id)")
-        else:
-            out.append(f"CREATE INDEX FOR ()-[r:{rel}]-() ON (r.id)")
+        for prop in REL_INDEXED:
+            if dialect is Dialect.NEO4J:
+                name = f"sg_rel_{rel.lower()}_{prop}"
+                out.append(f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{rel}]-() ON (r.{prop})")
+            else:
+                out.append(f"CREATE INDEX FOR ()-[r:{rel}]-() ON (r.{prop})")
     return out
 
 
@@ -94,7 +124,7 @@ def falkordb_missing_indexes(existing: list[list[Any]]) -> list[str]:
     """The FalkorDB schema statements whose index is not among ``existing`` (db.indexes rows)."""
     have = {(str(label), str(prop)) for label, props, _ in existing for prop in props}
     wanted = [(label, prop) for label, prop, _ in INDEXED]
-    wanted += [(relation.value, "id") for relation in Relation]
+    wanted += [(relation.value, prop) for relation in Relation for prop in REL_INDEXED]
     statements = schema_statements(Dialect.FALKORDB)
     return [s for key, s in zip(wanted, statements, strict=True) if key not in have]
 
@@ -108,34 +138,108 @@ def lookup_key(table: str, *parts: str) -> str:
     return "\x1f".join((table, *parts))
 
 
-# -- writes -----------------------------------------------------------------------------------
+# -- versions ---------------------------------------------------------------------------------
 
-# Run first in every write transaction: on Neo4j the write lock on this node serializes writers,
-# and the bumped generation becomes visible together with the data. The random token makes
-# every committed write's version unique, even after the store was cleared or a write failed.
-BUMP_GENERATION = f"""
-MERGE (m:{STORE_META} {{key: 'generation'}})
-ON CREATE SET m.value = 0
-SET m.value = m.value + 1, m.token = $token
-RETURN m.value, m.token
+# Opens every read: ``at`` is the load the read sees up to, ``$at`` when given (the loader's own
+# reads), else the commit marker. One query reads the marker and the data together.
+AT = f"""
+OPTIONAL MATCH (sg_meta:{STORE_META} {{key: 'generation'}})
+WITH coalesce($at, sg_meta.committed, 0) AS at
 """
+
+
+def visible(var: str, prop: str = "data") -> str:
+    """The value of a two-slot property as of ``at`` (see the module docstring)."""
+    return f"CASE WHEN {var}.p_seq <= at THEN {var}.p_{prop} ELSE {var}.{prop} END"
+
+
+def lookup_visible(var: str) -> str:
+    """Whether a ``Lookup`` row is visible as of ``at`` (rows older than versions count as 0)."""
+    return f"coalesce({var}.since, 0) <= at AND coalesce({var}.until, at + 1) > at"
+
+
+def _fold_and_write(var: str, props: tuple[str, ...], values: str) -> str:
+    """SET clauses that fold a committed pending slot into the committed one, then write the
+    pending slot of load ``$seq`` (``values`` names the map holding the new values)."""
+    fold = ", ".join(
+        f"{var}.{p} = CASE WHEN fold THEN {var}.p_{p} ELSE {var}.{p} END" for p in props
+    )
+    write = ", ".join(f"{var}.p_{p} = {values}.{p}" for p in props)
+    return f"""
+WITH {var}, row, coalesce({var}.p_seq <= $committed, false) AS fold
+SET {fold}
+SET {write}, {var}.p_seq = $seq
+"""
+
+
+# -- the writer lock and the commit marker ----------------------------------------------------
+
+# Take the writer lock when it is free, expired or already ours: the first SET takes the node's
+# write lock on Neo4j, so the check after it reads the latest committed holder (two writers
+# cannot both pass). Returns the commit marker when the lock was taken, no row otherwise.
+ACQUIRE_WRITER = f"""
+MERGE (m:{STORE_META} {{key: 'generation'}})
+ON CREATE SET m.value = 0, m.committed = 0
+SET m.probe = $token
+WITH m, timestamp() AS now
+WHERE m.writer IS NULL OR m.lease_until < now OR m.writer = $token
+SET m.writer = $token, m.lease_until = now + $lease
+RETURN coalesce(m.committed, 0)
+"""
+
+# Opens every batch of a load: renews the lease, and returns no row once the lock is lost
+# (another writer took it over after the lease ran out), so nothing of the batch is written.
+RENEW_WRITER = f"""
+MATCH (m:{STORE_META} {{key: 'generation'}})
+WHERE m.writer = $token
+SET m.lease_until = timestamp() + $lease
+RETURN m.committed
+"""
+
+# The load becomes visible: one small transaction moves the commit marker to its number.
+COMMIT_LOAD = f"""
+MATCH (m:{STORE_META} {{key: 'generation'}})
+WHERE m.writer = $token
+SET m.committed = $seq, m.value = coalesce(m.value, 0) + 1, m.token = $version,
+    m.writer = null, m.lease_until = null
+RETURN m.committed
+"""
+
+RELEASE_WRITER = f"""
+MATCH (m:{STORE_META} {{key: 'generation'}})
+WHERE m.writer = $token
+SET m.writer = null, m.lease_until = null
+RETURN m.committed
+"""
+
+# Whether a writer holds a lease now (the store checks before cleaning up on open).
+WRITER_BUSY = f"""
+MATCH (m:{STORE_META} {{key: 'generation'}})
+RETURN m.writer IS NOT NULL AND m.lease_until >= timestamp()
+"""
+
+# Relationship properties kept in two slots: the record, and what queries filter on.
+EDGE_VERSIONED = ("data", "share")
+
+# -- writes (run inside a load: $seq is its number, $committed the marker it started from) ----
 
 UPSERT_NODES = f"""
 UNWIND $rows AS row
 MERGE (n:{ENTITY} {{id: row.id}})
+ON CREATE SET n.born = $seq
 SET n += row.props
-"""
+{_fold_and_write("n", ("data",), "row")}"""
 
 ADD_LOOKUPS = f"""
 UNWIND $rows AS row
-CREATE (:{LOOKUP} {{key: row.key, node: row.node}})
+CREATE (:{LOOKUP} {{key: row.key, node: row.node, since: $seq}})
 """
 
 REMOVE_LOOKUPS = f"""
 UNWIND $rows AS row
 MATCH (x:{LOOKUP} {{key: row.key}})
-WHERE x.node = row.node
-DELETE x
+WHERE x.node = row.node AND x.until IS NULL
+SET x.until = $seq
 """
 
 
@@ -145,35 +249,37 @@ def upsert_edges(relation: Relation) -> str:
     return f"""
 UNWIND $rows AS row
 MERGE (a:{ENTITY} {{id: row.src}})
+ON CREATE SET a.born = $seq
 MERGE (b:{ENTITY} {{id: row.dst}})
+ON CREATE SET b.born = $seq
 MERGE (a)-[r:{rel} {{id: row.id}}]->(b)
-SET r += row.props
-"""
+{_fold_and_write("r", EDGE_VERSIONED, "row")}"""
 
 
 UPSERT_DESIGNATIONS = f"""
 UNWIND $rows AS row
 MERGE (d:{DESIGNATION} {{id: row.id}})
 SET d += row.props
-"""
+{_fold_and_write("d", ("data",), "row")}"""
 
+# A deletion is a pending empty slot: readers stop seeing the designation at commit.
 DELETE_DESIGNATIONS = f"""
 UNWIND $ids AS i
 MATCH (d:{DESIGNATION} {{id: i}})
-DELETE d
-"""
+WITH d, {{data: null}} AS row
+{_fold_and_write("d", ("data",), "row")}"""
 
 UPSERT_LOADS = f"""
 UNWIND $rows AS row
 MERGE (l:{LOAD_ENTRY} {{id: row.id}})
 SET l += row.props
-"""
+{_fold_and_write("l", ("data",), "row")}"""
 
 UPSERT_CHANGES = f"""
 UNWIND $rows AS row
 MERGE (c:{CHANGE_SET} {{id: row.id}})
 SET c += row.props
-"""
+{_fold_and_write("c", ("data",), "row")}"""
 
 
 def delete_some(label: str) -> str:
@@ -188,45 +294,163 @@ RETURN count(*)
 """
 
 
-# -- reads ------------------------------------------------------------------------------------
+# -- clean-up: what failed loads left, and what committed loads superseded ---------------------
 
-GENERATION = f"MATCH (m:{STORE_META} {{key: 'generation'}}) RETURN m.value, m.token"
+VERSIONED_LABELS = (ENTITY, DESIGNATION, LOAD_ENTRY, CHANGE_SET)
 
-NODES = f"""
+
+def _cleanup_statements() -> list[str]:
+    """Statements that each remove or reset up to ``$limit`` leftovers and return how many;
+    the writer runs each until it returns 0, every run its own small transaction."""
+    out = [
+        # Entities a failed load created go with their relationships (all from that load too).
+        f"""
+MATCH (n:{ENTITY}) WHERE n.born > $committed
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*)
+"""
+    ]
+    for label in VERSIONED_LABELS:
+        # A node a failed load created has no committed slot: it goes (entity stubs are kept,
+        # the statement above removed those the failed load created).
+        drop = "" if label == ENTITY else "WITH n WHERE n.data IS NULL\nDETACH DELETE n\n"
+        out.append(f"""
+MATCH (n:{label}) WHERE n.p_seq > $committed
+WITH n LIMIT $limit
+SET n.p_data = null, n.p_seq = null
+{drop}RETURN count(*)
+""")
+    for relation in Relation:
+        slots = ", ".join(f"r.p_{p} = null" for p in EDGE_VERSIONED)
+        out.append(f"""
+MATCH ()-[r:{relation.value}]->() WHERE r.p_seq > $committed
+WITH r LIMIT $limit
+SET {slots}, r.p_seq = null
+WITH r WHERE r.data IS NULL
+DELETE r
+RETURN count(*)
+""")
+    out += [
+        f"""
+MATCH (x:{LOOKUP}) WHERE x.since > $committed
+WITH x LIMIT $limit
+DELETE x
+RETURN count(*)
+""",
+        f"""
+MATCH (x:{LOOKUP}) WHERE x.until > $committed
+WITH x LIMIT $limit
+SET x.until = null
+RETURN count(*)
+""",
+        # Superseded by a committed load: invisible to every reader from then on.
+        f"""
+MATCH (x:{LOOKUP}) WHERE x.until <= $committed
+WITH x LIMIT $limit
+DELETE x
+RETURN count(*)
+""",
+        # Deleted designations whose deletion committed.
+        f"""
+MATCH (d:{DESIGNATION}) WHERE d.p_seq <= $committed AND d.p_data IS NULL
+WITH d LIMIT $limit
+DETACH DELETE d
+RETURN count(*)
+""",
+    ]
+    return out
+
+
+CLEANUP = tuple(_cleanup_statements())
+
+# Counts of whatever loads left above the commit marker: empty unless a load is open or one
+# failed and no writer has cleaned up since (the tests check it).
+LEFTOVERS = tuple(
+    f"""
+MATCH (m:{STORE_META} {{key: 'generation'}})
+MATCH {pattern} WHERE {condition}
+RETURN count(*)
+"""
+    for pattern, condition in (
+        (f"(n:{ENTITY})", "n.born > m.committed OR n.p_seq > m.committed"),
+        (f"(n:{LOOKUP})", "n.since > m.committed OR n.until > m.committed"),
+        (f"(n:{DESIGNATION})", "n.p_seq > m.committed"),
+        (f"(n:{LOAD_ENTRY})", "n.p_seq > m.committed"),
+        (f"(n:{CHANGE_SET})", "n.p_seq > m.committed"),
+        (f"(:{ENTITY})-[n]->(:{ENTITY})", "n.p_seq > m.committed"),
+    )
+)
+
+
+# -- reads (each opens with AT) ---------------------------------------------------------------
+
+GENERATION = f"MATCH (m:{STORE_META} {{key: 'generation'}}) RETURN m.committed, m.token"
+
+NODES = f"""{AT}
 UNWIND $ids AS i
 MATCH (n:{ENTITY} {{id: i}})
-WHERE n.data IS NOT NULL
-RETURN n.id, n.data
+WITH n, {visible("n")} AS data
+WHERE data IS NOT NULL
+RETURN n.id, data
 """
 
-EDGES_OUT = f"""
+EDGES_OUT = f"""{AT}
 UNWIND $ids AS i
 MATCH (:{ENTITY} {{id: i}})-[r]->(:{ENTITY})
 WHERE type(r) IN $relations
-RETURN r.id, r.data
+WITH r, {visible("r")} AS data
+WHERE data IS NOT NULL
+RETURN r.id, data
 """
 
-EDGES_IN = f"""
+EDGES_IN = f"""{AT}
 UNWIND $ids AS i
 MATCH (:{ENTITY} {{id: i}})<-[r]-(:{ENTITY})
 WHERE type(r) IN $relations
-RETURN r.id, r.data
+WITH r, {visible("r")} AS data
+WHERE data IS NOT NULL
+RETURN r.id, data
 """
 
 
 def existing_edges(relation: Relation) -> str:
     """The stored version of edges about to be written, through the relation's id index."""
     rel = Relation(relation).value
-    return f"""
+    return f"""{AT}
 UNWIND $ids AS i
 MATCH ()-[r:{rel} {{id: i}}]->()
-RETURN r.id, r.data
+WITH r, {visible("r")} AS data
+WHERE data IS NOT NULL
+RETURN r.id, data
 """
 
 
-LOOKUP_NODES = f"""
+def edges_within(relations: list[Relation], direction: str, hops: int) -> str:
+    """Every visible edge of ``relations`` a walk of ``hops`` levels from ``$ids`` could read,
+    in one query: a variable-length pattern finds the nodes within ``hops - 1`` steps (any
+    version: a superset, the walk drops what it cannot use), then their edges as of ``at``.
+    Types come from the enum and the bound is a whole number, never input text."""
+    if hops < 1:
+        raise ValueError("hops must be at least 1")
+    types = "|".join(Relation(r).value for r in sorted(relations))
+    left, right = {"in": ("<-", "-"), "out": ("-", "->"), "both": ("-", "-")}[direction]
+    return f"""{AT}
+UNWIND $ids AS i
+MATCH (:{ENTITY} {{id: i}}){left}[:{types}*0..{hops - 1}]{right}(x:{ENTITY})
+WITH DISTINCT x, at
+MATCH (x){left}[r:{types}]{right}(:{ENTITY})
+WITH DISTINCT r, at
+WITH r, {visible("r")} AS data
+WHERE data IS NOT NULL
+RETURN r.id, data
+"""
+
+
+LOOKUP_NODES = f"""{AT}
 UNWIND $keys AS k
 MATCH (x:{LOOKUP} {{key: k}})
+WHERE {lookup_visible("x")}
 RETURN k, x.node
 """
 
@@ -260,17 +484,17 @@ def _steps_safely(char: str) -> bool:
 
 # Identifier lookup keys that start with a prefix (the MAC sub-block schemes); parameters from
 # prefix_range.
-LOOKUP_KEYS_STARTING = f"""
+LOOKUP_KEYS_STARTING = f"""{AT}
 MATCH (x:{LOOKUP})
-WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix
+WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix AND {lookup_visible("x")}
 RETURN DISTINCT x.key
 """
 
 # At most $limit distinct lookup keys that start with a prefix, in key order (the words a typo
 # is compared with); parameters from prefix_range, and $limit.
-LOOKUP_KEYS_STARTING_LIMITED = f"""
+LOOKUP_KEYS_STARTING_LIMITED = f"""{AT}
 MATCH (x:{LOOKUP})
-WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix
+WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix AND {lookup_visible("x")}
 WITH DISTINCT x.key AS key
 RETURN key
 ORDER BY key
@@ -279,18 +503,19 @@ LIMIT $limit
 
 # Node ids of the lookup keys that start with a prefix, in key order; parameters from
 # prefix_range, and $limit.
-LOOKUP_PREFIX_NODES = f"""
+LOOKUP_PREFIX_NODES = f"""{AT}
 MATCH (x:{LOOKUP})
-WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix
+WHERE x.key >= $prefix AND x.key < $below AND x.key STARTS WITH $prefix AND {lookup_visible("x")}
 RETURN x.key, x.node
 ORDER BY x.key, x.node
 LIMIT $limit
 """
 
 # At most $limit node ids per key, the smallest first (as the embedded store's index gives them).
-LOOKUP_NODES_LIMITED = f"""
+LOOKUP_NODES_LIMITED = f"""{AT}
 UNWIND $keys AS k
 MATCH (x:{LOOKUP} {{key: k}})
+WHERE {lookup_visible("x")}
 WITH k, x.node AS node
 ORDER BY node
 WITH k, collect(node) AS nodes
@@ -298,36 +523,76 @@ RETURN k, nodes[..$limit]
 """
 
 
-DESIGNATIONS = f"""
+DESIGNATIONS = f"""{AT}
 UNWIND $ids AS i
 MATCH (d:{DESIGNATION} {{entity_id: i}})
-RETURN d.entity_id, d.id, d.data
+WITH d, {visible("d")} AS data
+WHERE data IS NOT NULL
+RETURN d.entity_id, d.id, data
 """
 
-EXISTING_DESIGNATIONS = f"""
+EXISTING_DESIGNATIONS = f"""{AT}
 UNWIND $ids AS i
 MATCH (d:{DESIGNATION} {{id: i}})
-RETURN d.id, d.data
+WITH d, {visible("d")} AS data
+WHERE data IS NOT NULL
+RETURN d.id, data
 """
 
-COUNT_NODES = f"MATCH (n:{ENTITY}) WHERE n.data IS NOT NULL RETURN count(n)"
-COUNT_EDGES = f"MATCH (:{ENTITY})-[r]->(:{ENTITY}) RETURN count(r)"
-COUNT_DESIGNATIONS = f"MATCH (d:{DESIGNATION}) RETURN count(d)"
+COUNT_NODES = f"""{AT}
+MATCH (n:{ENTITY})
+WHERE {visible("n")} IS NOT NULL
+RETURN count(n)
+"""
+COUNT_EDGES = f"""{AT}
+MATCH (:{ENTITY})-[r]->(:{ENTITY})
+WHERE {visible("r")} IS NOT NULL
+RETURN count(r)
+"""
+COUNT_DESIGNATIONS = f"""{AT}
+MATCH (d:{DESIGNATION})
+WHERE {visible("d")} IS NOT NULL
+RETURN count(d)
+"""
 
-LOADS = f"MATCH (l:{LOAD_ENTRY}) RETURN l.id, l.loaded_at, l.data"
-LOADS_OF_DATASET = f"MATCH (l:{LOAD_ENTRY} {{dataset: $dataset}}) RETURN l.id, l.loaded_at, l.data"
+LOADS = f"""{AT}
+MATCH (l:{LOAD_ENTRY})
+WITH l, {visible("l")} AS data
+WHERE data IS NOT NULL
+RETURN l.id, l.loaded_at, data
+"""
+LOADS_OF_DATASET = f"""{AT}
+MATCH (l:{LOAD_ENTRY} {{dataset: $dataset}})
+WITH l, {visible("l")} AS data
+WHERE data IS NOT NULL
+RETURN l.id, l.loaded_at, data
+"""
 # ``loaded_at`` is kept as sortable UTC text, so a range is a string comparison.
-CHANGES_SINCE = (
-    f"MATCH (c:{CHANGE_SET}) WHERE c.loaded_at >= $since "
-    "RETURN c.id, c.loaded_at, c.dataset, c.data"
-)
-CHANGES_OF_DATASET_SINCE = (
-    f"MATCH (c:{CHANGE_SET} {{dataset: $dataset}}) WHERE c.loaded_at >= $since "
-    "RETURN c.id, c.loaded_at, c.dataset, c.data"
-)
+CHANGES_SINCE = f"""{AT}
+MATCH (c:{CHANGE_SET})
+WHERE c.loaded_at >= $since
+WITH c, {visible("c")} AS data
+WHERE data IS NOT NULL
+RETURN c.id, c.loaded_at, c.dataset, data
+"""
+CHANGES_OF_DATASET_SINCE = f"""{AT}
+MATCH (c:{CHANGE_SET} {{dataset: $dataset}})
+WHERE c.loaded_at >= $since
+WITH c, {visible("c")} AS data
+WHERE data IS NOT NULL
+RETURN c.id, c.loaded_at, c.dataset, data
+"""
 
 # For iter_records: ids first (small), then records in batches through the id index. Keyset
 # pages (WHERE id > $after ORDER BY id LIMIT n) would sort the rest of the graph on every page
-# in FalkorDB.
-ENTITY_IDS = f"MATCH (n:{ENTITY}) RETURN n.id"
-DESIGNATION_IDS = f"MATCH (d:{DESIGNATION}) RETURN d.id"
+# in FalkorDB. Stubs count (an edge may dangle), but not what an open load created.
+ENTITY_IDS = f"""{AT}
+MATCH (n:{ENTITY})
+WHERE coalesce(n.born, 0) <= at
+RETURN n.id
+"""
+DESIGNATION_IDS = f"""{AT}
+MATCH (d:{DESIGNATION})
+WHERE {visible("d")} IS NOT NULL
+RETURN d.id
+"""

@@ -6,14 +6,16 @@ errors: a managed transaction whose retries the Neo4j driver runs, our own loop 
 unreachable server surfaces as :class:`StoreUnavailable` once the retries are spent; the driver
 pools reconnect on their own, so the next call after the server is back succeeds.
 
-Atomic writes:
+Loads: the store writes a load as a series of batches, each its own small transaction, and makes
+it visible with one commit marker (see :mod:`supplygraph.graph.store.cypher_queries`). The
+executors give it a *load session* (``load``): batches (``batch``) and reads that see what the
+load wrote so far (``read``).
 
-- Neo4j: one explicit transaction per writer. The store's first statement bumps the generation
-  node, whose write lock serializes concurrent writers until commit. A load streams batches from
-  the caller's generator, which cannot be replayed, so it is not a managed (retried) transaction:
-  the whole load is the unit that fails, nothing of it commits, and running it again is safe
-  (content-hash ids). Schema statements and the clean-up run as managed write transactions.
-- FalkorDB has no multi-statement transactions, so a writer works on a staging copy: under a
+- Neo4j: every batch is an explicit transaction of its own that commits when the batch ends, so
+  no transaction holds more than one batch, whatever the size of the load. A batch streams from
+  the caller's generator and is not retried: a failed batch fails the load, which stays invisible
+  (the commit marker never moves) and is cleaned up by the next writer.
+- FalkorDB has no multi-statement transactions, so a load works on a staging copy: under a
   lease lock it copies the live graph (``GRAPH.COPY``, server side), writes into the copy, and on
   success swaps it in with one atomic ``RENAME`` (a Lua script that first checks the lock is
   still ours). A failed or killed load never touches the live graph; its staging copy is
@@ -51,27 +53,33 @@ class ServerOptions:
     backoff: float = 0.2  # seconds before the first retry; doubles each time
     max_backoff: float = 5.0
     pool_size: int = 16  # connections per store
-    lock_wait: float = 60.0  # FalkorDB: how long a writer waits for another load to finish
-    lock_lease: float = 300.0  # FalkorDB: writer lock lease, renewed on every batch
+    lock_wait: float = 60.0  # how long a writer waits for another load to finish
+    # Writer lock lease, renewed on every batch: how long a killed load blocks the next one.
+    lock_lease: float = 120.0
 
 
 class CypherTx(Protocol):
-    """An open write transaction: statements run now, their effects commit together."""
+    """One batch of a load: statements run now; on Neo4j they commit when the batch ends."""
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]: ...
 
-    def keep_alive(self) -> None:
-        """Called between batches of a long load (renews the FalkorDB writer lock)."""
-        ...
+
+class LoadSession(Protocol):
+    """Where a load writes: batches, and reads that see the batches written so far."""
+
+    def batch(self) -> AbstractContextManager[CypherTx]: ...
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]: ...
 
 
 class CypherExecutor(Protocol):
     dialect: Dialect
     url: str  # the server URL without secrets
+    options: ServerOptions
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]: ...
 
-    def transaction(self) -> AbstractContextManager[CypherTx]: ...
+    def load(self) -> AbstractContextManager[LoadSession]: ...
 
     def ensure_schema(self) -> None: ...
 
@@ -138,8 +146,38 @@ class Neo4jTx:
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return [list(r) for r in self._tx.run(query, dict(params or {})).values()]
 
-    def keep_alive(self) -> None:
-        pass
+
+class Neo4jLoad:
+    """A load on Neo4j: one session, one short transaction per batch."""
+
+    def __init__(self, executor: Neo4jExecutor, session: Any) -> None:
+        self._executor = executor
+        self._session = session
+
+    @contextmanager
+    def batch(self) -> Iterator[CypherTx]:
+        errors = self._executor.neo4j.exceptions
+        try:
+            tx = self._session.begin_transaction()
+        except (errors.DriverError, errors.Neo4jError, OSError) as exc:
+            raise self._executor.unavailable(exc) from exc
+        try:
+            try:
+                yield Neo4jTx(tx)
+                tx.commit()
+            except BaseException:
+                if not tx.closed():
+                    # A dead connection cannot roll back; the server drops the tx by itself.
+                    with suppress(errors.DriverError, errors.Neo4jError, OSError):
+                        tx.rollback()
+                raise
+        except (errors.ServiceUnavailable, errors.SessionExpired, OSError) as exc:
+            # The connection died under the batch: the load fails and stays invisible.
+            raise self._executor.unavailable(exc) from exc
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        # Batches commit as they go, so any read transaction sees them (behind the marker).
+        return self._executor.read(query, params)
 
 
 class Neo4jExecutor:
@@ -157,9 +195,11 @@ class Neo4jExecutor:
         import neo4j
 
         self.url = uri if database is None else f"{uri}/{database}"
+        self.neo4j = neo4j
         self._neo4j = neo4j
         self._database = database
         self._options = options
+        self.options = options
         self._driver = neo4j.GraphDatabase.driver(
             uri,
             auth=auth,
@@ -168,9 +208,12 @@ class Neo4jExecutor:
             connection_acquisition_timeout=options.timeout,
             # Managed transactions retry for as long as the options' backoff schedule lasts.
             max_transaction_retry_time=retry_budget(options),
+            # Read queries name the pending slots (p_data, ...) before any load wrote one: a
+            # property key the database has not seen yet is expected, not worth a warning.
+            notifications_disabled_categories=[neo4j.NotificationDisabledCategory.UNRECOGNIZED],
         )
 
-    def _unavailable(self, exc: BaseException) -> StoreUnavailable:
+    def unavailable(self, exc: BaseException) -> StoreUnavailable:
         return StoreUnavailable(f"Neo4j at {self.url}: {exc}")
 
     def _down(self, exc: BaseException) -> bool:
@@ -194,34 +237,18 @@ class Neo4jExecutor:
                 return rows
         except Exception as exc:
             if self._down(exc):
-                raise self._unavailable(exc) from exc
+                raise self.unavailable(exc) from exc
             raise
 
     @contextmanager
-    def transaction(self) -> Iterator[CypherTx]:
+    def load(self) -> Iterator[LoadSession]:
         errors = self._neo4j.exceptions
         session = self._driver.session(database=self._database)
         try:
-            tx = session.begin_transaction()
-        except (errors.DriverError, errors.Neo4jError, OSError) as exc:
-            session.close()
-            raise self._unavailable(exc) from exc
-        try:
-            try:
-                yield Neo4jTx(tx)
-                tx.commit()
-            except BaseException:
-                if not tx.closed():
-                    # A dead connection cannot roll back; the server drops the tx by itself.
-                    with suppress(errors.DriverError, errors.Neo4jError, OSError):
-                        tx.rollback()
-                raise
-            finally:
-                with suppress(errors.DriverError, errors.Neo4jError, OSError):
-                    session.close()
-        except (errors.ServiceUnavailable, errors.SessionExpired) as exc:
-            # The connection died under the load: nothing was committed.
-            raise self._unavailable(exc) from exc
+            yield Neo4jLoad(self, session)
+        finally:
+            with suppress(errors.DriverError, errors.Neo4jError, OSError):
+                session.close()
 
     def ensure_schema(self) -> None:
         for statement in q.schema_statements(Dialect.NEO4J):
@@ -235,7 +262,7 @@ class Neo4jExecutor:
                 return rows
         except Exception as exc:
             if self._down(exc):
-                raise self._unavailable(exc) from exc
+                raise self.unavailable(exc) from exc
             raise
 
     def clear(self) -> None:
@@ -272,10 +299,9 @@ return redis.call('DEL', KEYS[1])
 
 
 class FalkorDBTx:
-    def __init__(self, executor: FalkorDBExecutor, graph: Any, renew: Callable[[], None]) -> None:
+    def __init__(self, executor: FalkorDBExecutor, graph: Any) -> None:
         self._executor = executor
         self._graph = graph
-        self._renew = renew
 
     def run(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         # No retry inside a load: a statement that may or may not have run would make the
@@ -286,8 +312,21 @@ class FalkorDBTx:
             raise StoreUnavailable(f"FalkorDB at {self._executor.url}: {exc}") from exc
         return [list(r) for r in result.result_set]
 
-    def keep_alive(self) -> None:
+
+class FalkorDBLoad:
+    """A load on FalkorDB: every batch goes to the staging copy, under the renewed lock."""
+
+    def __init__(self, executor: FalkorDBExecutor, graph: Any, renew: Callable[[], None]) -> None:
+        self._tx = FalkorDBTx(executor, graph)
+        self._renew = renew
+
+    @contextmanager
+    def batch(self) -> Iterator[CypherTx]:
         self._renew()
+        yield self._tx
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._tx.run(query, params)
 
 
 class FalkorDBExecutor:
@@ -315,6 +354,7 @@ class FalkorDBExecutor:
         self.lock_name = f"{graph}__writer"
         self.timeout_ms = max(1, int(options.timeout * 1000))
         self._options = options
+        self.options = options
         self._redis = redis
         self.transient_errors: tuple[type[BaseException], ...] = (
             redis.exceptions.ConnectionError,
@@ -389,7 +429,7 @@ class FalkorDBExecutor:
         return bool(self._command("EXISTS", key))
 
     @contextmanager
-    def transaction(self) -> Iterator[CypherTx]:
+    def load(self) -> Iterator[LoadSession]:
         token = uuid.uuid4().hex
         self._acquire(token)
         try:
@@ -405,7 +445,7 @@ class FalkorDBExecutor:
                 if not self._eval(_RENEW_IF_LOCKED, [self.lock_name], [token, lease]):
                     raise StoreUnavailable(f"FalkorDB at {self.url}: the write lock was lost")
 
-            yield FalkorDBTx(self, staging, renew)
+            yield FalkorDBLoad(self, staging, renew)
             if not self._eval(
                 _SWAP_IF_LOCKED, [self.lock_name, self.staging_name, self.graph_name], [token]
             ):

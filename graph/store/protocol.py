@@ -112,6 +112,24 @@ class GraphView(Protocol):
         ...
 
 
+@runtime_checkable
+class HopsView(Protocol):
+    """A view that hands out a whole neighbourhood in one call (the server stores: one query
+    instead of one round trip per hop). Engines use it when a view has it."""
+
+    def edges_within(
+        self,
+        ids: Collection[str],
+        direction: Direction,
+        relations: Collection[Relation],
+        hops: int,
+    ) -> list[Edge]:
+        """Every edge of ``relations`` that ``edges(x, direction, relations)`` gives for some
+        ``x`` within ``hops - 1`` steps of ``ids`` along those relations in ``direction``:
+        all that a walk of ``hops`` levels could read (validity is left to the walk)."""
+        ...
+
+
 class GraphStore(Protocol):
     url: str
 
