@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from supplygraph.graph.caches import AnswerCache
@@ -25,6 +25,7 @@ from supplygraph.graph.model.answers import Match, NameMatchDetail
 from supplygraph.graph.model.ids import is_curated
 from supplygraph.graph.model.normalize import (
     fcc_grantee_code,
+    fuzzy_key,
     mac_prefixes,
     model_key,
     name_keys,
@@ -48,8 +49,6 @@ def configure(threshold: float) -> None:
 CANDIDATES_PER_TOKEN = 300
 # Only this many candidates, the ones carrying the most (and rarest) query words, are scored.
 SCORED_CANDIDATES = 20
-# Candidates tied with the last scored one are scored too, up to this many in all.
-MAX_TIED_CANDIDATES = 40
 # A word this long that is in no name may hold a typo: the store's words sharing its first
 # letters (two, three from TYPO_LONG letters on; at most TYPO_VOCABULARY of them) are compared
 # with it, and those within one edit (two from TYPO_TWO letters) select candidates as if they
@@ -185,20 +184,36 @@ def _candidates(
     for node_id in exclude:
         placed.pop(node_id, None)
     ranked = sorted(placed, key=lambda i: (-placed[i], i))
-    return _cut(ranked, placed), df, set(found)
+    return _cut(view, text, ranked, placed, cache), df, set(found)
 
 
-def _cut(ranked: list[str], placed: dict[str, float]) -> list[str]:
-    """The best-placed candidates, and those tied with the last of them (up to a bound): a tie
-    broken by id would drop a company for its name's place in the alphabet ("Huawei
-    Technologies" behind twenty other Huawei companies that share only the word "Huawei")."""
+def _cut(
+    view: GraphView,
+    text: str,
+    ranked: list[str],
+    placed: dict[str, float],
+    cache: CandidateCache | None,
+) -> list[str]:
+    """The best-placed candidates. Those tied with the last of them are ordered by how close
+    their names are to the typed text as a whole, not by id: an id order would drop a company
+    for its name's place in the alphabet ("Huawei Technologies" behind forty other Huawei
+    companies that share only the word "Huawei" with "Huawei Technologies Deutschland GmbH")."""
     if len(ranked) <= SCORED_CANDIDATES:
         return ranked
     last = placed[ranked[SCORED_CANDIDATES - 1]]
-    end = SCORED_CANDIDATES
-    while end < min(len(ranked), MAX_TIED_CANDIDATES) and placed[ranked[end]] == last:
-        end += 1
-    return ranked[:end]
+    head = [i for i in ranked if placed[i] > last]
+    tied = [i for i in ranked if placed[i] == last]
+    profiles = (cache or CandidateCache()).profiles(view, tied)
+    typed = fuzzy_key(text)
+
+    def closeness(node_id: str) -> float:
+        profile = profiles.get(node_id)
+        if profile is None:
+            return 0.0
+        return max((fuzz.ratio(typed, fuzzy_key(name)) for name, _ in profile.names), default=0.0)
+
+    tied.sort(key=lambda i: (-closeness(i), i))
+    return (head + tied)[:SCORED_CANDIDATES]
 
 
 def match_name(
