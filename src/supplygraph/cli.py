@@ -255,8 +255,13 @@ def _refresh(
     graph: SupplyGraph, sources_file: str | None, mirror: str | None, settings: Settings
 ) -> str:
     """One scheduled refresh: update, then check every watch (webhooks fire from there)."""
-    report = graph.update(_path(sources_file), mirror=mirror)
-    text = "; ".join(f"{o.name} {o.status}: {o.reason}" for o in report.outcomes)
+    report = graph.update(
+        _path(sources_file),
+        mirror=mirror,
+        on_start=lambda name: _log_refresh(f"{name} started"),
+        on_outcome=lambda o: _log_refresh(f"{o.name} {o.status}: {o.reason}"),
+    )
+    text = "; ".join(f"{o.name} {o.status}" for o in report.outcomes)
     if report.loaded:
         watches = _watches(settings)
         for name in watches.names():
@@ -630,7 +635,10 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="A few minutes; smaller sizes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the figures as the results table of docs/benchmarks.md")
+        bool,
+        typer.Option(
+            "--markdown", help="Print the figures as the results table of docs/benchmarks.md"
+        ),
     ] = False,
     stores: Annotated[
         list[str] | None,

@@ -81,6 +81,7 @@ class SupplyGraph:
         allow_older: bool = False,
         on_outcome: Callable[[SourceOutcome], None] | None = None,
         assume_complete: bool = False,
+        on_start: Callable[[str], None] | None = None,
     ) -> UpdateReport:
         """Fetch the sources of a sources file (the shipped defaults when None) and load those
         that changed, each atomically; cached answers are dropped when anything was loaded."""
@@ -95,6 +96,7 @@ class SupplyGraph:
             allow_older=allow_older,
             on_outcome=on_outcome,
             assume_complete=assume_complete,
+            on_start=on_start,
         )
         if report.loaded:
             self.drop_caches()
