@@ -20,7 +20,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from email.message import Message
 from typing import IO, Any
 from urllib.parse import urlparse
 
@@ -82,7 +81,7 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         fp: IO[bytes],
         code: int,
         msg: str,
-        headers: Message,
+        headers: http.client.HTTPMessage,
         newurl: str,
     ) -> urllib.request.Request | None:
         scheme = urlparse(newurl).scheme.lower()

@@ -281,7 +281,12 @@ def load_source(
         vintage = ctx.published or latest_start
         if previous_entry is not None:
             older = None if allow_older else _older(ctx, previous_entry, vintage)
+            if older is None and not allow_older and removed and ctx.published is None:
+                older = _lacks_newer(ctx, view, removed, vintage)
             shrunk = None if allow_shrink else _shrunk(ctx, previous_entry, len(removed))
+            shrunk = shrunk or (
+                None if allow_shrink else _shrunk_since(ctx, previous_entry, current)
+            )
             if older or shrunk:
                 # Raised inside the transaction: nothing of this file is kept.
                 reasons = [r[0] for r in (shrunk, older) if r]
@@ -311,6 +316,7 @@ def load_source(
             "designations": len(current),
             "designations_ended": len(ended),
             "delistings_withheld": len(withheld),
+            "shrink_base": _next_shrink_base(previous_entry, len(current), allow_shrink),
             **ctx.tallies,
         }
         entry = LoadEntry(
@@ -424,6 +430,71 @@ def _shrunk(ctx: LoadContext, last: LoadEntry, ending: int) -> Refusal | None:
         "shrank"
     )
     return text, {"ending": ending, "listed": listed, "records": ctx.read}
+
+
+def _shrink_base(last: LoadEntry) -> int:
+    """The listing count of the last version accepted as full, that later shrinks are measured
+    against (older load logs lack it: their own count is the base)."""
+    return int(last.counts.get("shrink_base", len(last.designation_ids)))
+
+
+def _next_shrink_base(last: LoadEntry | None, listed: int, allow_shrink: bool) -> int:
+    """A list that grows (or a shrink the operator allowed) sets a new base; a shrink keeps the
+    old one, so that steps each under the threshold add up."""
+    if last is None or allow_shrink:
+        return listed
+    return max(_shrink_base(last), listed)
+
+
+def _shrunk_since(ctx: LoadContext, last: LoadEntry, current: set[str]) -> Refusal | None:
+    """Whether the file has fewer listings than the last full version by more than the limit,
+    counting the shrinks accepted since (210 -> 190 -> 172 is refused at the second step)."""
+    base = _shrink_base(last)
+    drop = base - len(current)
+    if drop < SHRINK_MIN or drop <= SHRINK_LIMIT * base:
+        return None
+    text = (
+        f"this file states {len(current):,} listings of dataset {ctx.dataset!r}, {drop:,} "
+        f"fewer than the {base:,} of the last full version ({drop / base:.0%}, more than "
+        f"{SHRINK_LIMIT:.0%} counting the smaller shrinks loaded since). A stale or cut-off "
+        "file reads as a shorter list: check the file, and pass --allow-shrink if the list "
+        "really shrank"
+    )
+    return text, {"listed": len(current), "shrink_base": base}
+
+
+# A file missing at least this many listings that are newer than its own newest one is an
+# older version of the list (a single newest listing may be withdrawn soon after it came).
+REPLAY_MIN = 2
+
+
+def _lacks_newer(
+    ctx: LoadContext, view: GraphView, removed: list[str], vintage: date | None
+) -> Refusal | None:
+    """Whether the listings this file leaves out include several that started after the newest
+    listing it has: the evidence of an older copy of the list (a stale mirror), even when its
+    dates fall within the slack that a withdrawn newest listing needs."""
+    if vintage is None:
+        return None
+    wanted = set(removed)
+    newer = [
+        record
+        for record in view.iter_records()
+        if isinstance(record, Designation)
+        and record.id in wanted
+        and record.start_date is not None
+        and record.start_date > vintage
+    ]
+    if len(newer) < REPLAY_MIN:
+        return None
+    newest = max(d.start_date for d in newer if d.start_date is not None)
+    text = (
+        f"this file is an older version of dataset {ctx.dataset!r}: its newest listing starts "
+        f"{vintage.isoformat()}, yet it leaves out {len(newer):,} listings that started after "
+        f"that (up to {newest.isoformat()}). Loading it would end them; pass --allow-older to "
+        "do so"
+    )
+    return text, {"vintage": vintage.isoformat(), "newer_listings_missing": len(newer)}
 
 
 def _older(ctx: LoadContext, last: LoadEntry, vintage: date | None) -> Refusal | None:

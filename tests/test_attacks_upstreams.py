@@ -251,3 +251,72 @@ def test_update_tells_each_sources_start_and_end(tmp_path: Path) -> None:
         )
         graph.close()
     assert told == ["start oui", "loaded oui", "start slow", "failed slow"]
+
+
+# -- M1, L11: an older list by its listings' dates; shrinks add up ---------------------------
+CSL_HEADER = (DATA / "csl-us/csl_current_format_sample.csv").read_text().splitlines()[0]
+
+
+def _csl_file(path: Path, count: int, skip: tuple[int, ...] = ()) -> Path:
+    """A CSL-layout CSV of ``count`` Entity List rows, one started each day from 2026-01-01."""
+    import csv
+    from datetime import date, timedelta
+
+    columns = CSL_HEADER.split(",")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.DictWriter(fh, columns)
+        out.writeheader()
+        for i in range(count):
+            if i in skip:
+                continue
+            row = dict.fromkeys(columns, "")
+            row |= {
+                "_id": f"test-{i:04d}",
+                "source": "Entity List (EL) - Bureau of Industry and Security",
+                "name": f"Example Test Trading Company {i:04d}",
+                "start_date": (date(2026, 1, 1) + timedelta(days=i)).isoformat(),
+                "addresses": "1 Test Street, Testville, ZZ",
+            }
+            out.writerow(row)
+    return path
+
+
+def test_a_csl_16_days_older_is_refused_by_its_newest_listings(tmp_path: Path) -> None:
+    from supplygraph.graph.errors import LoadRefused
+    from supplygraph.graph.store.backends import open_store
+    from supplygraph.loaders.ingest import load_file
+
+    # Was: the stale copy's dates were within the 31-day slack, so it was loaded and ended
+    # the newest listings.
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    load_file(store, _csl_file(tmp_path / "new.csv", 210), assume_complete=True)
+    stale = _csl_file(tmp_path / "stale.csv", 210, skip=tuple(range(194, 210)))
+    with pytest.raises(LoadRefused, match="older version") as refused:
+        load_file(store, stale, assume_complete=True)
+    assert refused.value.details["newer_listings_missing"] == 16
+    assert len(store.view().loads()) == 1  # nothing of the stale file was written
+    # A withdrawn newest listing alone is an ordinary delisting.
+    one = load_file(store, _csl_file(tmp_path / "one.csv", 210, skip=(209,)), assume_complete=True)
+    assert one.counts["designations_ended"] == 1
+    store.close()
+
+
+def test_shrinks_under_the_limit_add_up(tmp_path: Path) -> None:
+    from supplygraph.graph.errors import LoadRefused
+    from supplygraph.graph.store.backends import open_store
+    from supplygraph.loaders.ingest import load_file
+
+    # Was: 210 -> 157 in three loads, each under 10%, each accepted.
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    load_file(store, _csl_file(tmp_path / "v1.csv", 210), assume_complete=True)
+    # Listings leave from the oldest end (no newer listing is missing: not a replay).
+    step1 = _csl_file(tmp_path / "v2.csv", 210, skip=tuple(range(0, 19)))
+    load_file(store, step1, assume_complete=True)
+    step2 = _csl_file(tmp_path / "v3.csv", 210, skip=tuple(range(0, 38)))
+    with pytest.raises(LoadRefused, match="last full version") as refused:
+        load_file(store, step2, assume_complete=True)
+    assert refused.value.details["shrink_base"] == 210
+    load_file(store, step2, assume_complete=True, allow_shrink=True)  # the operator says so
+    step3 = _csl_file(tmp_path / "v4.csv", 210, skip=tuple(range(0, 50)))
+    load_file(store, step3, assume_complete=True)  # 172 -> 160 against the new base: 7%
+    store.close()

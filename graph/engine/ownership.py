@@ -336,11 +336,8 @@ def _analyse(
         node = nodes.get(other)
         tally = tallies.get(other, _Tally())
         head, tail = (other, entity_id) if upward else (entity_id, other)
-        direct = [
-            cast(Edge, d["edge"]).share
-            for d in g.get_edge_data(head, tail, default={}).values()
-            if cast(Edge, d["edge"]).relation is Relation.OWNS
-        ]
+        parallel: dict[str, dict[str, Edge]] = g.get_edge_data(head, tail, default={})
+        direct = [d["edge"].share for d in parallel.values() if d["edge"].relation is Relation.OWNS]
         if partial:
             low = round(min(tally.low * 100.0, 100.0), 6) if tally.any_low else None
             share = ShareRange(None, low, bounds.get(other))
