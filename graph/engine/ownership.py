@@ -336,7 +336,7 @@ def _analyse(
         node = nodes.get(other)
         tally = tallies.get(other, _Tally())
         head, tail = (other, entity_id) if upward else (entity_id, other)
-        parallel: dict[str, dict[str, Edge]] = g.get_edge_data(head, tail, default={})
+        parallel = cast(dict[str, dict[str, Edge]], g.get_edge_data(head, tail, default={}))
         direct = [d["edge"].share for d in parallel.values() if d["edge"].relation is Relation.OWNS]
         if partial:
             low = round(min(tally.low * 100.0, 100.0), 6) if tally.any_low else None
