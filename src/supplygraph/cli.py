@@ -263,12 +263,13 @@ def _refresh(
     )
     text = "; ".join(f"{o.name} {o.status}" for o in report.outcomes)
     if report.loaded:
-        watches = _watches(settings)
-        for name in watches.names():
-            checked = watches.check(graph.resolver, graph.view, name)
-            text += f"; watch {name}: {len(checked.changes)} rows changed"
+        reports, errors = _watches(settings).check_all(graph.resolver, graph.view)
+        for checked in reports:
+            text += f"; watch {checked.name}: {len(checked.changes)} rows changed"
             if checked.webhook_error:
-                text += f" ({checked.webhook_error})"
+                text += f" ({checked.webhook_error}; {checked.webhook_pending} pending)"
+        for name, message in errors.items():
+            text += f"; watch {name} failed: {message}"
     return text
 
 
@@ -329,20 +330,22 @@ def update(
             on_outcome=show,
             assume_complete=assume_complete,
         )
-        checked = []
+        checked: list[WatchReport] = []
+        watch_errors: dict[str, str] = {}
         if report.loaded and not no_watch:
-            watches = _watches()
-            checked = [watches.check(graph.resolver, graph.view, n) for n in watches.names()]
+            checked, watch_errors = _watches().check_all(graph.resolver, graph.view)
     if as_json:
         body = {
             "sources": [o.as_dict() for o in report.outcomes],
             "watches": [c.to_json() for c in checked],
+            "watch_errors": watch_errors,
         }
         sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         for c in checked:
             _print_watch(c)
-    if report.failed:
+    _print_watch_errors(watch_errors)
+    if report.failed or watch_errors:
         raise typer.Exit(EXIT_FAILED)
     if any(c.changed for c in checked):
         from supplygraph.audit.watch import EXIT_CHANGED
@@ -391,6 +394,11 @@ def changes(
             out.print("  ... (more: see --json counts)", highlight=False)
 
 
+def _print_watch_errors(errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        err.print(f"error: watch {name}: {message}", highlight=False, markup=False)
+
+
 def _print_watch(report: WatchReport) -> None:
     out.print(
         f"watch {report.name}: {len(report.changes):,} of {report.rows:,} rows changed "
@@ -412,6 +420,40 @@ def _print_watch(report: WatchReport) -> None:
             out.print(f"    {reason}", highlight=False, markup=False)
     if report.webhook_error:
         err.print(f"warning: {report.webhook_error}", highlight=False, markup=False)
+
+
+def _list_watches(watches: Watches, as_json: bool) -> None:
+    """Every watch with its last check and webhook state; a damaged one says so."""
+    from supplygraph.audit.watch import WatchError
+
+    listed: list[dict[str, object]] = []
+    for n in watches.names():
+        try:
+            m = watches.meta(n)
+        except WatchError as exc:
+            listed.append({"watch": n, "error": exc.message})
+            continue
+        listed.append(
+            {"watch": n, **m.model_dump(mode="json", include={"rows", "inventory", "target"})}
+            | {"checked": m.checked.isoformat(timespec="seconds"), "webhook": m.webhook}
+            | {"webhook_error": m.webhook_error, "webhook_pending": m.webhook_pending}
+        )
+    if as_json:
+        sys.stdout.write(orjson.dumps(listed, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    for w in listed:
+        if "error" in w:
+            out.print(f"{w['watch']}: {w['error']}", highlight=False, markup=False)
+            continue
+        line = (
+            f"{w['watch']}: {w['rows']:,} rows of {w['inventory']}, target {w['target']}, "
+            f"checked {str(w['checked'])[:16].replace('T', ' ')}"
+        )
+        if w["webhook"]:
+            line += f", webhook {w['webhook']}"
+        if w["webhook_error"]:
+            line += f" (undelivered: {w['webhook_pending']} reports; {w['webhook_error']})"
+        out.print(line, highlight=False, markup=False)
 
 
 @app.command()
@@ -462,28 +504,27 @@ def watch(
             )
         if not check:
             if inventory is None:
-                for n in watches.names():
-                    m = watches.meta(n)
-                    out.print(
-                        f"{n}: {m.rows:,} rows of {m.inventory}, target {m.target}, "
-                        f"checked {m.checked:%Y-%m-%d %H:%M}"
-                        + (f", webhook {m.webhook}" if m.webhook else ""),
-                        highlight=False,
-                        markup=False,
-                    )
+                _list_watches(watches, as_json)
             return
-        names = [name] if name else watches.names()
-        reports = [watches.check(graph.resolver, graph.view, n) for n in names]
+        reports, errors = watches.check_all(graph.resolver, graph.view, [name] if name else None)
+        if name and errors and not reports:
+            from supplygraph.audit.watch import WatchError
+
+            raise WatchError(errors[name])
     if report:
         from supplygraph.audit.watch import render_html
 
         Path(report).write_text(render_html(reports), encoding="utf-8")
     if as_json:
-        body = [r.to_json() for r in reports]
-        sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
+        shown: list[dict[str, object]] = [r.to_json() for r in reports]
+        shown += [{"watch": n, "error": m} for n, m in errors.items()]
+        sys.stdout.write(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         for r in reports:
             _print_watch(r)
+    _print_watch_errors(errors)
+    if errors:
+        raise typer.Exit(EXIT_FAILED)
     if any(r.changed for r in reports):
         from supplygraph.audit.watch import EXIT_CHANGED
 
