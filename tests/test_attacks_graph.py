@@ -134,3 +134,65 @@ def test_dense_graph_over_http_is_answered_partial_and_cached(dense_path: Path) 
     resolved = client.get("/v1/resolve", params={"name": "Company c01", "target": "c00"})
     assert resolved.status_code == 200
     graph.close()
+
+
+# -- M6: /v1/changes is paged and compressed -------------------------------------------------
+def _history(path: Path, sets: int, items: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from supplygraph.graph.model.records import ChangeItem, ChangeSet
+
+    store = open_store(f"sqlite:///{path}")
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    with store.writer() as w:
+        for n in range(sets):
+            w.record_changes(
+                ChangeSet(
+                    id=f"load-{n:03d}",
+                    dataset="us-csl",
+                    loaded_at=start + timedelta(hours=n),
+                    file="/srv/lists/consolidated.json",
+                    sha256="0" * 64,
+                    counts={"entities_added": items},
+                    items=tuple(
+                        ChangeItem(kind="entity", change="added", id=f"e{n}-{i}", name=f"N {i}")
+                        for i in range(items)
+                    ),
+                )
+            )
+    store.close()
+
+
+def test_changes_are_paged_by_cursor_and_gzipped(tmp_path: Path) -> None:
+    # Was: the whole history in one answer (155k items: 29 MB a request, uncompressed).
+    path = tmp_path / "history.db"
+    _history(path, sets=30, items=500)
+    graph = SupplyGraph.open(f"sqlite:///{path}")
+    client = TestClient(create_app(graph), raise_server_exceptions=False)
+    seen: list[str] = []
+    params: dict[str, str | int] = {"since": "2026-03-01", "limit": 2000}
+    pages = 0
+    while True:
+        resp = client.get("/v1/changes", params=params, headers={"Accept-Encoding": "gzip"})
+        assert resp.status_code == 200
+        assert resp.headers["content-encoding"] == "gzip"
+        page = resp.json()
+        assert 1 <= len(page) <= 4 and sum(len(c["items"]) for c in page) <= 2000
+        assert all(c["file"] == "consolidated.json" for c in page)
+        seen += [c["id"] for c in page]
+        pages += 1
+        cursor = resp.headers.get("x-next-cursor")
+        if cursor is None:
+            assert "link" not in resp.headers
+            break
+        assert 'rel="next"' in resp.headers["link"]
+        params["cursor"] = cursor
+        assert pages < 20  # the loop ends by itself
+    assert seen == [f"load-{n:03d}" for n in reversed(range(30))]  # newest first, each once
+    assert (
+        client.get("/v1/changes", params={"since": "2026-03-01", "limit": 10_001}).status_code
+        == 422
+    )
+    bad = client.get("/v1/changes", params={"since": "2026-03-01", "cursor": "not-a-cursor"})
+    assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "cursor"
+    graph.close()
