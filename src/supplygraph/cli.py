@@ -99,6 +99,14 @@ def serve(
     ] = None,
     sources_file: SourcesOpt = None,
     mirror: MirrorOpt = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxy addresses (comma-separated) whose X-Forwarded-For is trusted; default "
+            "$SUPPLYGRAPH_FORWARDED_ALLOW_IPS, empty: none",
+        ),
+    ] = None,
 ) -> None:
     """Run the REST API (and the web UI). An empty store is filled with the seed data first."""
     import os
@@ -129,6 +137,8 @@ def serve(
             graph.close()
     # Every worker builds its app from the environment (api.app.app_from_environment).
     os.environ["SUPPLYGRAPH_STORE"] = store_url
+    if forwarded_allow_ips is not None:
+        os.environ["SUPPLYGRAPH_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
     if workers > 1 and not settings.limits_db:
         os.environ["SUPPLYGRAPH_LIMITS_DB"] = str(default_limits_db(store_url))
     run_server(
