@@ -73,3 +73,19 @@ def test_forwarded_for_is_read_from_a_configured_proxy(
     with _served(monkeypatch, seeded_path, "127.0.0.1") as base:
         statuses = _statuses(base, 6)
     assert statuses == [401] * 6  # each named client has its own allowance
+
+
+def test_shared_limits_keep_keys_hashed_and_private(tmp_path: Path) -> None:
+    # Was: with --workers N the API keys sat in clear in limits.db, mode 0644.
+    from supplygraph.api.shared_limits import SharedBuckets
+
+    path = tmp_path / "limits.db"
+    buckets = SharedBuckets(path, "rate", rate=1.0, burst=2)
+    assert buckets.take("key:very-secret-api-key") == 0.0
+    assert buckets.take("key:very-secret-api-key") == 0.0
+    assert buckets.take("key:very-secret-api-key") > 0  # still one bucket per caller
+    assert buckets.take("key:another-key") == 0.0
+    buckets.close()
+    assert path.stat().st_mode & 0o777 == 0o600
+    for part in tmp_path.iterdir():
+        assert b"very-secret-api-key" not in part.read_bytes(), part.name
