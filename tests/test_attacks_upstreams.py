@@ -320,3 +320,33 @@ def test_shrinks_under_the_limit_add_up(tmp_path: Path) -> None:
     step3 = _csl_file(tmp_path / "v4.csv", 210, skip=tuple(range(0, 50)))
     load_file(store, step3, assume_complete=True)  # 172 -> 160 against the new base: 7%
     store.close()
+
+
+# -- L10: a size cap per GLEIF XML field -----------------------------------------------------
+def test_a_huge_gleif_field_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    from memory_cap import run_capped
+
+    # Was: a 60 MB LegalName took 1 GB at peak and came back as a 126 MB answer.
+    sample = (DATA / "gleif-samples/golden-copy_lei-data.xml").read_text(encoding="utf-8")
+    name = "Fidelity Advisor Leveraged Company Stock Fund"
+    assert name in sample
+    path = tmp_path / "huge-name.xml"
+    path.write_text(sample.replace(name, "A" * (40 << 20), 1), encoding="utf-8")
+    out = run_capped(
+        f"""
+from pathlib import Path
+from supplygraph.graph.errors import InvalidRecord
+from supplygraph.loaders import gleif
+from supplygraph.loaders.context import LoadContext
+path = Path({str(path)!r})
+try:
+    list(gleif.records(path, LoadContext(path=path)))
+    report(refused=False)
+except InvalidRecord as exc:
+    report(refused=True, message=exc.message, field=exc.details.get("field"))
+""",
+        cap_mb=1024,
+    )
+    assert out["refused"] and out["field"] == "LegalName", out
+    assert "larger than" in out["message"]
+    assert out["peak_rss"] < 400 << 20
