@@ -23,7 +23,7 @@ INVENTORY = "mac,name,brand\n0C:75:D2:11:22:33,,\n,,HiLook\n"
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(watch_module, "WEBHOOK_BACKOFF", (0.05, 0.05))
+    monkeypatch.setattr(watch_module, "WEBHOOK_BACKOFF", (0.05, 0.05), raising=False)
     monkeypatch.setattr(watch_module, "WEBHOOK_TIMEOUT", 1.5)
 
 
