@@ -22,7 +22,7 @@ from fastapi import APIRouter, Query, Request, Response
 from supplygraph.api.deps import Graph, Since
 from supplygraph.api.errors import responses
 from supplygraph.api.routes.sources import file_name
-from supplygraph.graph.errors import InvalidQuery
+from supplygraph.graph.errors import PageNotFound
 from supplygraph.graph.model.records import ChangeSet
 
 router = APIRouter(prefix="/v1", tags=["sources"])
@@ -46,11 +46,12 @@ def _after(cursor: str) -> tuple[datetime, str]:
         if not isinstance(last, str):
             raise ValueError(last)
     except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
-        raise InvalidQuery("cursor", "not a cursor of this endpoint (take X-Next-Cursor)") from None
+        # Opaque to clients: one that does not decode names no page (404), as a made-up URL would.
+        raise PageNotFound("cursor", "no page has this cursor (take X-Next-Cursor)") from None
     return moment, last
 
 
-@router.get("/changes", response_model=list[ChangeSet], responses=responses())
+@router.get("/changes", response_model=list[ChangeSet], responses=responses(404))
 def changes(
     request: Request,
     graph: Graph,

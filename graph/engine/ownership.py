@@ -120,8 +120,7 @@ def _collect(
         edges = [
             e for e in view.edges(frontier, direction, OWNERSHIP_RELATIONS) if e.active_on(as_of)
         ]
-        if not budget.take_edges(len(edges)):
-            break
+        # What was read is kept (reading it was the cost); the budget stops the next hop.
         fresh: list[str] = []
         for e in collapse_parallel(edges):
             g.add_edge(e.src, e.dst, key=e.id, edge=e)
@@ -130,7 +129,7 @@ def _collect(
                 seen.add(other)
                 fresh.append(other)
         frontier = fresh
-        if not budget.take_nodes(len(fresh)):
+        if not (budget.take_edges(len(edges)) and budget.take_nodes(len(fresh))):
             break
     return g, set(frontier)
 
@@ -222,7 +221,8 @@ def _paths_of_length(
         other, e = step
         if other in on_path:
             continue
-        if not budget.take_step():
+        # Direct links cost no more than the edges already read: always tallied.
+        if length > 1 and not budget.take_step():
             break
         low, high, exact, all_owns, owns = state[-1]
         is_owns = e.relation is Relation.OWNS
