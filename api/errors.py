@@ -17,6 +17,7 @@ from supplygraph.graph.errors import (
     InvalidRecord,
     InvalidStoreURL,
     LoadRefused,
+    PageNotFound,
     StoreUnavailable,
     SupplyGraphError,
     TargetNotFound,
@@ -28,6 +29,7 @@ STATUS: dict[type[SupplyGraphError], int] = {
     LoadRefused: 409,
     EntityNotFound: 404,
     TargetNotFound: 404,
+    PageNotFound: 404,
     StoreUnavailable: 503,
     InvalidStoreURL: 500,
 }

@@ -15,10 +15,22 @@ import signal
 import socket
 import time
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
+from supplygraph.settings import Settings
+
 FACTORY = "supplygraph.api.app:app_from_environment"
+
+
+def proxy_options() -> dict[str, Any]:
+    """Trust ``X-Forwarded-For`` / ``X-Forwarded-Proto`` only from the configured proxies
+    (``SUPPLYGRAPH_FORWARDED_ALLOW_IPS``, ``serve --forwarded-allow-ips``). uvicorn's own
+    default trusts 127.0.0.1, which let a local client name any address it liked and escape
+    the per-address failed-key limit; here the default trusts no one."""
+    allowed = Settings().forwarded_allow_ips.strip()
+    return {"proxy_headers": bool(allowed), "forwarded_allow_ips": allowed or None}
 
 
 def _config(host: str, port: int, log_level: str, access_log: bool) -> uvicorn.Config:
@@ -29,6 +41,7 @@ def _config(host: str, port: int, log_level: str, access_log: bool) -> uvicorn.C
         port=port,
         log_level=log_level,
         access_log=access_log,
+        **proxy_options(),
     )
 
 
@@ -61,6 +74,7 @@ def serve(host: str, port: int, workers: int, log_level: str, access_log: bool) 
             port=port,
             log_level=log_level,
             access_log=access_log,
+            **proxy_options(),
         )
         return
     spawn = multiprocessing.get_context("spawn")

@@ -16,6 +16,8 @@ keeping across a crash, so it is written without fsync (``synchronous=OFF``).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sqlite3
 import threading
 import time
@@ -42,6 +44,16 @@ def wait_for_token(tokens: float, rate: float) -> float:
     return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
 
 
+def hashed(caller: str) -> str:
+    """A caller (``key:<API key>`` or ``ip:<address>``) as the file keeps it: a SHA-256, so the
+    API keys are never written in clear (the file is shared by every worker).
+
+    >>> hashed("key:secret") == hashed("key:secret") != hashed("key:other")
+    True
+    """
+    return hashlib.sha256(f"supplygraph-limits\0{caller}".encode()).hexdigest()
+
+
 class SharedBuckets:
     """One token bucket per caller, named ``bucket`` in the SQLite file at ``path``.
 
@@ -54,6 +66,9 @@ class SharedBuckets:
         self.rate = rate
         self.burst = float(burst)
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Only the server's user reads the file: it says who calls how often.
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
         self._conn = sqlite3.connect(
             path, isolation_level=None, timeout=30, check_same_thread=False
         )
@@ -66,7 +81,7 @@ class SharedBuckets:
     def _stored(self, caller: str) -> tuple[float, float] | None:
         row = self._conn.execute(
             "SELECT tokens, at FROM buckets WHERE bucket = ? AND caller = ?",
-            (self.bucket, caller),
+            (self.bucket, hashed(caller)),
         ).fetchone()
         return None if row is None else (float(row[0]), float(row[1]))
 
@@ -92,7 +107,7 @@ class SharedBuckets:
                     tokens -= 1.0
                 self._conn.execute(
                     "INSERT OR REPLACE INTO buckets VALUES (?, ?, ?, ?)",
-                    (self.bucket, caller, tokens, now),
+                    (self.bucket, hashed(caller), tokens, now),
                 )
                 self._takes += 1
                 if self._takes % PRUNE_EVERY == 0:

@@ -16,9 +16,12 @@ code of ``supplygraph watch --check``: 0 nothing changed, 3 rows changed.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import re
 import shutil
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -26,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict
@@ -34,6 +38,7 @@ from supplygraph.graph.engine.resolve import Resolver
 from supplygraph.graph.errors import SupplyGraphError
 from supplygraph.graph.model.records import ChangeItem, ChangeSet
 from supplygraph.graph.store.protocol import GraphView
+from supplygraph.loaders.deadline_http import Deadline, open_url
 
 from .columns import ColumnMap
 from .readers import MISSING, open_inventory
@@ -41,7 +46,10 @@ from .run import Audit, Outcome
 
 EXIT_CHANGED = 3  # `supplygraph watch --check`: some watched row changed verdict or regimes
 WEBHOOK_ROWS = 1_000  # rows sent in one webhook body (the count is always complete)
-WEBHOOK_TIMEOUT = 15.0
+WEBHOOK_TIMEOUT = 15.0  # seconds for one webhook call, whatever the receiver does
+WEBHOOK_ATTEMPTS = 3  # tries per check; the report stays in the outbox until one succeeds
+WEBHOOK_BACKOFF = (1.0, 3.0)  # seconds to wait before the second and the third try
+OUTBOX_LIMIT = 100  # undelivered reports kept per watch (the oldest go first past it)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -63,6 +71,9 @@ class WatchMeta(BaseModel):
     created: datetime
     checked: datetime
     rows: int = 0
+    # The last webhook failure (None once a delivery succeeds) and the reports still waiting.
+    webhook_error: str | None = None
+    webhook_pending: int = 0
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,7 @@ class WatchReport:
     changes: list[RowChange] = field(default_factory=list)
     loads: list[dict[str, Any]] = field(default_factory=list)  # change sets since the last check
     webhook_error: str | None = None
+    webhook_pending: int = 0  # reports not yet taken by the webhook (kept, sent again)
 
     @property
     def changed(self) -> bool:
@@ -139,6 +151,8 @@ class WatchReport:
             "changes": [c.as_dict() for c in rows],
             "changes_listed": len(rows),
             "loads": self.loads,
+            "webhook_error": self.webhook_error,
+            "webhook_pending": self.webhook_pending,
         }
 
 
@@ -188,13 +202,54 @@ class Watches:
             return []
         return sorted(p.parent.name for p in self.root.glob("*/watch.json"))
 
+    def folder(self, name: str) -> Path:
+        """The watch's folder; a name is never a path (``/abs``, ``..``), only a plain name."""
+        if not _NAME.match(name):
+            raise WatchError(f"{name!r}: a watch name is letters, digits, . _ - (up to 100)")
+        return self.root / name
+
     def meta(self, name: str) -> WatchMeta:
-        path = self.root / name / "watch.json"
+        path = self.folder(name) / "watch.json"
         try:
             return WatchMeta.model_validate_json(path.read_bytes())
         except OSError:
             known = ", ".join(self.names()) or "none"
             raise WatchError(f"no watch named {name!r} (watches: {known})") from None
+        except ValueError as exc:  # pydantic's ValidationError: a damaged watch.json
+            raise WatchError(f"watch {name!r}: watch.json is damaged ({exc})"[:500]) from None
+
+    @contextlib.contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """Hold the watch's lock: a second check (or a removal) of the same watch meanwhile is
+        refused for that watch alone, and other watches go on."""
+        folder = self.folder(name)
+        if not folder.is_dir():
+            self.meta(name)  # names the missing watch
+        with (folder / ".lock").open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WatchError(f"watch {name!r} is being checked by another process") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def check_all(
+        self, resolver: Resolver, view: GraphView, names: Sequence[str] | None = None
+    ) -> tuple[list[WatchReport], dict[str, str]]:
+        """Check each watch on its own: one that fails (damaged, locked, unreadable) is named
+        in the errors and the others are still checked."""
+        reports: list[WatchReport] = []
+        errors: dict[str, str] = {}
+        for name in self.names() if names is None else names:
+            try:
+                reports.append(self.check(resolver, view, name))
+            except SupplyGraphError as exc:
+                errors[name] = exc.message
+            except Exception as exc:  # a fault in one watch must not stop the others
+                errors[name] = f"unexpected error ({type(exc).__name__}): {exc}"[:500]
+        return reports, errors
 
     def add(
         self,
@@ -210,8 +265,8 @@ class Watches:
         name = name or re.sub(r"[^A-Za-z0-9._-]", "-", inventory.stem).lstrip(".-") or "inventory"
         if not _NAME.match(name):
             raise WatchError(f"{name!r}: a watch name is letters, digits, . _ - (up to 100)")
-        if webhook is not None and not webhook.startswith(("http://", "https://")):
-            raise WatchError(f"{webhook!r}: a webhook is an http:// or https:// URL")
+        if webhook is not None:
+            check_webhook(webhook)
         if not inventory.is_file():
             raise WatchError(f"{inventory}: no such file")
         folder = self.root / name
@@ -245,7 +300,8 @@ class Watches:
 
     def remove(self, name: str) -> None:
         self.meta(name)
-        shutil.rmtree(self.root / name)
+        with self.locked(name):
+            shutil.rmtree(self.folder(name))
 
     def _audit(
         self, resolver: Resolver, path: Path, meta: WatchMeta
@@ -266,8 +322,14 @@ class Watches:
     def check(self, resolver: Resolver, view: GraphView, name: str) -> WatchReport:
         """Audit the watch's inventory again and report the rows that changed (and keep the
         new verdicts for the next check)."""
+        with self.locked(name):
+            return self._check(resolver, view, name)
+
+    def _check(self, resolver: Resolver, view: GraphView, name: str) -> WatchReport:
         meta = self.meta(name)
-        folder = self.root / name
+        if meta.webhook:
+            check_webhook(meta.webhook)  # a watch.json edited by hand is checked too
+        folder = self.folder(name)
         now = datetime.now(UTC)
         audit, states = self._audit(resolver, folder / meta.copy_name, meta)
         change_sets = view.changes(meta.checked)
@@ -289,10 +351,71 @@ class Watches:
         report.rows = kept
         new_rows.replace(folder / "rows.jsonl")
         meta.checked, meta.rows = now, kept
-        (folder / "watch.json").write_text(meta.model_dump_json(indent=2), encoding="utf-8")
-        if report.changed and meta.webhook:
-            report.webhook_error = post_webhook(meta.webhook, report)
+        if meta.webhook:
+            outbox = Outbox(folder / "outbox")
+            if report.changed:
+                outbox.put(now, report)
+            if outbox.pending():
+                meta.webhook_error = outbox.deliver(meta.webhook)
+            report.webhook_error = meta.webhook_error
+            report.webhook_pending = meta.webhook_pending = outbox.pending()
+        _write_meta(folder, meta)
         return report
+
+
+def _write_meta(folder: Path, meta: WatchMeta) -> None:
+    staged = folder / "watch.json.new"
+    staged.write_text(meta.model_dump_json(indent=2), encoding="utf-8")
+    staged.replace(folder / "watch.json")
+
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def check_webhook(url: str) -> None:
+    """A webhook is an http(s) URL with a host, and no spaces or control characters (a CR LF
+    would split the request it is sent in)."""
+    if _CONTROL.search(url):
+        raise WatchError(f"{url!r}: a webhook URL holds no spaces or control characters")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise WatchError(f"{url!r}: a webhook is an http:// or https:// URL with a host")
+    try:
+        parsed.port  # noqa: B018  # parsing the port is the check
+    except ValueError as exc:
+        raise WatchError(f"{url!r}: {exc}") from None
+
+
+class Outbox:
+    """Reports waiting for a webhook, one file each, sent oldest first; a report leaves only
+    when the receiver took it (2xx), so a receiver that fails gets it again at the next check."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def files(self) -> list[Path]:
+        return sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []
+
+    def pending(self) -> int:
+        return len(self.files())
+
+    def put(self, when: datetime, report: WatchReport) -> None:
+        self.folder.mkdir(exist_ok=True)
+        body = json.dumps(report.to_json(WEBHOOK_ROWS)).encode()
+        staged = self.folder / f"{when:%Y%m%dT%H%M%S%f}.json.new"
+        staged.write_bytes(body)
+        staged.replace(staged.with_suffix(""))
+        for old in self.files()[:-OUTBOX_LIMIT]:
+            old.unlink(missing_ok=True)
+
+    def deliver(self, url: str) -> str | None:
+        """Send every waiting report; the first failure stops (order is kept) and is returned."""
+        for path in self.files():
+            error = post_body(url, path.read_bytes(), delivery=path.stem)
+            if error is not None:
+                return error
+            path.unlink(missing_ok=True)
+        return None
 
 
 def _compare(
@@ -391,17 +514,42 @@ def _write_rows(path: Path, states: Iterator[RowState]) -> int:
 
 def post_webhook(url: str, report: WatchReport) -> str | None:
     """POST the report as JSON; the error text when the receiver did not take it, else None."""
-    body = json.dumps(report.to_json(WEBHOOK_ROWS)).encode()
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json"}
-    )
+    return post_body(url, json.dumps(report.to_json(WEBHOOK_ROWS)).encode())
+
+
+def post_body(url: str, body: bytes, delivery: str | None = None) -> str | None:
+    """POST ``body`` with up to :data:`WEBHOOK_ATTEMPTS` tries and a pause between them; each
+    try has one deadline of :data:`WEBHOOK_TIMEOUT` seconds. Redirects are not followed (a 302
+    would turn the POST into a GET without the report). The last error, or None."""
+    error: str | None = None
+    for attempt in range(WEBHOOK_ATTEMPTS):
+        if attempt:
+            time.sleep(WEBHOOK_BACKOFF[min(attempt, len(WEBHOOK_BACKOFF)) - 1])
+        error = _post_once(url, body, delivery)
+        if error is None:
+            return None
+    return f"{error} (after {WEBHOOK_ATTEMPTS} tries; kept to be sent again)"
+
+
+def _post_once(url: str, body: bytes, delivery: str | None) -> str | None:
+    headers = {"Content-Type": "application/json"}
+    if delivery:
+        headers["X-Supplygraph-Delivery"] = delivery  # the same report sent again: same id
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    deadline = Deadline(WEBHOOK_TIMEOUT)
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
+        with open_url(request, deadline, follow_redirects=False) as response:
             response.read(1 << 16)
-    except urllib.error.HTTPError as exc:
-        return f"webhook {url}: HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError) as exc:
+    except Exception as exc:
+        if deadline.fired:
+            return f"webhook {url}: no answer within {WEBHOOK_TIMEOUT:g} s"
+        if isinstance(exc, urllib.error.HTTPError):
+            return f"webhook {url}: HTTP {exc.code} {exc.reason}"
         return f"webhook {url}: {getattr(exc, 'reason', None) or exc}"
+    finally:
+        deadline.cancel()
+    if deadline.fired:
+        return f"webhook {url}: no answer within {WEBHOOK_TIMEOUT:g} s"
     return None
 
 

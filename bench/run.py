@@ -119,6 +119,7 @@ def run(quick: bool, stores: Sequence[str] = ()) -> Report:
 
         _say(f"UBO queries over {sizes.ubo_companies:,} synthetic companies")
         report.figures += ubo.run(work, sizes.ubo_companies, sizes.ubo_queries)
+        report.figures += ubo.run_dense(work, sizes.ubo_queries)
 
         _say(
             f"GLEIF-shaped load: {sizes.gleif_entities:,} entities, "

@@ -43,6 +43,15 @@ class TargetNotFound(SupplyGraphError):
         )
 
 
+class PageNotFound(SupplyGraphError):
+    """A paging cursor that names no page of the listing it was given to (made up, or cut)."""
+
+    code = "page_not_found"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, {"field": field})
+
+
 class InvalidRecord(SupplyGraphError):
     """A source file holds something we cannot read; names the file, line/record and field."""
 

@@ -194,13 +194,44 @@ class _Load:
     kinds: dict[str, str] = field(default_factory=dict)  # statement/record id -> entity|person
     alias: dict[str, str] = field(default_factory=dict)  # statement id -> node id it replaces
     followed: set[str] = field(default_factory=set)  # relationships whose versions we hold
+    # Stored edges into a subject node, by the relationship id their note names: read once per
+    # subject, so statements that replace many relationships of one subject (a hub) cost one
+    # store call, not one each (a 0.5 MB file took 30 s).
+    stored_by_ref: dict[str, dict[str, list[_Made]]] = field(default_factory=dict)
+    _stored_ids: dict[str, list[str]] = field(default_factory=dict)
 
     def stored_nodes(self, ref: str) -> list[str]:
         """The stored nodes an earlier load wrote for statement or record ``ref``."""
         if self.view is None:
             return []
-        key = source_key("bods", ref)
-        return sorted(self.view.find_by_identifier([key]).get(key, []))
+        if ref not in self._stored_ids:
+            key = source_key("bods", ref)
+            self._stored_ids[ref] = sorted(self.view.find_by_identifier([key]).get(key, []))
+        return self._stored_ids[ref]
+
+    def stored_versions(self, targets: list[str], old: str) -> tuple[_Made, ...]:
+        """The stored edges into ``targets`` that relationship ``old`` stated."""
+        assert self.view is not None
+        out: list[_Made] = []
+        for target in targets:
+            if target not in self.stored_by_ref:
+                index: dict[str, list[_Made]] = {}
+                edges = self.view.edges([target], Direction.IN, [Relation.OWNS, Relation.CONTROLS])
+                for e in edges:
+                    if e.note and _MARK in e.note and e.dst == target:
+                        made = _Made(
+                            e.id,
+                            e.src,
+                            e.dst,
+                            e.relation,
+                            _interest_type(e.note),
+                            e.valid_from,
+                            e.valid_to,
+                        )
+                        index.setdefault(e.note.rsplit(_MARK, 1)[1], []).append(made)
+                self.stored_by_ref[target] = index
+            out += self.stored_by_ref[target].get(old, [])
+        return tuple(out)
 
     def node(self, ref: str) -> str:
         """The node a reference to ``ref`` means: the node of the statement it replaced, the
@@ -629,12 +660,7 @@ def _versions(state: _Load, old: str, subject: _Party) -> tuple[_Made, ...]:
         return ()
     state.followed.add(old)
     targets = state.stored_nodes(subject.ref) or [state.node(subject.ref)]
-    found = state.view.edges(targets, Direction.IN, [Relation.OWNS, Relation.CONTROLS])
-    return tuple(
-        _Made(e.id, e.src, e.dst, e.relation, _interest_type(e.note), e.valid_from, e.valid_to)
-        for e in found
-        if e.note and e.note.endswith(_MARK + old)
-    )
+    return state.stored_versions(targets, old)
 
 
 def _interest_type(note: str) -> str:

@@ -76,6 +76,9 @@ _DATASETS = {
 _RECORD_ELEMENTS = frozenset({"LEIRecord", "RelationshipRecord"})
 _HEADER_FIELDS = frozenset({"RecordCount", "FileContent"})
 _CHUNK = 1 << 20  # bytes read and parsed at a time
+# A record still open after this many chunks is refused: a real LEI record is a few KiB, and a
+# 60 MB LegalName took 1 GB while building it (the cap of JSON records, 1 MiB, read in chunks).
+MAX_OPEN_CHUNKS = 4
 
 
 def _local(name: str) -> str:
@@ -121,6 +124,8 @@ class _RecordScanner:
         self._expat: XMLParserType | None = None
         self._root: ET.Element | None = None
         self._local_names: dict[str, str] = {}
+        self._open_record: ET.Element | None = None
+        self._open_chunks = 0
 
     def attach(self, expat_parser: XMLParserType) -> None:
         self._expat = expat_parser
@@ -173,7 +178,28 @@ class _RecordScanner:
             # golden copy's list of records) drops the children that have ended.
             if still_open and self._local(section.tag) not in _RECORD_ELEMENTS:
                 del section[: len(done)]
+                if len(section):
+                    self._count_open(section[-1])
         del root[: len(sections) - 1 if not final else len(sections)]
+
+    def _count_open(self, record: ET.Element) -> None:
+        """Refuse a record that stays open across more than :data:`MAX_OPEN_CHUNKS` chunks:
+        its text is held whole until it ends, so a huge field would take the memory."""
+        if record is not self._open_record:
+            self._open_record, self._open_chunks = record, 0
+        self._open_chunks += 1
+        if self._open_chunks > MAX_OPEN_CHUNKS:
+            deepest = record
+            while len(deepest):
+                deepest = deepest[-1]
+            field = self._local(deepest.tag)
+            line = self._expat.CurrentLineNumber if self._expat is not None else None
+            raise self.ctx.error(
+                line,
+                field,
+                f"a record larger than {MAX_OPEN_CHUNKS * _CHUNK:,} bytes (field {field} "
+                "still open): refused",
+            )
 
 
 class _DefusedGleifParser(DefusedExpatParser):

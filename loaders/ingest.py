@@ -260,12 +260,17 @@ def load_source(
             raise ctx.error(None, None, "no records found: the file holds a header only")
         removed = sorted(written.listed_before - written.linker.designation_ids)
         vintage = ctx.published or written.latest_start
-        _refuse_if_unsafe(ctx, written.previous, vintage, len(removed), allow_shrink, allow_older)
+        _refuse_if_unsafe(
+            ctx, view, written, removed, vintage, allow_shrink=allow_shrink, allow_older=allow_older
+        )
         delisting = _delisting(ctx, list(source.members), removed, assume_complete)
         ended = (
             _end_listings(view, writer, delisting.ended, today or now.date())
             if delisting.ended
             else []
+        )
+        shrink_base = _next_shrink_base(
+            written.previous, len(written.linker.designation_ids), allow_shrink
         )
         entry = LoadEntry(
             id=make_id("load", ctx.dataset, sha, now.isoformat()),
@@ -274,7 +279,7 @@ def load_source(
             format=source.format,
             dataset=ctx.dataset,
             loaded_at=now,
-            counts=_counts(ctx, written.linker, len(ended), delisting),
+            counts=_counts(ctx, written.linker, len(ended), delisting, shrink_base),
             warnings=tuple(ctx.warnings),
             designation_ids=tuple(sorted(written.linker.designation_ids.union(delisting.withheld))),
             vintage=vintage,
@@ -339,19 +344,28 @@ def _write_records(
 
 def _refuse_if_unsafe(
     ctx: LoadContext,
-    previous: LoadEntry | None,
+    view: GraphView,
+    written: _Written,
+    removed: list[str],
     vintage: date | None,
-    ending: int,
+    *,
     allow_shrink: bool,
     allow_older: bool,
 ) -> None:
-    """Raise :class:`LoadRefused` for a file that would end many listings or is older than the
-    last load of its dataset (unless allowed); raised inside the transaction, so nothing of the
-    file is kept."""
+    """Raise :class:`LoadRefused` for a file that would end many listings (at once, or added up
+    since the last full version) or is older than the last load of its dataset by its own
+    evidence (unless allowed); raised inside the transaction, so nothing of the file is kept."""
+    previous = written.previous
     if previous is None:
         return
     older = None if allow_older else _older(ctx, previous, vintage)
-    shrunk = None if allow_shrink else _shrunk(ctx, previous, ending)
+    if older is None and not allow_older and removed and ctx.published is None:
+        older = _lacks_newer(ctx, view, removed, vintage)
+    shrunk = None
+    if not allow_shrink:
+        shrunk = _shrunk(ctx, previous, len(removed)) or _shrunk_since(
+            ctx, previous, set(written.linker.designation_ids)
+        )
     if older or shrunk:
         reasons = [r[0] for r in (shrunk, older) if r]
         details = {k: v for r in (shrunk, older) if r for k, v in r[1].items()}
@@ -382,7 +396,9 @@ def _delisting(
     return _Delisting(removed, [], complete or assume_complete, evidence)
 
 
-def _counts(ctx: LoadContext, linker: Linker, ended: int, delisting: _Delisting) -> dict[str, int]:
+def _counts(
+    ctx: LoadContext, linker: Linker, ended: int, delisting: _Delisting, shrink_base: int
+) -> dict[str, int]:
     return {
         "read": ctx.read,
         "added": linker.counts.added,
@@ -395,6 +411,7 @@ def _counts(ctx: LoadContext, linker: Linker, ended: int, delisting: _Delisting)
         "designations": len(linker.designation_ids),
         "designations_ended": ended,
         "delistings_withheld": len(delisting.withheld),
+        "shrink_base": shrink_base,
         **ctx.tallies,
     }
 
@@ -494,6 +511,71 @@ def _shrunk(ctx: LoadContext, last: LoadEntry, ending: int) -> Refusal | None:
         "shrank"
     )
     return text, {"ending": ending, "listed": listed, "records": ctx.read}
+
+
+def _shrink_base(last: LoadEntry) -> int:
+    """The listing count of the last version accepted as full, that later shrinks are measured
+    against (older load logs lack it: their own count is the base)."""
+    return int(last.counts.get("shrink_base", len(last.designation_ids)))
+
+
+def _next_shrink_base(last: LoadEntry | None, listed: int, allow_shrink: bool) -> int:
+    """A list that grows (or a shrink the operator allowed) sets a new base; a shrink keeps the
+    old one, so that steps each under the threshold add up."""
+    if last is None or allow_shrink:
+        return listed
+    return max(_shrink_base(last), listed)
+
+
+def _shrunk_since(ctx: LoadContext, last: LoadEntry, current: set[str]) -> Refusal | None:
+    """Whether the file has fewer listings than the last full version by more than the limit,
+    counting the shrinks accepted since (210 -> 190 -> 172 is refused at the second step)."""
+    base = _shrink_base(last)
+    drop = base - len(current)
+    if drop < SHRINK_MIN or drop <= SHRINK_LIMIT * base:
+        return None
+    text = (
+        f"this file states {len(current):,} listings of dataset {ctx.dataset!r}, {drop:,} "
+        f"fewer than the {base:,} of the last full version ({drop / base:.0%}, more than "
+        f"{SHRINK_LIMIT:.0%} counting the smaller shrinks loaded since). A stale or cut-off "
+        "file reads as a shorter list: check the file, and pass --allow-shrink if the list "
+        "really shrank"
+    )
+    return text, {"listed": len(current), "shrink_base": base}
+
+
+# A file missing at least this many listings that are newer than its own newest one is an
+# older version of the list (a single newest listing may be withdrawn soon after it came).
+REPLAY_MIN = 2
+
+
+def _lacks_newer(
+    ctx: LoadContext, view: GraphView, removed: list[str], vintage: date | None
+) -> Refusal | None:
+    """Whether the listings this file leaves out include several that started after the newest
+    listing it has: the evidence of an older copy of the list (a stale mirror), even when its
+    dates fall within the slack that a withdrawn newest listing needs."""
+    if vintage is None:
+        return None
+    wanted = set(removed)
+    newer = [
+        record
+        for record in view.iter_records()
+        if isinstance(record, Designation)
+        and record.id in wanted
+        and record.start_date is not None
+        and record.start_date > vintage
+    ]
+    if len(newer) < REPLAY_MIN:
+        return None
+    newest = max(d.start_date for d in newer if d.start_date is not None)
+    text = (
+        f"this file is an older version of dataset {ctx.dataset!r}: its newest listing starts "
+        f"{vintage.isoformat()}, yet it leaves out {len(newer):,} listings that started after "
+        f"that (up to {newest.isoformat()}). Loading it would end them; pass --allow-older to "
+        "do so"
+    )
+    return text, {"vintage": vintage.isoformat(), "newer_listings_missing": len(newer)}
 
 
 def _older(ctx: LoadContext, last: LoadEntry, vintage: date | None) -> Refusal | None:

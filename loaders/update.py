@@ -20,12 +20,15 @@ every key)::
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -33,11 +36,11 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from supplygraph.graph.errors import InvalidSources, SupplyGraphError
-from supplygraph.graph.model.records import LoadEntry
+from supplygraph.graph.errors import InvalidSources, LoadRefused, SupplyGraphError
+from supplygraph.graph.model.records import Fetched, LoadEntry
 from supplygraph.graph.store.protocol import GraphStore
 
-from .fetch import fetch
+from .fetch import fetch, member_name
 from .formats import FORMATS
 from .ingest import LoadReport, file_sha256, load_file
 
@@ -92,8 +95,11 @@ class SourceSpec(BaseModel):
         if (self.url is None) == (not self.files):
             raise ValueError("give either url (one file) or files (name: url, a set of files)")
         for name in self.files:
-            if Path(name).name != name or name.startswith("."):
-                raise ValueError(f"files: {name!r} must be a plain file name")
+            if member_name(name) != name:
+                raise ValueError(
+                    f"files: {name!r} must be a plain file name (letters, digits, '._ -', "
+                    "at most 120 characters)"
+                )
         for url in self.urls().values():
             if urlparse(url).scheme not in ("http", "https"):
                 raise ValueError(f"{url!r}: only http and https URLs")
@@ -102,7 +108,9 @@ class SourceSpec(BaseModel):
     def urls(self) -> dict[str, str]:
         """File name -> URL, in the order the set lists them."""
         if self.url is not None:
-            name = Path(urlparse(self.url).path).name or f"{self.name}.download"
+            # The URL's last segment names the file (its suffix helps detect the format)
+            # unless it is not a plain short name: then the source's own name does.
+            name = member_name(Path(urlparse(self.url).path).name) or f"{self.name}.download"
             return {name: self.url}
         return dict(self.files)
 
@@ -124,6 +132,9 @@ def read_sources(path: Path | None = None) -> list[SourceSpec]:
         raise InvalidSources(f"{where}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         raise InvalidSources(f"{where}: not YAML: {exc}") from None
+    except RecursionError:
+        # PyYAML builds nested collections recursively; 20,000 levels exceed the stack.
+        raise InvalidSources(f"{where}: not a sources file: nested too deeply") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = "/".join(str(p) for p in first["loc"])
@@ -215,8 +226,14 @@ def update(
     workdir: Path | None = None,
     assume_complete: bool = False,
     on_outcome: Callable[[SourceOutcome], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> UpdateReport:
-    """Fetch and load every enabled source (or those named in ``only``, enabled or not)."""
+    """Fetch and load every enabled source (or those named in ``only``, enabled or not).
+
+    ``on_start`` is told each source's name before it is fetched and ``on_outcome`` its
+    outcome after (the scheduled refresh logs both). Download folders that a killed update
+    left behind are removed first.
+    """
     wanted = list(only)
     known = {s.name for s in specs}
     unknown = [n for n in wanted if n not in known]
@@ -228,8 +245,11 @@ def update(
     chosen = [s for s in specs if (s.name in wanted if wanted else s.enabled)]
     report = UpdateReport()
     with _RUNNING:
+        remove_stale_folders(workdir)
         entries = store.view().loads()
         for spec in chosen:
+            if on_start is not None:
+                on_start(spec.name)
             last = previous_load(entries, spec.name)
             outcome = _one(
                 store, spec, last, mirror, (allow_shrink, allow_older, assume_complete), workdir
@@ -248,13 +268,53 @@ def _one(
     flags: tuple[bool, bool, bool],
     workdir: Path | None,
 ) -> SourceOutcome:
-    folder = Path(tempfile.mkdtemp(prefix=f"supplygraph-{spec.name}-", dir=workdir))
+    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-", dir=workdir))
     try:
         return _fetch_and_load(store, spec, previous, mirror, flags, folder)
     except SupplyGraphError as exc:
         return SourceOutcome(spec.name, "failed", exc.message, error_code=exc.code)
+    except (Exception, RecursionError) as exc:
+        # A fault no check foresaw is still this source's failure: the next source runs, and
+        # the scheduled refresh comes again. The type names the fault without a traceback.
+        return SourceOutcome(
+            spec.name,
+            "failed",
+            f"unexpected error ({type(exc).__name__}): {exc}"[:2000],
+            error_code="source_failed",
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# Download folders are named after the process that made them, so that the next update can
+# tell the folders of a killed run (kill -9 leaves them: nothing runs to remove them) from
+# those of an update still running in another process.
+FOLDER_PREFIX = "supplygraph-update-"
+
+
+def remove_stale_folders(workdir: Path | None = None) -> list[Path]:
+    """Remove the download folders of updates whose process is gone; returns them."""
+    base = workdir or Path(tempfile.gettempdir())
+    removed: list[Path] = []
+    for folder in base.glob(f"{FOLDER_PREFIX}*"):
+        pid_text = folder.name.removeprefix(FOLDER_PREFIX).split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)) or not folder.is_dir():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, and not ours to judge
+    return True
 
 
 def _fetch_and_load(
@@ -281,6 +341,8 @@ def _fetch_and_load(
             downloads[name] = fetch(urls[name], folder / name, None, spec.max_bytes, spec.timeout)
     fetched = tuple(d.fetched for d in downloads.values() if d.fetched is not None)
     size = sum(f.bytes for f in fetched)
+    if previous is not None and not allow_older:
+        _refuse_if_served_older(spec, previous, fetched)
     paths = [d.path for d in downloads.values() if d.path is not None]
     main = paths[0] if spec.url is not None else folder
     fmt = spec.format
@@ -315,6 +377,46 @@ def _fetch_and_load(
     if spec.dataset and report.dataset != spec.dataset:
         reason += f"; as dataset {report.dataset!r}, not {spec.dataset!r} as the sources say"
     return SourceOutcome(spec.name, "loaded", reason, report, size)
+
+
+def _refuse_if_served_older(
+    spec: SourceSpec, previous: LoadEntry, fetched: tuple[Fetched, ...]
+) -> None:
+    """Refuse a file whose ``Last-Modified`` is earlier than that of the file the previous
+    load took from the same place: a stale mirror or cache serving an older list.
+
+    Files are matched by URL, or by position in a set when the URLs changed (a new mirror).
+    """
+    before = previous.fetched
+    by_url = {f.url: f for f in before}
+    for position, now in enumerate(fetched):
+        then = by_url.get(now.url)
+        if then is None and len(before) == len(fetched):
+            then = before[position]
+        if then is None:
+            continue
+        new_date, old_date = _http_date(now.last_modified), _http_date(then.last_modified)
+        if new_date is None or old_date is None or new_date >= old_date:
+            continue
+        days = (old_date - new_date).total_seconds() / 86400
+        raise LoadRefused(
+            now.url,
+            f"refused: the server says this file was last modified {now.last_modified}, "
+            f"{days:,.1f} days before the file of the load of "
+            f"{previous.loaded_at:%Y-%m-%d %H:%M} ({then.last_modified}). A stale mirror or "
+            "cache serves an older list; pass --allow-older to load it",
+            {"source": spec.name, "last_modified": now.last_modified},
+        )
+
+
+def _http_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        found = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")

@@ -40,6 +40,7 @@ def test_bench_quick_json_is_well_formed() -> None:
     }
     assert wanted <= names, wanted - names
     assert any(n.startswith("ubo_query_p99") for n in names)
+    assert "dense_owners_p50" in names
     for fig in figures:
         assert set(fig) >= KEYS, fig
         assert isinstance(fig["name"], str) and isinstance(fig["unit"], str)

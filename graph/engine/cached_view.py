@@ -198,8 +198,14 @@ class CachedView:
     def loads(self, dataset: str | None = None) -> list[LoadEntry]:
         return self.view.loads(dataset)
 
-    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
-        return self.view.changes(since, dataset)
+    def changes(
+        self,
+        since: datetime | None = None,
+        dataset: str | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
+    ) -> list[ChangeSet]:
+        return self.view.changes(since, dataset, after, limit)
 
     def iter_records(self) -> Iterator[Record]:
         return self.view.iter_records()

@@ -10,13 +10,14 @@ share; they are reported in ``controls`` and in the paths.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
 import networkx as nx
 
 from supplygraph.graph.engine.prefetch import edge_source
+from supplygraph.graph.engine.walk_budget import WalkBudget
 from supplygraph.graph.model.answers import (
     EntityRef,
     OwnerOut,
@@ -30,7 +31,6 @@ from supplygraph.graph.store.protocol import Direction, GraphView
 
 OWNERSHIP_RELATIONS = frozenset({Relation.OWNS, Relation.CONTROLS})
 MAX_PATHS_SHOWN = 5
-MAX_PATHS_SUMMED = 10_000
 
 # Org types that make an owner "the state". Loaders map their sources onto these (BODS `state` /
 # `stateBody`, FtM PublicBody, OFAC "Target Type State-Owned Enterprise"); a source that only
@@ -103,9 +103,13 @@ def combine_paths(paths: list[list[Edge]]) -> ShareRange:
 
 
 def _collect(
-    view: GraphView, start: str, upward: bool, max_depth: int, as_of: date
+    view: GraphView, start: str, upward: bool, max_depth: int, as_of: date, budget: WalkBudget
 ) -> tuple[nx.MultiDiGraph[str], set[str]]:
-    """The ownership/control neighbourhood, one batched store call per hop."""
+    """The ownership/control neighbourhood, one batched store call per hop, within the budget.
+
+    Nodes left unexpanded (by the depth bound or the budget) are returned: they are not
+    "ultimate", as something above them may not have been read.
+    """
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     g.add_node(start)
     seen = {start}
@@ -116,10 +120,11 @@ def _collect(
     for _ in range(max_depth):
         if not frontier:
             break
-        fresh: list[str] = []
         edges = [
             e for e in source.edges(frontier, direction, OWNERSHIP_RELATIONS) if e.active_on(as_of)
         ]
+        # What was read is kept (reading it was the cost); the budget stops the next hop.
+        fresh: list[str] = []
         for e in collapse_parallel(edges):
             g.add_edge(e.src, e.dst, key=e.id, edge=e)
             other = e.src if upward else e.dst
@@ -127,52 +132,204 @@ def _collect(
                 seen.add(other)
                 fresh.append(other)
         frontier = fresh
+        if not (budget.take_edges(len(edges)) and budget.take_nodes(len(fresh))):
+            break
     return g, set(frontier)
 
 
-def _edge_paths(
-    g: nx.MultiDiGraph[str], src: str, dst: str, cutoff: int, limit: int
-) -> list[list[Edge]]:
-    out: list[list[Edge]] = []
-    for edge_path in nx.all_simple_edge_paths(g, src, dst, cutoff=cutoff):
-        out.append([g.edges[cast(tuple[str, str, str], step)]["edge"] for step in edge_path])
-        if len(out) >= limit:
+@dataclass
+class _Tally:
+    """What the path walk found for one owner (or holding)."""
+
+    low: float = 0.0
+    any_low: bool = False
+    high: float = 0.0
+    exact: bool = True
+    paths: int = 0
+    shown: list[tuple[tuple[int, int, int], tuple[Edge, ...]]] = field(default_factory=list)
+
+    def add(self, low: float | None, high: float, exact: bool) -> None:
+        self.paths += 1
+        if low is not None:
+            self.low += low
+            self.any_low = True
+        self.high += high
+        self.exact = self.exact and exact
+
+    def wants(self, rank: tuple[int, int, int]) -> bool:
+        """Whether a path of this rank is among the ones worth showing first (most ownership
+        links, then shortest, then first found)."""
+        return len(self.shown) < MAX_PATHS_SHOWN or rank < self.shown[-1][0]
+
+    def offer(self, rank: tuple[int, int, int], path: tuple[Edge, ...]) -> None:
+        if self.wants(rank):
+            self.shown.append((rank, path))
+            self.shown.sort(key=lambda item: item[0])
+            del self.shown[MAX_PATHS_SHOWN:]
+
+
+def _walk_paths(
+    g: nx.MultiDiGraph[str], start: str, upward: bool, max_depth: int, budget: WalkBudget
+) -> dict[str, _Tally]:
+    """Every simple path of at most ``max_depth`` links from ``start``, tallied per far end;
+    stops when the budget is spent.
+
+    The paths are walked by length (all paths of one link, then of two, ...: iterative
+    deepening), so a walk cut short has read the short paths, which carry the largest shares,
+    and the tallies are the best lower bounds the budget allows.
+    """
+    # Links ordered from the far end towards the entity: owner -> ... -> entity upward.
+    adjacency: dict[str, list[tuple[str, Edge]]] = {}
+    for u, v, data in g.edges(data=True):
+        e = cast(Edge, data["edge"])
+        if upward:
+            adjacency.setdefault(v, []).append((u, e))
+        else:
+            adjacency.setdefault(u, []).append((v, e))
+    tallies: dict[str, _Tally] = {}
+    order = [0]
+    for length in range(1, max_depth + 1):
+        longer = _paths_of_length(adjacency, start, upward, length, budget, tallies, order)
+        if not longer or budget.exhausted is not None:
             break
-    return out
+    return tallies
 
 
-def _shown(paths: list[list[Edge]]) -> list[list[Edge]]:
-    """The paths worth showing first: most ownership links, then shortest."""
-    ranked = sorted(paths, key=lambda p: (-sum(e.relation is Relation.OWNS for e in p), len(p)))
-    return ranked[:MAX_PATHS_SHOWN]
+def _paths_of_length(
+    adjacency: dict[str, list[tuple[str, Edge]]],
+    start: str,
+    upward: bool,
+    length: int,
+    budget: WalkBudget,
+    tallies: dict[str, _Tally],
+    order: list[int],
+) -> bool:
+    """Tally the simple paths of exactly ``length`` links (a depth-first walk); True when at
+    least one was found, so that longer ones may exist."""
+    found = False
+    on_path = {start}
+    links: list[Edge] = []
+    # Per depth: (low product or None, high product, exact so far, all OWNS so far, OWNS count)
+    state: list[tuple[float | None, float, bool, bool, int]] = [(1.0, 1.0, True, True, 0)]
+    stack = [iter(adjacency.get(start, ()))]
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            if links:
+                on_path.discard(links[-1].src if upward else links[-1].dst)
+                links.pop()
+                state.pop()
+            continue
+        other, e = step
+        if other in on_path:
+            continue
+        # Direct links cost no more than the edges already read: always tallied.
+        if length > 1 and not budget.take_step():
+            break
+        low, high, exact, all_owns, owns = state[-1]
+        is_owns = e.relation is Relation.OWNS
+        if is_owns:
+            lo, hi = e.share_bounds
+            low = None if (low is None or lo is None) else low * lo / 100.0
+            high *= (hi if hi is not None else 100.0) / 100.0
+            exact = exact and e.share is not None
+        links.append(e)
+        if len(links) < length:
+            on_path.add(other)
+            state.append((low, high, exact, all_owns and is_owns, owns + is_owns))
+            stack.append(iter(adjacency.get(other, ())))
+            continue
+        found = True
+        tally = tallies.get(other)
+        if tally is None:
+            tally = tallies[other] = _Tally()
+        if all_owns and is_owns:
+            tally.add(low, high, exact)
+        order[0] += 1
+        rank = (-(owns + is_owns), length, order[0])
+        if tally.wants(rank):
+            tally.offer(rank, tuple(reversed(links)) if upward else tuple(links))
+        links.pop()
+    return found
 
 
-def _controls(paths: list[list[Edge]]) -> bool:
-    """Control: some path where every link is control or a majority stake."""
+def _walk_bounds(
+    g: nx.MultiDiGraph[str], start: str, upward: bool, max_depth: int
+) -> dict[str, float]:
+    """An upper bound of each node's integrated share, in percent, in depth x edges time.
 
-    def link(e: Edge) -> bool:
+    Sums the share products over every *walk* (not only simple paths) of at most ``max_depth``
+    OWNS links; the simple paths are among the walks and every term is non-negative, so this
+    is never below the true figure. Used when the path walk ran out of budget.
+    """
+    links = [
+        (u, v, cast(Edge, d["edge"]))
+        for u, v, d in g.edges(data=True)
+        if cast(Edge, d["edge"]).relation is Relation.OWNS
+    ]
+    reach = {start: 1.0}
+    total: dict[str, float] = {}
+    for _ in range(max_depth):
+        nxt: dict[str, float] = {}
+        for u, v, e in links:
+            near, far = (v, u) if upward else (u, v)
+            carried = reach.get(near)
+            if carried:
+                hi = e.share_bounds[1]
+                nxt[far] = nxt.get(far, 0.0) + carried * (hi if hi is not None else 100.0) / 100.0
+        for node, value in nxt.items():
+            total[node] = total.get(node, 0.0) + value
+        reach = nxt
+        if not reach:
+            break
+    return {node: round(min(value * 100.0, 100.0), 6) for node, value in total.items()}
+
+
+def _control_reach(g: nx.MultiDiGraph[str], start: str, upward: bool, max_depth: int) -> set[str]:
+    """Nodes joined to ``start`` by a chain of control links (CONTROLS or a majority stake) of
+    at most ``max_depth`` links: a breadth-first search, exact whatever the density."""
+    control: nx.DiGraph[str] = nx.DiGraph()
+    control.add_node(start)
+    for u, v, data in g.edges(data=True):
+        e = cast(Edge, data["edge"])
         lo, _ = e.share_bounds
-        return e.relation is Relation.CONTROLS or (lo is not None and lo > 50.0)
-
-    return any(path and all(link(e) for e in path) for path in paths)
+        if e.relation is Relation.CONTROLS or (lo is not None and lo > 50.0):
+            control.add_edge(u, v)
+    walk = control.reverse(copy=False) if upward else control
+    return set(nx.single_source_shortest_path_length(walk, start, cutoff=max_depth)) - {start}
 
 
 def ownership(
-    view: GraphView, entity_id: str, upward: bool, max_depth: int, as_of: date
+    view: GraphView,
+    entity_id: str,
+    upward: bool,
+    max_depth: int,
+    as_of: date,
+    budget: WalkBudget | None = None,
 ) -> list[OwnerOut]:
-    return _analyse(view, entity_id, upward, max_depth, as_of)[1]
+    return _analyse(view, entity_id, upward, max_depth, as_of, budget or WalkBudget())[1]
 
 
 def _analyse(
-    view: GraphView, entity_id: str, upward: bool, max_depth: int, as_of: date
+    view: GraphView,
+    entity_id: str,
+    upward: bool,
+    max_depth: int,
+    as_of: date,
+    budget: WalkBudget,
 ) -> tuple[nx.MultiDiGraph[str], list[OwnerOut], dict[str, Node]]:
-    """The ownership graph, the integrated result per owner (or holding), and the nodes."""
-    g, unexpanded = _collect(view, entity_id, upward, max_depth, as_of)
-    owned_only: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    owned_only.add_nodes_from(g.nodes)
-    for u, v, key, data in g.edges(keys=True, data=True):
-        if cast(Edge, data["edge"]).relation is Relation.OWNS:
-            owned_only.add_edge(u, v, key=key, edge=data["edge"])
+    """The ownership graph, the integrated result per owner (or holding), and the nodes.
+
+    Past the budget each owner is marked ``partial``: its share is a range from what the
+    walk read (at least) to the walk bound (at most), never an exact figure.
+    """
+    g, unexpanded = _collect(view, entity_id, upward, max_depth, as_of, budget)
+    collected_whole = budget.exhausted is None
+    tallies = _walk_paths(g, entity_id, upward, max_depth, budget)
+    partial = budget.exhausted is not None
+    bounds = _walk_bounds(g, entity_id, upward, max_depth) if partial else {}
+    controlled = _control_reach(g, entity_id, upward, max_depth)
     others = [n for n in g.nodes if n != entity_id]
     nodes = view.nodes([*others, entity_id])
     names = {i: n.name for i, n in nodes.items()}
@@ -180,11 +337,19 @@ def _analyse(
     results: list[OwnerOut] = []
     for other in others:
         node = nodes.get(other)
+        tally = tallies.get(other, _Tally())
         head, tail = (other, entity_id) if upward else (entity_id, other)
-        all_paths = _edge_paths(g, head, tail, max_depth, MAX_PATHS_SUMMED)
-        own_paths = _edge_paths(owned_only, head, tail, max_depth, MAX_PATHS_SUMMED)
-        share = combine_paths(own_paths)
-        direct = [p[0].share for p in own_paths if len(p) == 1]
+        parallel = cast(dict[str, dict[str, Edge]], g.get_edge_data(head, tail, default={}))
+        direct = [d["edge"].share for d in parallel.values() if d["edge"].relation is Relation.OWNS]
+        if partial:
+            low = round(min(tally.low * 100.0, 100.0), 6) if tally.any_low else None
+            share = ShareRange(None, low, bounds.get(other))
+        elif tally.paths:
+            low = round(min(tally.low * 100.0, 100.0), 6) if tally.any_low else None
+            high = round(min(tally.high * 100.0, 100.0), 6)
+            share = ShareRange(low if tally.exact else None, low, high)
+        else:
+            share = ShareRange(None, None, None)
         top = g.in_degree(other) == 0 if upward else g.out_degree(other) == 0
         results.append(
             OwnerOut(
@@ -197,17 +362,25 @@ def _analyse(
                 effective_share=share.exact,
                 effective_share_min=share.low,
                 effective_share_max=share.high,
-                controls=_controls(all_paths),
-                ultimate=top and other not in unexpanded,
-                paths=[[Step.of(e, names) for e in p] for p in _shown(all_paths)],
+                controls=other in controlled,
+                ultimate=top and other not in unexpanded and collected_whole,
+                paths=[[Step.of(e, names) for e in p] for _, p in tally.shown],
+                partial=partial,
             )
         )
     results.sort(key=lambda o: (o.depth, -(o.effective_share_min or 0.0), o.name))
     return g, results, nodes
 
 
-def owners(view: GraphView, entity: EntityRef, max_depth: int, as_of: date) -> OwnersResult:
-    g, found, nodes = _analyse(view, entity.id, True, max_depth, as_of)
+def owners(
+    view: GraphView,
+    entity: EntityRef,
+    max_depth: int,
+    as_of: date,
+    budget: WalkBudget | None = None,
+) -> OwnersResult:
+    budget = budget or WalkBudget()
+    g, found, nodes = _analyse(view, entity.id, True, max_depth, as_of, budget)
     states = {o.id for o in found if (n := nodes.get(o.id)) is not None and is_state(n)}
     ultimate = [
         UltimateOwner(
@@ -230,6 +403,8 @@ def owners(view: GraphView, entity: EntityRef, max_depth: int, as_of: date) -> O
         owners=found,
         ultimate_owners=ultimate,
         state_owned=state_finding(g, entity, nodes.get(entity.id), found, states, max_depth),
+        partial=budget.exhausted is not None,
+        partial_reason=budget.note("This ownership answer") if budget.exhausted else None,
     )
 
 
@@ -321,11 +496,24 @@ def state_finding(
     )
 
 
-def holdings(view: GraphView, entity: EntityRef, max_depth: int, as_of: date) -> OwnersResult:
-    held = ownership(view, entity.id, False, max_depth, as_of)
+def holdings(
+    view: GraphView,
+    entity: EntityRef,
+    max_depth: int,
+    as_of: date,
+    budget: WalkBudget | None = None,
+) -> OwnersResult:
+    budget = budget or WalkBudget()
+    held = ownership(view, entity.id, False, max_depth, as_of, budget)
     sells, sold_by = distribution(view, entity.id, [h.id for h in held], as_of)
     return OwnersResult(
-        entity=entity, as_of=as_of, holdings=held, distributes=sells, distributed_by=sold_by
+        entity=entity,
+        as_of=as_of,
+        holdings=held,
+        distributes=sells,
+        distributed_by=sold_by,
+        partial=budget.exhausted is not None,
+        partial_reason=budget.note("This holdings answer") if budget.exhausted else None,
     )
 
 

@@ -16,6 +16,7 @@ import networkx as nx
 
 from supplygraph.graph.engine.ownership import collapse_parallel
 from supplygraph.graph.engine.reach import counts_as_downstream
+from supplygraph.graph.engine.walk_budget import WalkBudget
 from supplygraph.graph.model.evidence import policy
 from supplygraph.graph.model.records import (
     SOURCE_ABOVE,
@@ -31,6 +32,10 @@ from supplygraph.graph.store.protocol import Direction, GraphView
 
 MAX_DEPTH = 12
 MAX_NODES = 5_000
+# Edges read by one batch of walks together (a bulk report walks thousands of roots at once).
+MAX_EDGES_READ = 500_000
+# Regime verdicts change when a walk is cut, so the clock only stops a runaway walk.
+UPSTREAM_SECONDS = 30.0
 # A brand is its owner's property outright: for the 50% rules it counts as a 100% stake.
 STAKE_RELATIONS = frozenset({Relation.OWNS, Relation.OWNS_BRAND})
 NON_ENTITY_KINDS = frozenset({NodeKind.BRAND, NodeKind.PRODUCT, NodeKind.IDENTIFIER})
@@ -130,6 +135,7 @@ def collect_upstream_many(
     day: date,
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_NODES,
+    budget: WalkBudget | None = None,
 ) -> dict[str, Upstream]:
     """Upstream neighbourhoods of many entities, walked side by side.
 
@@ -137,8 +143,10 @@ def collect_upstream_many(
     nodes and designations of all of them in one call each, so a report over thousands of
     entities costs a few round trips per hop, and a node shared by many walks is read once.
     A node's edges are the same whichever walk reaches it, so each walk sees exactly what a
-    walk of its own would.
+    walk of its own would. The walks share one :class:`WalkBudget` (edges read, time; nodes
+    are bounded per walk by ``max_nodes``): past it every walk still going is ``truncated``.
     """
+    budget = budget or WalkBudget(max_edges=MAX_EDGES_READ, max_seconds=UPSTREAM_SECONDS)
     walks = {r: _Walk({r}, [r]) for r in dict.fromkeys(roots)}
     ins: dict[str, list[Edge]] = {}
     outs: dict[str, list[Edge]] = {}
@@ -157,6 +165,10 @@ def collect_upstream_many(
             for e in sorted(view.edges(need, Direction.OUT, TARGET_ABOVE), key=by_id):
                 if e.src in wanted:
                     outs[e.src].append(e)
+            if not budget.take_edges(sum(len(ins[n]) + len(outs[n]) for n in need)):
+                for w in active:
+                    w.truncated = w.done = True
+                break
         for w in active:
             steps = [(e, e.src) for n in w.frontier for e in ins[n]]
             steps += [(e, e.dst) for n in w.frontier for e in outs[n]]

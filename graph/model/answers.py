@@ -224,6 +224,9 @@ class OwnerOut(BaseModel):
     controls: bool
     ultimate: bool
     paths: list[list[Step]]
+    # The walk ran out of its budget (nodes, edges, path steps, time): the shares are a range
+    # over what was read (min: the paths read; max: a bound over every walk), never exact.
+    partial: bool = False
 
 
 class UltimateOwner(BaseModel):
@@ -267,6 +270,9 @@ class OwnersResult(BaseModel):
     # holdings and their brands. A distributor is not the maker: never part of a chain.
     distributes: list[Step] | None = None
     distributed_by: list[Step] | None = None
+    # True when the graph walk stopped at its budget; the reason names the limit reached.
+    partial: bool = False
+    partial_reason: str | None = None
 
 
 class EntityDetail(BaseModel):

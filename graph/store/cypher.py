@@ -584,7 +584,13 @@ class CypherView:
         rows.sort(key=lambda r: r[1], reverse=True)
         return [LoadEntry.model_validate_json(r[2]) for r in rows]
 
-    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
+    def changes(
+        self,
+        since: datetime | None = None,
+        dataset: str | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
+    ) -> list[ChangeSet]:
         params = {"since": utc_text(since) if since is not None else ""}
         if dataset is None:
             rows = self.read(q.CHANGES_SINCE, params)
@@ -593,7 +599,10 @@ class CypherView:
         # Newest first, ties by id: the embedded store's order.
         rows.sort(key=lambda r: r[0])
         rows.sort(key=lambda r: r[1], reverse=True)
-        return [ChangeSet.model_validate_json(r[3]) for r in rows]
+        if after is not None:
+            at, last = utc_text(after[0]), after[1]
+            rows = [r for r in rows if r[1] < at or (r[1] == at and r[0] > last)]
+        return [ChangeSet.model_validate_json(r[3]) for r in rows[:limit]]
 
     def _ids(self, query: str) -> list[str]:
         return sorted(r[0] for r in self.read(query, None))

@@ -103,8 +103,16 @@ class GraphView(Protocol):
         """The load log, newest first; only one dataset's entries when ``dataset`` is given."""
         ...
 
-    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
-        """What loads changed, newest first: those at or after ``since``, of ``dataset``."""
+    def changes(
+        self,
+        since: datetime | None = None,
+        dataset: str | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
+    ) -> list[ChangeSet]:
+        """What loads changed, newest first (ties by id): those at or after ``since``, of
+        ``dataset``; for paging, only those after ``after`` (the ``loaded_at`` and ``id`` of
+        the last one of the previous page) and at most ``limit`` of them."""
         ...
 
     def iter_records(self) -> Iterator[Record]:

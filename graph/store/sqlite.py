@@ -467,9 +467,18 @@ class SQLiteView:
         rows = self.conn.execute(sql + " ORDER BY loaded_at DESC, id", params)
         return [LoadEntry.model_validate_json(r[0]) for r in rows]
 
-    def changes(self, since: datetime | None = None, dataset: str | None = None) -> list[ChangeSet]:
+    def changes(
+        self,
+        since: datetime | None = None,
+        dataset: str | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
+    ) -> list[ChangeSet]:
         clauses: list[str] = []
-        params: list[str] = []
+        params: list[str | int] = []
+        if after is not None:
+            clauses.append("(loaded_at < ? OR (loaded_at = ? AND id > ?))")
+            params += [utc_text(after[0]), utc_text(after[0]), after[1]]
         if since is not None:
             clauses.append("loaded_at >= ?")
             params.append(utc_text(since))
@@ -477,8 +486,10 @@ class SQLiteView:
             clauses.append("dataset = ?")
             params.append(dataset)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        page = " LIMIT ?" if limit is not None else ""
+        params += [limit] if limit is not None else []
         rows = self.conn.execute(
-            f"SELECT data FROM changes{where} ORDER BY loaded_at DESC, id", params
+            f"SELECT data FROM changes{where} ORDER BY loaded_at DESC, id{page}", params
         )
         return [ChangeSet.model_validate_json(r[0]) for r in rows]
 

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from supplygraph.graph.caches import AnswerCache
 from supplygraph.graph.engine import ownership
 from supplygraph.graph.engine.entity_detail import entity_detail
 from supplygraph.graph.engine.neighbourhood import Neighbourhood
@@ -31,7 +32,7 @@ from supplygraph.graph.model.answers import (
     SearchHit,
 )
 from supplygraph.graph.store.backends import DEFAULT_STORE_URL, open_store
-from supplygraph.graph.store.protocol import GraphStore
+from supplygraph.graph.store.protocol import GraphStore, GraphView
 
 if TYPE_CHECKING:
     from supplygraph.loaders.ingest import LoadReport
@@ -45,6 +46,9 @@ class SupplyGraph:
         self.store = store
         self.view = store.view()
         self.resolver = Resolver(self.view)
+        # Owners and holdings answers per store version: a dense graph's walk costs up to the
+        # whole walk budget, so a question asked again is served from here.
+        self.walk_cache: AnswerCache[OwnersResult] = AnswerCache(size=1024)
 
     @classmethod
     def open(cls, url: str = DEFAULT_STORE_URL) -> SupplyGraph:
@@ -77,6 +81,7 @@ class SupplyGraph:
         allow_older: bool = False,
         on_outcome: Callable[[SourceOutcome], None] | None = None,
         assume_complete: bool = False,
+        on_start: Callable[[str], None] | None = None,
     ) -> UpdateReport:
         """Fetch the sources of a sources file (the shipped defaults when None) and load those
         that changed, each atomically; cached answers are dropped when anything was loaded."""
@@ -91,6 +96,7 @@ class SupplyGraph:
             allow_older=allow_older,
             on_outcome=on_outcome,
             assume_complete=assume_complete,
+            on_start=on_start,
         )
         if report.loaded:
             self.drop_caches()
@@ -98,6 +104,7 @@ class SupplyGraph:
 
     def drop_caches(self) -> None:
         self.resolver.drop_caches()
+        self.walk_cache.clear()
 
     def is_empty(self) -> bool:
         return self.view.counts()["nodes"] == 0
@@ -121,14 +128,27 @@ class SupplyGraph:
         return EntityRef.of(find_reference(self.view, ref))
 
     def owners(self, ref: str, max_depth: int = 6, as_of: date | None = None) -> OwnersResult:
-        _check_depth(max_depth)
-        return ownership.owners(self.view, self.find_entity(ref), max_depth, as_of or date.today())
+        return self._walk(ownership.owners, ref, max_depth, as_of)
 
     def holdings(self, ref: str, max_depth: int = 6, as_of: date | None = None) -> OwnersResult:
+        return self._walk(ownership.holdings, ref, max_depth, as_of)
+
+    def _walk(
+        self,
+        walk: Callable[[GraphView, EntityRef, int, date], OwnersResult],
+        ref: str,
+        max_depth: int,
+        as_of: date | None,
+    ) -> OwnersResult:
         _check_depth(max_depth)
-        return ownership.holdings(
-            self.view, self.find_entity(ref), max_depth, as_of or date.today()
-        )
+        entity = self.find_entity(ref)
+        day = as_of or date.today()
+        key = (walk.__name__, entity.id, max_depth, day, self.view.version())
+        found = self.walk_cache.get(key)
+        if found is None:
+            found = walk(self.view, entity, max_depth, day)
+            self.walk_cache.put(key, found)
+        return found
 
     def neighbourhood(
         self, entity_id: str, depth: int = 1, as_of: date | None = None

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         description="SQLite file holding rate limits and failed-key counts for all server "
         "workers; empty: each process counts alone (`serve --workers N` sets one)",
     )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated proxy addresses whose X-Forwarded-For is trusted (the "
+        "client address for limits and logs); empty: none, the socket's peer counts",
+    )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1, description="Largest request body outside bulk endpoints"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -25,7 +25,10 @@ from .common import (
     progress,
     watches_in,
 )
-from .watching import print_watch
+from .watching import print_watch, print_watch_errors
+
+if TYPE_CHECKING:
+    from supplygraph.audit.watch import WatchReport
 
 EXIT_FAILED = 2  # a source could not be fetched or loaded (the others still were)
 
@@ -159,20 +162,22 @@ def update(
             on_outcome=show,
             assume_complete=assume_complete,
         )
-        checked = []
+        checked: list[WatchReport] = []
+        watch_errors: dict[str, str] = {}
         if report.loaded and not no_watch:
-            watches = watches_in()
-            checked = [watches.check(graph.resolver, graph.view, n) for n in watches.names()]
+            checked, watch_errors = watches_in().check_all(graph.resolver, graph.view)
     if as_json:
         body = {
             "sources": [o.as_dict() for o in report.outcomes],
             "watches": [c.to_json() for c in checked],
+            "watch_errors": watch_errors,
         }
         print_json(body)
     else:
         for c in checked:
             print_watch(c)
-    if report.failed:
+    print_watch_errors(watch_errors)
+    if report.failed or watch_errors:
         raise typer.Exit(EXIT_FAILED)
     if any(c.changed for c in checked):
         from supplygraph.audit.watch import EXIT_CHANGED

@@ -53,6 +53,14 @@ def serve(
     ] = None,
     sources_file: SourcesOpt = None,
     mirror: MirrorOpt = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxy addresses (comma-separated) whose X-Forwarded-For is trusted; default "
+            "$SUPPLYGRAPH_FORWARDED_ALLOW_IPS, empty: none",
+        ),
+    ] = None,
 ) -> None:
     """Run the REST API (and the web UI). An empty store is filled with the seed data first."""
     import os
@@ -85,6 +93,8 @@ def serve(
             graph.close()
     # Every worker builds its app from the environment (api.app.app_from_environment).
     os.environ["SUPPLYGRAPH_STORE"] = store_url
+    if forwarded_allow_ips is not None:
+        os.environ["SUPPLYGRAPH_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
     if workers > 1 and not settings.limits_db:
         os.environ["SUPPLYGRAPH_LIMITS_DB"] = str(default_limits_db(store_url))
     run_server(
@@ -108,15 +118,21 @@ def refresh_once(
     graph: SupplyGraph, sources_file: str | None, mirror: str | None, settings: Settings
 ) -> str:
     """One scheduled refresh: update, then check every watch (webhooks fire from there)."""
-    report = graph.update(optional_path(sources_file), mirror=mirror)
-    text = "; ".join(f"{o.name} {o.status}: {o.reason}" for o in report.outcomes)
+    report = graph.update(
+        optional_path(sources_file),
+        mirror=mirror,
+        on_start=lambda name: log_refresh(f"{name} started"),
+        on_outcome=lambda o: log_refresh(f"{o.name} {o.status}: {o.reason}"),
+    )
+    text = "; ".join(f"{o.name} {o.status}" for o in report.outcomes)
     if report.loaded:
-        watches = watches_in(settings)
-        for name in watches.names():
-            checked = watches.check(graph.resolver, graph.view, name)
-            text += f"; watch {name}: {len(checked.changes)} rows changed"
+        reports, errors = watches_in(settings).check_all(graph.resolver, graph.view)
+        for checked in reports:
+            text += f"; watch {checked.name}: {len(checked.changes)} rows changed"
             if checked.webhook_error:
-                text += f" ({checked.webhook_error})"
+                text += f" ({checked.webhook_error}; {checked.webhook_pending} pending)"
+        for name, message in errors.items():
+            text += f"; watch {name} failed: {message}"
     return text
 
 

@@ -20,7 +20,10 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from supplygraph.audit.watch import WatchReport
+    from supplygraph.audit.watch import Watches, WatchReport
+
+# An error checking a watch (the others were still checked); 3 means rows changed.
+EXIT_FAILED = 2
 
 
 def print_watch(report: WatchReport) -> None:
@@ -44,6 +47,45 @@ def print_watch(report: WatchReport) -> None:
             out.print(f"    {reason}", highlight=False, markup=False)
     if report.webhook_error:
         err.print(f"warning: {report.webhook_error}", highlight=False, markup=False)
+
+
+def print_watch_errors(errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        err.print(f"error: watch {name}: {message}", highlight=False, markup=False)
+
+
+def list_watches(watches: Watches, as_json: bool) -> None:
+    """Every watch with its last check and webhook state; a damaged one says so."""
+    from supplygraph.audit.watch import WatchError
+
+    listed: list[dict[str, object]] = []
+    for n in watches.names():
+        try:
+            m = watches.meta(n)
+        except WatchError as exc:
+            listed.append({"watch": n, "error": exc.message})
+            continue
+        listed.append(
+            {"watch": n, **m.model_dump(mode="json", include={"rows", "inventory", "target"})}
+            | {"checked": m.checked.isoformat(timespec="seconds"), "webhook": m.webhook}
+            | {"webhook_error": m.webhook_error, "webhook_pending": m.webhook_pending}
+        )
+    if as_json:
+        print_json(listed)
+        return
+    for w in listed:
+        if "error" in w:
+            out.print(f"{w['watch']}: {w['error']}", highlight=False, markup=False)
+            continue
+        line = (
+            f"{w['watch']}: {w['rows']:,} rows of {w['inventory']}, target {w['target']}, "
+            f"checked {str(w['checked'])[:16].replace('T', ' ')}"
+        )
+        if w["webhook"]:
+            line += f", webhook {w['webhook']}"
+        if w["webhook_error"]:
+            line += f" (undelivered: {w['webhook_pending']} reports; {w['webhook_error']})"
+        out.print(line, highlight=False, markup=False)
 
 
 def watch(
@@ -88,28 +130,27 @@ def watch(
             )
         if not check:
             if inventory is None:
-                for n in watches.names():
-                    m = watches.meta(n)
-                    out.print(
-                        f"{n}: {m.rows:,} rows of {m.inventory}, target {m.target}, "
-                        f"checked {m.checked:%Y-%m-%d %H:%M}"
-                        + (f", webhook {m.webhook}" if m.webhook else ""),
-                        highlight=False,
-                        markup=False,
-                    )
+                list_watches(watches, as_json)
             return
-        names = [name] if name else watches.names()
-        reports = [watches.check(graph.resolver, graph.view, n) for n in names]
+        reports, errors = watches.check_all(graph.resolver, graph.view, [name] if name else None)
+        if name and errors and not reports:
+            from supplygraph.audit.watch import WatchError
+
+            raise WatchError(errors[name])
     if report:
         from supplygraph.audit.watch import render_html
 
         Path(report).write_text(render_html(reports), encoding="utf-8")
     if as_json:
-        body = [r.to_json() for r in reports]
-        print_json(body)
+        shown: list[dict[str, object]] = [r.to_json() for r in reports]
+        shown += [{"watch": n, "error": m} for n, m in errors.items()]
+        print_json(shown)
     else:
         for r in reports:
             print_watch(r)
+    print_watch_errors(errors)
+    if errors:
+        raise typer.Exit(EXIT_FAILED)
     if any(r.changed for r in reports):
         from supplygraph.audit.watch import EXIT_CHANGED
 
