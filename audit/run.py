@@ -20,14 +20,13 @@ from typing import Any, NamedTuple
 from supplygraph.graph.engine.bulk import BulkResolver, BulkRun
 from supplygraph.graph.engine.bulk_rows import (
     FIELDS,
-    Answer,
     BulkItem,
     BulkResult,
-    Evidence,
     RowProblem,
 )
+from supplygraph.graph.engine.judge import Evidence, Judgement, weak_link_text
 from supplygraph.graph.engine.regimes import RegimeEngine
-from supplygraph.graph.engine.resolve import Resolver, weak_link_text
+from supplygraph.graph.engine.resolve import Resolver
 from supplygraph.graph.model.answers import VERDICTS, RegimeOut, Step
 from supplygraph.graph.model.records import SourceRef
 
@@ -232,7 +231,7 @@ class Outcome(NamedTuple):
         return self.derived.sources
 
 
-def weak_link_cell(answer: Answer) -> str:
+def weak_link_cell(answer: Judgement) -> str:
     """The weak links of a `possible` answer, each with why it is weak (" | " between)."""
     best = answer.best
     if best is None or not best.weak:
@@ -256,7 +255,7 @@ class Batch:
     rows: RowBatch
     results: list[BulkResult]
     first: int  # ordinal of the first row, from 1
-    derived: dict[Answer, Derived]
+    derived: dict[Judgement, Derived]
     errors: dict[int, str]
     error_cells: Derived  # the cells of an error row
     lines: Sequence[str | None] | None = None  # see RowBatch.lines
@@ -360,7 +359,7 @@ class Audit:
         self.run: BulkRun = self.engine.prepare(target, as_of)
         self.regimes = RegimeColumn(resolver, self.run.day)
         self._error_cells = NO_CELLS
-        self._derived: dict[Answer, Derived] = {}
+        self._derived: dict[Judgement, Derived] = {}
         self._sources: dict[Evidence, tuple[str, ...]] = {}
         self.summary = Summary(
             inventory=inventory.name,
@@ -490,7 +489,7 @@ class Audit:
             s.error_rows.append({"row": ordinal, "line": number, "error": error})
         return error
 
-    def _derive(self, answer: Answer) -> Derived:
+    def _derive(self, answer: Judgement) -> Derived:
         entity = answer.entity
         regimes = self.regimes.cell(entity) if entity else ""
         sources: tuple[str, ...] = ()
@@ -512,7 +511,7 @@ class Audit:
         return found
 
     def _sample(
-        self, number: int, ordinal: int, cells: list[Any], result: Answer, derived: Derived
+        self, number: int, ordinal: int, cells: list[Any], result: Judgement, derived: Derived
     ) -> dict[str, Any]:
         """A listed row of the report (yes or possible), its sources added to the report's."""
         best = result.best

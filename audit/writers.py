@@ -25,7 +25,8 @@ from typing import IO, Any, Protocol, cast
 import orjson
 
 from supplygraph.graph.csv_formulas import any_may_hold_formula, formula_safe, may_hold_formula
-from supplygraph.graph.engine.bulk_rows import Answer, BulkResult
+from supplygraph.graph.engine.bulk_rows import BulkResult
+from supplygraph.graph.engine.judge import Judgement
 from supplygraph.graph.errors import SupplyGraphError
 
 from .readers import MISSING, Extra
@@ -101,7 +102,7 @@ def _plain(value: Any) -> str:
 
 
 def _extras(
-    result: BulkResult | Answer, derived: Derived, error: str | None, with_regimes: bool
+    result: BulkResult | Judgement, derived: Derived, error: str | None, with_regimes: bool
 ) -> list[str]:
     """Our cells of a row: verdict, confidence, evidence, weak link, distributes, regimes (when
     shown) and error."""
@@ -145,7 +146,7 @@ class CsvWriter:
         self.text = text  # every cell is already a string (CSV, XLSX, nmap, MAC list inputs)
         # A JSON record's keys beyond the columns (an Extra cell) have no column here.
         self.width = len(columns)
-        self._tails: dict[Answer, str] = {}
+        self._tails: dict[Judgement, str] = {}
         self.writer.writerow(self._safe(_unique(columns, extra)))
 
     def write_batch(self, batch: Batch) -> None:
@@ -206,7 +207,7 @@ class CsvWriter:
         self._cell_writer.writerow(self._safe(cells))
         return buf.getvalue()
 
-    def _tail(self, result: BulkResult | Answer, derived: Derived, error: str | None) -> str:
+    def _tail(self, result: BulkResult | Judgement, derived: Derived, error: str | None) -> str:
         """Our cells, after the input's: a comma, the cells, the line end."""
         return "," + self._cells_text(_extras(result, derived, error, self.with_regimes)) + "\r\n"
 

@@ -33,25 +33,30 @@ from supplygraph.graph.caches import TwoGenerationCache
 from supplygraph.graph.engine.bulk_rows import (
     FIELDS,
     NOTHING_FOUND,
-    Answer,
     BulkItem,
     BulkResult,
-    Evidence,
     FieldOutcome,
     Fields,
     RowProblem,
-    evidence_text,
 )
 from supplygraph.graph.engine.cached_view import CachedView
+from supplygraph.graph.engine.judge import (
+    Case,
+    Evidence,
+    Judgement,
+    best_evidence,
+    evidence_text,
+    judge,
+)
 from supplygraph.graph.engine.reach import Reach
 from supplygraph.graph.engine.relatedness import Finding
-from supplygraph.graph.engine.resolve import MAX_PATHS, Query, Resolver, weak_link_text
+from supplygraph.graph.engine.resolve import MAX_PATHS, Query, Resolver
 from supplygraph.graph.engine.verdicts import rank_paths
 from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.gc_pause import paused
 from supplygraph.graph.match.matcher import typo_neighbours
 from supplygraph.graph.match.typed import as_typed
-from supplygraph.graph.model.answers import Match, Step, Verdict
+from supplygraph.graph.model.answers import Match, Step
 from supplygraph.graph.model.mac_blocks import deciding_block, mac_block_texts, mac_digits
 from supplygraph.graph.model.normalize import fcc_grantee_code, mac_prefixes, name_keys, name_tokens
 from supplygraph.graph.model.records import (
@@ -161,9 +166,9 @@ class BulkRun:
         self._combos: TwoGenerationCache[tuple[FieldOutcome | None, ...], BulkResult] = (
             TwoGenerationCache(size)
         )
-        self._answers: TwoGenerationCache[tuple[object, ...], Answer] = TwoGenerationCache(size)
+        self._answers: TwoGenerationCache[tuple[object, ...], Judgement] = TwoGenerationCache(size)
         # The deciding outcomes of a row -> its verdict, texts and answer (see _verdict).
-        self._judged: TwoGenerationCache[tuple[object, ...], BulkResult] = TwoGenerationCache(size)
+        self._judged: TwoGenerationCache[tuple[object, ...], Judgement] = TwoGenerationCache(size)
         # For _known, per field: the value as typed -> its outcome (a MAC by the text of its
         # 24-bit block, see mac_block_texts); an absent field found nothing.
         self._typed: tuple[TwoGenerationCache[str, FieldOutcome], ...] = tuple(
@@ -574,37 +579,30 @@ class BulkRun:
         return hit
 
     def _verdict(self, outcomes: tuple[FieldOutcome | None, ...]) -> BulkResult:
-        """The row's result: which outcomes decide it is found here, the rest (texts, answer)
-        is worked out once per deciding outcomes (rows combine a few of them many ways)."""
-        best: Evidence | None = None
-        top_of: FieldOutcome | None = None  # the outcome with the best-scoring match
+        """The row's result: which outcomes decide it is found here, the judgement (texts,
+        answer) is made once per deciding outcomes (rows combine a few of them many ways)."""
         notes: list[str] = []
-        selling: list[FieldOutcome] = []  # outcomes that distribute into the target's group
+        matched: list[FieldOutcome] = []  # outcomes that matched something, in field order
         for outcome in outcomes:
             if outcome is None:
                 continue
             notes.extend(outcome.notes)
-            e = outcome.best
-            # Strictly better only: the first of equals wins, as in resolve's stable sort.
-            if e is not None and (best is None or e.rank() < best.rank()):
-                best = e
-            top = outcome.top
-            if top is not None and (top_of is None or top.score > top_of.top.score):  # type: ignore[union-attr]
-                top_of = outcome
-            if outcome.distributes or outcome.finding is not None:
-                selling.append(outcome)
-        # What each kind of verdict depends on (keys of different kinds never compare equal:
-        # they start with an Evidence, a FieldOutcome or a note).
+            if outcome.matched:
+                matched.append(outcome)
+        best = best_evidence(o.best for o in matched)
+        # What each kind of judgement depends on (keys of different kinds never compare equal:
+        # they start with an Evidence, a FieldOutcome or a note). Without a path, the answer
+        # names everything the row resolved to.
         key: tuple[object, ...]
         if best is not None:
             key = (best, *notes)
-        elif top_of is not None:
-            key = (top_of, *selling)
+        elif matched:
+            key = (*matched, *notes)
         else:
             key = tuple(notes)
         judged = self._judged[key]
         if judged is None:
-            judged = self._judge(best, top_of, notes, selling)
+            judged = self._judge(best, matched, notes)
             self._judged.put(key, judged)
         return BulkResult(
             judged.verdict,
@@ -615,102 +613,58 @@ class BulkRun:
             judged.best,
             outcomes,
             judged.notes,
-            judged.answer,
+            judged,
         )
 
     def _judge(
-        self,
-        best: Evidence | None,
-        top_of: FieldOutcome | None,
-        notes: list[str],
-        selling: list[FieldOutcome],
-    ) -> BulkResult:
-        """The verdict, texts and answer for :meth:`_verdict` (without the row's outcomes)."""
+        self, best: Evidence | None, matched: list[FieldOutcome], notes: list[str]
+    ) -> Judgement:
+        """The judgement for :meth:`_verdict`, by the one judge single lookups use."""
         assert self.reach is not None
-        if self.reach.truncated:
-            notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
-        if best is not None:
-            verdict: Verdict = "possible" if best.weak else "yes"
-            text = best.text
-            if best.weak:
-                text += (
-                    " (weak link: "
-                    + "; ".join(weak_link_text(w, best.names) for w in best.weak)
-                    + ")"
-                )
-            answer = self._answer(verdict, round(best.score, 3), text, best, best.match.id, notes)
-            return BulkResult(
-                verdict, answer.confidence, text, None, None, best, (), answer.notes, answer
+        matches = [m for o in matched for m in o.matched]
+        finding = Finding()
+        sold: tuple[Step, ...] = ()
+        above: frozenset[str] = frozenset()
+        names: dict[str, str] = {}
+        if best is None and matched:
+            sold = _union(o.distributes for o in matched)
+            finding = _merged([o.finding for o in matched if o.finding is not None], bool(sold))
+            above = self.engine.matcher.above_target(self.target.id, self.day)
+            ids = {x for s in finding.stakes for x in (s.holder, s.entity)}
+            ids |= {a.entity for a in finding.affinity}
+            ids |= {x for e in finding.denials for x in (e.src, e.dst)}
+            names = {i: n.name for i, n in self.engine.cached.nodes(ids).items()}
+        judgement = judge(
+            Case(
+                target=self.target,
+                matches=matches,
+                best=best,
+                sold=sold,
+                finding=finding,
+                above=above,
+                names=names,
+                notes=notes,
+                truncated=self.reach.truncated,
             )
-        related = [o for o in selling if o.finding is not None and o.finding.possible]
-        if related:
-            return self._related(related[0])
-        if top_of is not None and top_of.top is not None:
-            top = top_of.top
-            text = (
-                f"{top.field} matched {top.name} ({top.kind}); "
-                f"no path from {self.target.name} reaches it"
-            )
-            text += "".join(self._finding_notes(o) for o in selling)
-            sold = _union(o.distributes for o in selling)
-            if sold:
-                items = ", ".join(sorted({s.to_name for s in sold}))
-                text += f"; it distributes {items} (a distributor is not the maker)"
-            answer = self._answer("no", round(top.score, 3), text, None, top.id, [], sold)
-            return BulkResult("no", answer.confidence, text, None, None, None, (), (), answer)
-        text = "no match" + (f" ({'; '.join(notes)})" if notes else "")
-        answer = self._answer("unknown", 0.0, text, None, None, notes)
-        return BulkResult("unknown", 0.0, text, None, None, None, (), answer.notes, answer)
-
-    def _related(self, outcome: FieldOutcome) -> BulkResult:
-        """``possible`` without a path: a significant stake or name affinity (relatedness)."""
-        assert outcome.finding is not None and outcome.top is not None
-        finding, top = outcome.finding, outcome.top
-        ids = {s.holder for s in finding.stakes} | {s.entity for s in finding.stakes}
-        ids |= {a.entity for a in finding.affinity}
-        names = {i: n.name for i, n in self.engine.cached.nodes(ids).items()}
-        why = "; ".join(weak_link_text(w, names) for w in finding.weak_links(names))
-        text = (
-            f"{top.field} matched {top.name} ({top.kind}); no path from {self.target.name} "
-            f"reaches it, but the answer is not a plain no: {why}"
         )
-        confidence = round(max(m.score for m in outcome.matched) * finding.confidence(), 3)
-        answer = self._answer("possible", confidence, text, None, top.id, [])
-        return BulkResult("possible", confidence, text, None, None, None, (), (), answer)
-
-    def _finding_notes(self, outcome: FieldOutcome) -> str:
-        """Stakes below the threshold and sourced denials, said beside a `no`."""
-        finding = outcome.finding
-        if finding is None or not (finding.stakes or finding.denials):
-            return ""
-        ids = {x for s in finding.stakes for x in (s.holder, s.entity)}
-        ids |= {x for e in finding.denials for x in (e.src, e.dst)}
-        names = {i: n.name for i, n in self.engine.cached.nodes(ids).items()}
-        parts = [f"{s.text(names)} (below {finding.threshold:g}%)" for s in finding.stakes]
-        parts += [
-            f"a source states that {names.get(e.src, e.src)} is not part of "
-            f"{names.get(e.dst, e.dst)}"
-            for e in finding.denials
-        ]
-        return "; " + "; ".join(parts)
-
-    def _answer(
-        self,
-        verdict: Verdict,
-        confidence: float,
-        text: str,
-        best: Evidence | None,
-        entity: str | None,
-        notes: list[str],
-        sold: tuple[Step, ...] = (),
-    ) -> Answer:
-        shipped = tuple((s.from_, s.to, s.valid_from, s.valid_to) for s in sold)
-        key = (verdict, confidence, text, best, entity, shipped, *notes)
-        answer = self._answers[key]
-        if answer is None:
-            answer = Answer(verdict, confidence, text, best, entity, tuple(notes), sold)
-            self._answers.put(key, answer)
-        return answer
+        # Rows decided by different outcomes often get the same answer: share one object, so
+        # reports derive its cells once.
+        shipped = tuple((s.from_, s.to, s.valid_from, s.valid_to) for s in judgement.distributes)
+        content = (
+            judgement.verdict,
+            judgement.confidence,
+            judgement.evidence,
+            judgement.best,
+            judgement.entity,
+            shipped,
+            judgement.explanation,
+            *judgement.notes,
+        )
+        shared = self._answers[content]
+        if shared is None:
+            shared = judgement
+            self._answers.put(content, shared)
+        return shared
 
 
 def _block_spellings(digits: str) -> tuple[str, ...]:
@@ -759,3 +713,21 @@ def _unassigned(oui: str) -> str:
     """The key of a MAC in no assigned block: the answer still depends on the U/L bit (the note
     on locally administered addresses)."""
     return "none/local" if _locally_administered(oui) else "none/global"
+
+
+def _merged(findings: list[Finding], distributor: bool) -> Finding:
+    """The fields' findings as one, as a single lookup finds them over all its matches: each
+    fact once, in the same order, and no name affinity where a field's stake or denial (or a
+    distributor's trade) already decides it."""
+    if len(findings) == 1 and not distributor:
+        return findings[0]
+    stakes = {s.edge.id: s for f in findings for s in f.stakes}
+    denials = {e.id: e for f in findings for e in f.denials}
+    affinity = {a.entity: a for f in findings for a in f.affinity}
+    merged = Finding(
+        stakes=sorted(stakes.values(), key=lambda s: (s.edge.dst, s.edge.src, s.edge.id)),
+        denials=sorted(denials.values(), key=lambda e: e.id),
+    )
+    if not (merged.denials or any(s.significant for s in merged.stakes) or distributor):
+        merged.affinity = sorted(affinity.values(), key=lambda a: a.entity)
+    return merged

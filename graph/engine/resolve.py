@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from supplygraph.graph.caches import AnswerCache
+from supplygraph.graph.engine.judge import Case, Evidence, Judgement, judge
 from supplygraph.graph.engine.reach import Reach, ReachCache
 from supplygraph.graph.engine.regimes import RegimeEngine
 from supplygraph.graph.engine.relatedness import Finding, RelatednessEngine
-from supplygraph.graph.engine.verdicts import ScoredPath, rank_paths, verdict_of
+from supplygraph.graph.engine.verdicts import rank_paths
 from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFound
 from supplygraph.graph.match.matcher import (
     CandidateCache,
@@ -33,7 +34,6 @@ from supplygraph.graph.model.answers import (
     Match,
     ResolveResult,
     Step,
-    WeakLink,
 )
 from supplygraph.graph.model.mac_blocks import deciding_block
 from supplygraph.graph.model.normalize import (
@@ -311,10 +311,15 @@ class Resolver:
 
     def compute(self, query: Query, target_node: Node, day: date) -> ResolveResult:
         """The uncached verdict for ``query`` against ``target_node`` on ``day``."""
+        return self.result_of(*self.judged(query, target_node, day))
+
+    def judged(
+        self, query: Query, target_node: Node, day: date
+    ) -> tuple[Judgement, Node, list[Match], list[list[Step]], set[str], dict[str, Node], date]:
+        """The question matched, its evidence gathered and judged (:func:`judge`), with what
+        a full answer adds: every path, the nodes on them, their names."""
         matches, notes = self.match(query)
         reach = self.reach_cache.get(self.view, target_node.id, day)
-        if reach.truncated:
-            notes.append("the target's graph was cut at the traversal bound; a 'no' may be partial")
 
         scored = rank_paths(matches, reach, MAX_PATHS)
         sold = [] if scored else self.distributes(matches, reach, day)
@@ -335,33 +340,47 @@ class Resolver:
         names = {i: n.name for i, n in nodes.items()}
         paths = [[Step.of(e, names) for e in s.path] for s in scored]
         paths += [[Step.of(e, names) for e in path] for path in stake_paths]
-        designations = self._designations(on_paths, names, day)
+        judgement = judge(
+            Case(
+                target=target_node,
+                matches=matches,
+                best=Evidence.of(scored[0], target_node.id, names) if scored else None,
+                sold=[Step.of(e, names) for e in sold],
+                finding=finding,
+                above=above,
+                names=names,
+                notes=notes,
+                truncated=reach.truncated,
+            )
+        )
+        return judgement, target_node, matches, paths, on_paths, nodes, day
 
-        verdict = verdict_of(scored[0] if scored else None, bool(matches), finding.possible)
-        best_score = max((m.score for m in matches), default=0.0)
-        if scored:
-            confidence = round(scored[0].score, 3)
-        elif finding.possible:
-            confidence = round(best_score * finding.confidence(), 3)
-        else:
-            confidence = round(best_score, 3)
+    def result_of(
+        self,
+        judgement: Judgement,
+        target_node: Node,
+        matches: list[Match],
+        paths: list[list[Step]],
+        on_paths: set[str],
+        nodes: dict[str, Node],
+        day: date,
+    ) -> ResolveResult:
+        """A single answer written from its judgement, with paths, designations and regimes."""
+        names = {i: n.name for i, n in nodes.items()}
         # The buyer's question is about what they hold: give the best match's regimes too.
-        best = scored[0].match if scored else max(matches, key=lambda m: m.score, default=None)
-        best_node = nodes.get(best.id) if best is not None else None
+        best_node = nodes.get(judgement.entity) if judgement.entity is not None else None
         return ResolveResult(
-            verdict=verdict,
+            verdict=judgement.verdict,
             target=EntityRef.of(target_node),
             matched=matches,
             paths=paths,
-            designations=designations,
-            confidence=confidence,
+            designations=self._designations(on_paths, names, day),
+            confidence=judgement.confidence,
             as_of=day,
-            explanation=explain(
-                verdict, target_node, matches, scored, names, sold, above=above, finding=finding
-            ),
-            notes=notes,
-            weak_links=list(scored[0].weak) if scored else finding.weak_links(names),
-            distributes=[Step.of(e, names) for e in sold],
+            explanation=judgement.explanation,
+            notes=list(judgement.notes),
+            weak_links=list(judgement.weak_links),
+            distributes=list(judgement.distributes),
             regimes=self.regimes.verdicts(target_node.id, day),
             matched_regimes=(
                 self.regimes.result(EntityRef.of(best_node), day) if best_node else None
@@ -440,75 +459,3 @@ class Resolver:
                 if listed:
                     found[entity_id] = listed
         return found
-
-
-def explain(
-    verdict: str,
-    target: Node,
-    matches: list[Match],
-    scored: list[ScoredPath],
-    names: dict[str, str],
-    sold: list[Edge] | None = None,
-    above: frozenset[str] = frozenset(),
-    finding: Finding | None = None,
-) -> str:
-    """One readable sentence for the verdict."""
-    finding = finding or Finding()
-    if verdict == "unknown":
-        return "The query matched nothing known; no verdict can be given."
-    if verdict == "possible" and not scored:
-        found = ", ".join(sorted({f"{m.name} ({m.kind})" for m in matches})[:5])
-        why = "; ".join(weak_link_text(w, names) for w in finding.weak_links(names))
-        return (
-            f"Resolved to {found}; no evidence path leads from {target.name} to it, but the "
-            f"answer is not a plain no: {why}."
-        )
-    if verdict == "no":
-        found = ", ".join(sorted({f"{m.name} ({m.kind})" for m in matches})[:5])
-        text = f"Resolved to {found}; no evidence path leads from {target.name} to it."
-        if sold:
-            items = ", ".join(sorted({names.get(e.dst, e.dst) for e in sold}))
-            text += f" It distributes {items} (a distributor is not the maker)."
-        owners = sorted({m.name for m in matches if m.id in above})
-        if owners:
-            verb, pronoun = (
-                ("owns or controls", "it is")
-                if len(owners) == 1
-                else ("own or control", "they are")
-            )
-            text += (
-                f" {' and '.join(owners)} {verb} {target.name}: {pronoun} above the target, "
-                "not below it, and an owner of the target is not the target."
-            )
-        for stake in finding.stakes:
-            text += (
-                f" {stake.text(names)}, below the {finding.threshold:g}% that would make it "
-                "possibly the group's."
-            )
-        for denial in finding.denials:
-            src, dst = names.get(denial.src, denial.src), names.get(denial.dst, denial.dst)
-            cited = "; ".join(s.title for s in denial.sources[:2])
-            text += f" A source states that {src} is not part of {dst} ({cited})."
-        return text
-    best = scored[0]
-    if not best.path:
-        text = f"{best.match.name} is {target.name} itself."
-    else:
-        chain = " -> ".join(
-            f"{names.get(e.src, e.src)} {e.relation.value} {names.get(e.dst, e.dst)}"
-            for e in best.path
-        )
-        text = f"{best.match.name} leads to {target.name}: {chain}."
-    if verdict == "possible":
-        why = "; ".join(weak_link_text(w, names) for w in best.weak)
-        text += f" Only possible: the evidence has a weak link ({why})."
-    return text
-
-
-def weak_link_text(link: WeakLink, names: dict[str, str]) -> str:
-    """A weak link as people read it: ``A OWNS_BRAND B: only grade C sources``."""
-    if link.relation is None or link.from_ is None or link.to is None:
-        # A weak match (a model-number family) rather than a weak edge: name what matched.
-        return f"{names[link.to]}: {link.reason}" if link.to in names else link.reason
-    src, dst = names.get(link.from_, link.from_), names.get(link.to, link.to)
-    return f"{src} {link.relation} {dst}: {link.reason}"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from supplygraph.graph.engine.resolve import weak_link_text
+from supplygraph.graph.engine.judge import weak_link_text
 from supplygraph.graph.model.answers import Step
 
 from .common import (
