@@ -39,8 +39,9 @@ class EntityVerdict(BaseModel):
 def resolve_parameters(node: Node) -> dict[str, str]:
     """The /v1/resolve parameters that name ``node`` best: its block, grantee code or name.
 
-    >>> from supplygraph.graph.model.records import Node, NodeKind
-    >>> resolve_parameters(Node(id="b", kind=NodeKind.BRAND, name="HiLook"))
+    >>> from supplygraph.graph.model.records import Node, NodeKind, SourceRef
+    >>> cited = (SourceRef(id="s", title="a source"),)
+    >>> resolve_parameters(Node(id="b", kind=NodeKind.BRAND, name="HiLook", sources=cited))
     {'brand': 'HiLook'}
     """
     if node.kind == NodeKind.IDENTIFIER:

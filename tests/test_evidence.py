@@ -100,13 +100,15 @@ def test_a_distributor_is_no_with_what_it_distributes(graph: SupplyGraph) -> Non
     assert "distributes" in result.explanation
 
 
-def test_a_trade_distributor_from_its_buyers_announcement_is_no_with_a_primary_source(
+def test_a_trade_distributor_from_its_buyers_announcement_is_no_with_a_strong_source(
     graph: SupplyGraph,
 ) -> None:
     result = graph.resolve(name="DVS Limited")
     assert result.verdict == "no"
     assert [s.to for s in result.distributes] == ["hikvision"]
-    assert any(src.grade == "A" for src in result.distributes[0].sources)
+    # The buyer's announcement is read in a trade-press republication: grade B, not A.
+    assert any(src.grade == "B" for src in result.distributes[0].sources)
+    assert result.distributes[0].strength == "strong"
     dual = graph.resolve(name="The CCTV Store", target="dahua")
     assert dual.verdict == "no" and [s.to for s in dual.distributes] == ["dahua"]
 

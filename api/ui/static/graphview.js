@@ -72,7 +72,8 @@
   // Colours per relation; the legend on the pages uses the same (app.css .sw-e-*).
   var RELATION_COLOURS = {
     OWNS: "#334e68", CONTROLS: "#334e68", OWNS_BRAND: "#23877a", MODEL_OF: "#8c6d1f",
-    MANUFACTURES_FOR: "#7048e8", DISTRIBUTES: "#c2255c", ASSIGNED: "#aab4be", SAME_AS: "#9aa5b1"
+    MANUFACTURES_FOR: "#7048e8", DISTRIBUTES: "#c2255c", ASSIGNED: "#aab4be", SAME_AS: "#9aa5b1",
+    UNRELATED_TO: "#8a9199"
   };
 
   var STYLE = [
