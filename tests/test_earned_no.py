@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from factories import SRC, edge, org, owns
+from fastapi.testclient import TestClient
 
 from supplygraph.graph.engine.bulk import BulkResolver
 from supplygraph.graph.engine.relatedness import DEFAULT_STAKE_THRESHOLD
@@ -176,3 +177,17 @@ def test_a_stake_that_ended_is_no_stake(zq: SupplyGraph) -> None:
     assert zq.resolve(name="Past Holding Co.", target="zqvision").verdict == "no"
     then = zq.resolve(name="Past Holding Co.", target="zqvision", as_of=date(2019, 6, 1))
     assert then.verdict == "possible"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["\u041dikvision", "\u0397ikvisi\u03bfn", "\u041d\u0456\u043av\u0456s\u0456\u043en"],
+)
+def test_look_alike_letters_are_found_by_search_and_over_http(
+    client: TestClient, typed: str
+) -> None:
+    """The attack form of the same: look-alike spellings through the API's search and resolve."""
+    hits = client.get("/v1/search", params={"q": typed}).json()
+    assert hits and hits[0]["id"] in {"hikvision", "brand-hikvision"}, hits[:3]
+    answer = client.get("/v1/resolve", params={"name": typed}).json()
+    assert answer["verdict"] == "yes"
