@@ -49,6 +49,9 @@ def configure(threshold: float) -> None:
 CANDIDATES_PER_TOKEN = 300
 # Only this many candidates, the ones carrying the most (and rarest) query words, are scored.
 SCORED_CANDIDATES = 20
+# Candidates tied at the cut are ordered by closeness to the typed name when there are at most
+# this many of them (their names are read for it).
+TIE_BREAK_LIMIT = 100
 # A word this long that is in no name may hold a typo: the store's words sharing its first
 # letters (two, three from TYPO_LONG letters on; at most TYPO_VOCABULARY of them) are compared
 # with it, and those within one edit (two from TYPO_TWO letters) select candidates as if they
@@ -203,6 +206,10 @@ def _cut(
     last = placed[ranked[SCORED_CANDIDATES - 1]]
     head = [i for i in ranked if placed[i] > last]
     tied = [i for i in ranked if placed[i] == last]
+    if len(tied) > TIE_BREAK_LIMIT:
+        # A word hundreds of names share ties them all; reading every one to order them costs
+        # more than the order is worth: keep the id order there.
+        return ranked[:SCORED_CANDIDATES]
     profiles = (cache or CandidateCache()).profiles(view, tied)
     typed = fuzzy_key(text)
 
