@@ -133,7 +133,8 @@ def test_every_mac_block_in_the_slice_resolves_identically(
             a = local.resolve(mac=mac, target=target, as_of=DAY)
             _same(a, server.resolve(mac=mac, target=target, as_of=DAY))
             verdicts.add(a.verdict)
-    assert verdicts == {"yes", "no"}  # the slice holds both kinds of block
+    # The slice holds both kinds of block (and blocks held under a group's name: possible).
+    assert {"yes", "no"} <= verdicts
 
 
 def _owned_or_owning(view: Any) -> list[str]:
