@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import AsyncGenerator, Iterator
-from typing import IO, Annotated, Any
+from typing import IO, Any
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from supplygraph.api.deps import AsOf, Graph
+from supplygraph.api.deps import AsOf, Graph, Target
 from supplygraph.api.errors import error_body
 from supplygraph.api.routes import bulk_contract
 from supplygraph.audit.readers import READERS, detect_format
@@ -198,7 +198,7 @@ def _stream(audit: Audit, closers: list[IO[bytes]]) -> Iterator[bytes]:
 async def resolve_bulk(
     request: Request,
     graph: Graph,
-    target: Annotated[str | None, Query(max_length=500)] = None,
+    target: Target = None,
     as_of: AsOf = None,
 ) -> Response:
     """Resolve every row of a JSON array, NDJSON or CSV body; streams NDJSON in input order.

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from supplygraph.api.deps import Graph, Since
+from supplygraph.api.deps import Dataset, Graph, Since
 from supplygraph.api.errors import responses
 from supplygraph.api.routes.sources import file_name
 from supplygraph.graph.model.records import ChangeSet
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["sources"])
 def changes(
     graph: Graph,
     since: Since,
-    dataset: Annotated[str | None, Query(max_length=200)] = None,
+    dataset: Dataset = None,
 ) -> list[ChangeSet]:
     """The change sets of the loads since a day, newest first (optionally of one dataset).
 

@@ -142,7 +142,7 @@ def suggest_property(prefix: Prefix) -> dict[str, Any]:
 @router.get("/properties", responses=responses())
 def propose(
     type: TypeId = None,
-    limit: Annotated[int, Query(ge=1, le=50, description="At most this many.")] = 10,
+    limit: Annotated[int, Query(ge=1, le=50, description="At most this many.", examples=[10])] = 10,
 ) -> dict[str, Any]:
     """The properties data extension can add for a type."""
     return propose_properties(type, limit)
