@@ -44,6 +44,8 @@ MEDIA = {
     "application/x-jsonlines": "ndjson",
     "text/csv": "csv",
     "text/plain": "text",
+    # A raw file of unnamed kind (what generated clients send): its content says which.
+    "application/octet-stream": "text",
     "multipart/form-data": "multipart",
 }
 
@@ -218,7 +220,8 @@ async def resolve_bulk(
             error_body(
                 "unsupported_media_type",
                 f"content type {media or '(none)'!r} is not accepted: send application/json, "
-                "application/x-ndjson, text/csv or a multipart/form-data file upload",
+                "application/x-ndjson, text/csv, application/octet-stream or a multipart/form-data "
+                "file upload",
             ),
             status_code=415,
         )

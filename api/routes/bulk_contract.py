@@ -46,7 +46,8 @@ FILE: dict[str, Any] = {"type": "string", "format": "binary"}
 REQUEST_BODY: dict[str, Any] = {
     "required": True,
     "description": "An inventory: a JSON array of rows, NDJSON (one row object a line), CSV "
-    "with a header row, or a multipart/form-data upload of one such file (any part name).",
+    "with a header row, a file of any of those as application/octet-stream (its kind is read "
+    "from its content), or a multipart/form-data upload of one such file (any part name).",
     "content": {
         "application/json": {
             "schema": {"type": "array", "items": ROW, "minItems": 1},
@@ -59,6 +60,15 @@ REQUEST_BODY: dict[str, Any] = {
         "text/csv": {
             "schema": {**FILE, "description": "a header row naming the columns"},
             "example": "mac,brand\n0C-75-D2-AB-CD-EF,\n,Lorex\n",
+        },
+        # Last of the raw types on purpose: a generated client sends every raw file (`File`)
+        # with the last raw content type of this list, and this one is read by its content.
+        "application/octet-stream": {
+            "schema": {
+                **FILE,
+                "description": "CSV, NDJSON, a JSON array or a MAC list, told apart by content",
+            },
+            "example": '{"mac": "0C-75-D2-AB-CD-EF"}\n{"brand": "Lorex"}\n',
         },
         "multipart/form-data": {
             "schema": {
