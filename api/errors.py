@@ -138,6 +138,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot decode at all (not UTF-8, not JSON): malformed
+            # input like any other, so the documented 422 with the field named.
+            return JSONResponse(
+                error_body("invalid_body", f"body: {exc.detail}", {"field": "body"}),
+                status_code=422,
+            )
         return JSONResponse(
             error_body("http_error", str(exc.detail)),
             status_code=exc.status_code,

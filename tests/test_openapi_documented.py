@@ -121,6 +121,8 @@ def test_operations_declare_their_responses(doc: dict[str, Any]) -> None:
         "0C75D2ABCDEF",
         "0C75D2",
         "0c 75 d2",
+        " 0C75D2ABCDEF\n",
+        "c:75:d2:ab:cd:ef",
     ],
 )
 def test_the_mac_pattern_accepts_what_the_resolver_reads(mac: str) -> None:
@@ -128,7 +130,9 @@ def test_the_mac_pattern_accepts_what_the_resolver_reads(mac: str) -> None:
     assert mac_prefixes(mac)["oui"] == "0C75D2"
 
 
-@pytest.mark.parametrize("mac", ["zz:zz", "0C75D2AB", "0C-75-D2-AB-CD-EF-00-11", "0C75D"])
+@pytest.mark.parametrize(
+    "mac", ["zz:zz", "0C75D2AB", "0C-75-D2-AB-CD-EF-00-11", "0C75D", "0", "c:75:d2"]
+)
 def test_the_mac_pattern_refuses_what_the_resolver_refuses(mac: str) -> None:
     assert not re.search(MAC_PATTERN, mac)
     with pytest.raises(InvalidQuery):

@@ -76,10 +76,13 @@ def accepts_gzip(header: str | None) -> bool:
 
 TEXT_FIELDS = ("name", "brand", "model", "mac", "fcc_id", "target")
 
-# What every accepted MAC notation reduces to (graph.model.normalize.mac_prefixes): 12 hex
-# digits, or a 6-digit prefix, in pairs with at most one ':', '-', '.' or ' ' between pairs
-# (aa:bb:cc:dd:ee:ff, aa-bb-..., aabb.ccdd.eeff, bare hex).
-MAC_PATTERN = r"^[0-9A-Fa-f]{2}(?:[:.\- ]?[0-9A-Fa-f]{2}){2}(?:(?:[:.\- ]?[0-9A-Fa-f]{2}){3})?$"
+# The MAC notations graph.model.normalize.mac_prefixes reads: 12 hex digits or a 6-digit
+# prefix, in pairs with at most one ':', '-', '.' or ' ' between pairs (aa:bb:cc:dd:ee:ff,
+# aa-bb-..., aabb.ccdd.eeff, bare hex), or six groups with leading zeros left out (a:b:c:d:e:f).
+MAC_PATTERN = (
+    r"^\s*(?:[0-9A-Fa-f]{2}(?:[:.\- ]?[0-9A-Fa-f]{2}){2}(?:(?:[:.\- ]?[0-9A-Fa-f]{2}){3})?"
+    r"|[0-9A-Fa-f]{1,2}(?:[:-][0-9A-Fa-f]{1,2}){5})\s*$"
+)
 # An FCC ID starts with its grantee code: five characters after a leading "2", three otherwise
 # (graph.model.normalize.fcc_grantee_code), then the product code.
 FCC_ID_PATTERN = r"^(?:2[A-Za-z0-9]{4}|[013-9A-Za-z][A-Za-z0-9]{2})[A-Za-z0-9\-]*$"

@@ -16,6 +16,7 @@ from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFoun
 from supplygraph.graph.model.answers import EntityDetail, ResolveResult, SearchHit, Step
 from supplygraph.graph.model.normalize import iso_date
 
+from . import wording
 from .groups import relation_groups
 from .legend import LEGEND
 
@@ -30,6 +31,7 @@ def _safe_url(url: str | None) -> str | None:
 
 
 TEMPLATES.env.filters["safe_url"] = _safe_url
+TEMPLATES.env.filters["matched_on"] = wording.matched_on
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 

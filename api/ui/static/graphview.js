@@ -72,7 +72,8 @@
   // Colours per relation; the legend on the pages uses the same (app.css .sw-e-*).
   var RELATION_COLOURS = {
     OWNS: "#334e68", CONTROLS: "#334e68", OWNS_BRAND: "#23877a", MODEL_OF: "#8c6d1f",
-    MANUFACTURES_FOR: "#7048e8", DISTRIBUTES: "#c2255c", ASSIGNED: "#aab4be", SAME_AS: "#9aa5b1"
+    MANUFACTURES_FOR: "#7048e8", DISTRIBUTES: "#c2255c", ASSIGNED: "#aab4be", SAME_AS: "#9aa5b1",
+    UNRELATED_TO: "#2b8a3e"
   };
 
   var STYLE = [
@@ -113,6 +114,7 @@
     { selector: "edge[relation = 'CONTROLS']", style: { "line-style": "dashed", "line-dash-pattern": [6, 3] } },
     { selector: "edge[relation = 'ASSIGNED']", style: { "width": 0.8, "font-size": 7, "min-zoomed-font-size": 9 } },
     { selector: "edge[relation = 'SAME_AS']", style: { "line-style": "dotted", "target-arrow-shape": "none" } },
+    { selector: "edge[relation = 'UNRELATED_TO']", style: { "line-style": "dashed", "target-arrow-shape": "none" } },
     { selector: "edge.grouped", style: { "display": "none" } },
     { selector: "edge[!current]", style: { "opacity": 0.45, "line-style": "dotted" } },
     // Weak evidence (grade C only or low confidence): dashed and orange, like the weak badges.
