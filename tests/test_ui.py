@@ -499,3 +499,11 @@ def test_resolve_page_possible_without_a_path_leads_with_the_reason(client: Test
     weak = html[html.index('id="weak-links"') : html.index("</div>", html.index('id="weak-links"'))]
     assert "no ownership path" in weak and "hikvision" in weak.lower()
     assert html.index('id="weak-links"') < html.index('id="explanation"')
+
+
+def test_a_mac_block_page_says_who_holds_it(client: TestClient) -> None:
+    html = client.get("/ui/entities/oui:0C75D2").text
+    held = html[html.index('id="held-by"') : html.index("</p>", html.index('id="held-by"'))]
+    assert "Held by" in held and "/ui/entities/" in held and "hikvision" in held.lower()
+    ids = html[html.index('id="ids-h"') : html.index("</section>", html.index('id="ids-h"'))]
+    assert "<td>scheme</td>" not in ids and "<td>value</td>" not in ids
