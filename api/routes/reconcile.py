@@ -45,12 +45,26 @@ QUERIES_EXAMPLE = '{"q0": {"query": "Hikvision", "type": "Organization"}}'
 EXTEND_EXAMPLE = '{"ids": ["hikvision"], "properties": [{"id": "ultimate_owner"}]}'
 JSON_TEXT = 20_000
 
+# In a query string each character may take 12 bytes percent-encoded, and the HTTP server refuses
+# request lines past about 64 KiB (400 before the app sees them): both fields together must fit.
+# Larger batches go in the form body of POST /reconcile.
+GET_JSON_TEXT = 2_000
+
 Queries = Annotated[
     str | None,
-    Query(max_length=JSON_TEXT, description=QUERIES_HELP, examples=[QUERIES_EXAMPLE]),
+    Query(
+        max_length=GET_JSON_TEXT,
+        description=QUERIES_HELP + " Longer batches: POST.",
+        examples=[QUERIES_EXAMPLE],
+    ),
 ]
 Extend = Annotated[
-    str | None, Query(max_length=JSON_TEXT, description=EXTEND_HELP, examples=[EXTEND_EXAMPLE])
+    str | None,
+    Query(
+        max_length=GET_JSON_TEXT,
+        description=EXTEND_HELP + " Longer ones: POST.",
+        examples=[EXTEND_EXAMPLE],
+    ),
 ]
 Prefix = Annotated[
     str, Query(max_length=200, description="What the user has typed so far.", examples=["hik"])
