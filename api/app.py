@@ -14,6 +14,7 @@ from .routes import (
     bulk,
     changes,
     entities,
+    health,
     match,
     neighbourhood,
     ops,
@@ -49,10 +50,7 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
 
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, object]:
-        return {"status": "ok", "version": supplygraph.__version__}
-
+    app.include_router(health.router)
     app.include_router(resolve.router)
     app.include_router(bulk.router)
     # Right after resolve: the no-op baseline pays the same route matching as what it is

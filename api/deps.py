@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, cast
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -41,11 +41,39 @@ AS_OF_HELP = "The day the answer is for, exactly YYYY-MM-DD (default: today)."
 AsOf = Annotated[
     Annotated[date, WithJsonSchema(AS_OF_SCHEMA)] | None,
     BeforeValidator(_strict_day),
-    Query(description=AS_OF_HELP),
+    Query(description=AS_OF_HELP, examples=["2025-06-30"]),
 ]
 
 Since = Annotated[
-    Annotated[date, WithJsonSchema(AS_OF_SCHEMA)],
+    Annotated[date, WithJsonSchema({**AS_OF_SCHEMA, "examples": ["2025-01-01"]})],
     BeforeValidator(_strict_day),
-    Query(description="Changes from this day on (UTC), exactly YYYY-MM-DD."),
+    Query(
+        description="Changes from this day on (UTC), exactly YYYY-MM-DD.", examples=["2025-01-01"]
+    ),
+]
+
+EntityId = Annotated[
+    str,
+    Path(
+        description="An entity id, as /v1/search and /v1/resolve give them.",
+        examples=["hikvision"],
+    ),
+]
+
+Target = Annotated[
+    str | None,
+    Query(
+        max_length=500,
+        description="The group asked about: an entity id or a name (default: Hikvision).",
+        examples=["dahua"],
+    ),
+]
+
+Dataset = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Only loads of this dataset (as /v1/sources names them).",
+        examples=["ieee-registry"],
+    ),
 ]

@@ -28,8 +28,13 @@ class EntityVerdict(BaseModel):
     verdict: Verdict = Field(
         description="yes | possible | no | unknown, as on /v1/resolve.", examples=["yes"]
     )
-    confidence: float = Field(ge=0, le=1, description="Match quality times evidence strength.")
-    explanation: str = Field(description="One sentence on why.")
+    confidence: float = Field(
+        ge=0, le=1, description="Match quality times evidence strength.", examples=[0.95]
+    )
+    explanation: str = Field(
+        description="One sentence on why.",
+        examples=["HiLook is a brand owned by Hikvision."],
+    )
     asked: dict[str, str] = Field(
         description="The /v1/resolve parameters this verdict answers; ask them there for paths.",
         examples=[{"brand": "HiLook"}],

@@ -43,15 +43,25 @@ class ErrorDetail(BaseModel):
     ``{"entity": ...}`` or ``{"target": ...}`` for what was not found.
     """
 
-    code: str = Field(examples=["invalid_query"])
-    message: str = Field(examples=["as_of: '0' is not a date (YYYY-MM-DD)"])
-    details: dict[str, Any] = Field(default_factory=dict, examples=[{"field": "as_of"}])
+    code: str = Field(
+        description="A stable machine-readable code (invalid_query, entity_not_found, ...).",
+        examples=["invalid_query"],
+    )
+    message: str = Field(
+        description="What went wrong, for people.",
+        examples=["as_of: '0' is not a date (YYYY-MM-DD)"],
+    )
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The culprit: the field, the problems, the entity or target not found.",
+        examples=[{"field": "as_of"}],
+    )
 
 
 class ErrorBody(BaseModel):
     """The body of every error response, whatever the status."""
 
-    error: ErrorDetail
+    error: ErrorDetail = Field(description="What went wrong.")
 
 
 # Why each status is answered; a route lists the ones that can happen to it (see `responses`).
@@ -68,14 +78,25 @@ _WHY: dict[int, str] = {
 COMMON = (401, 422, 429, 503)
 
 
+RETRY_AFTER: dict[str, Any] = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 1, "examples": [5]},
+    }
+}
+# Answers that say when to come back.
+_HEADERS: dict[int, dict[str, Any]] = {429: RETRY_AFTER, 503: RETRY_AFTER}
+
+
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for ``statuses`` plus :data:`COMMON`, all with :class:`ErrorBody`.
 
     Declaring 422 here replaces FastAPI's default validation-error schema, which is not the
-    shape the handlers below send.
+    shape the handlers below send; 429 and 503 declare their ``Retry-After`` header.
     """
     return {
         status: {"model": ErrorBody, "description": _WHY[status]}
+        | ({"headers": _HEADERS[status]} if status in _HEADERS else {})
         for status in sorted({*statuses, *COMMON})
     }
 
@@ -119,6 +140,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot decode at all (not UTF-8, not JSON): malformed
+            # input like any other, so the documented 422 with the field named.
+            return JSONResponse(
+                error_body("invalid_body", f"body: {exc.detail}", {"field": "body"}),
+                status_code=422,
+            )
         return JSONResponse(
             error_body("http_error", str(exc.detail)),
             status_code=exc.status_code,

@@ -3,8 +3,9 @@
 One pure ASGI middleware (no per-request task switching, unlike ``BaseHTTPMiddleware``), so the
 checks cost microseconds on the hot path. Rejections use the error shape of :mod:`.errors`.
 
-- ``SUPPLYGRAPH_API_KEYS`` set: every ``/v1`` and ``/ui`` request needs ``X-API-Key`` with one of
-  them (401 otherwise); ``/healthz``, ``/metrics`` and the OpenAPI document stay open.
+- ``SUPPLYGRAPH_API_KEYS`` set: every ``/v1`` and ``/ui`` request needs one of them, in
+  ``X-API-Key`` or as ``Authorization: Bearer <key>`` (what generated OpenAPI clients send by
+  default); 401 otherwise. ``/healthz``, ``/metrics`` and the OpenAPI document stay open.
 - Failed key checks are limited per client address (``SUPPLYGRAPH_AUTH_FAILURE_BURST`` then
   ``SUPPLYGRAPH_AUTH_FAILURE_RATE``): past them, 429 with ``Retry-After`` before any key is
   checked, so keys cannot be guessed at speed (and a guess cannot tell 429 from a wrong key).
@@ -41,6 +42,7 @@ from .errors import error_body
 from .shared_limits import SharedBuckets, refill, wait_for_token
 
 KEY_HEADER = b"x-api-key"
+BEARER = "bearer "
 # /match and /reconcile answer from the same graph as /v1: the same keys guard them.
 PROTECTED_PREFIXES = ("/v1", "/ui", "/match", "/reconcile")
 BULK_PREFIX = "/v1/resolve/bulk"
@@ -136,6 +138,16 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def given_key(scope: Scope) -> str | None:
+    """The key a request carries: ``X-API-Key``, else the token of ``Authorization: Bearer``."""
+    key = _header(scope, KEY_HEADER)
+    if key is None:
+        auth = _header(scope, b"authorization")
+        if auth is not None and auth[: len(BEARER)].lower() == BEARER:
+            key = auth[len(BEARER) :].strip()
+    return key
+
+
 async def _reject(
     send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]]
 ) -> None:
@@ -188,11 +200,17 @@ class SecurityMiddleware:
                     [(b"retry-after", retry)],
                 )
                 return
-            given = _header(scope, KEY_HEADER)
+            given = given_key(scope)
             if given is None or not keys_match(given, self.keys):
                 self.failures.take(address)
                 what = "missing" if given is None else "not valid"
-                await _reject(send, 401, "unauthorized", f"API key {what} (header X-API-Key)", [])
+                await _reject(
+                    send,
+                    401,
+                    "unauthorized",
+                    f"API key {what} (header X-API-Key, or Authorization: Bearer)",
+                    [(b"www-authenticate", b"Bearer")],
+                )
                 return
             caller = "key:" + given
         if protected and self.buckets is not None:
@@ -242,7 +260,7 @@ def require_admin(request: Request) -> None:
     admin = [k.encode() for k in Settings.split(settings.admin_keys)]
     if not admin:
         raise Forbidden("writing over HTTP is disabled (no SUPPLYGRAPH_ADMIN_KEYS)")
-    given = request.headers.get("x-api-key")
+    given = given_key(request.scope)
     if given is None or not keys_match(given, admin):
         raise Forbidden("this endpoint writes and needs an admin key (header X-API-Key)")
 
@@ -263,10 +281,17 @@ SCHEME: dict[str, Any] = {
     "name": "X-API-Key",
     "description": "One of SUPPLYGRAPH_API_KEYS; needed on /v1 when keys are configured.",
 }
+# The same keys as a bearer token: generated clients send `Authorization: Bearer` by default.
+BEARER_SCHEME_NAME = "Bearer"
+BEARER_SCHEME: dict[str, Any] = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "One of SUPPLYGRAPH_API_KEYS as `Authorization: Bearer <key>` (same keys).",
+}
 
 
 def declare_scheme(app: FastAPI, settings: Settings) -> None:
-    """Put the X-API-Key scheme in the OpenAPI document and require it on every ``/v1`` call.
+    """Put the key schemes in the OpenAPI document and require one on every ``/v1`` call.
 
     The middleware does the checking (no per-route dependency on the hot path), so the scheme is
     added to the generated document here. Without configured keys the API is open, and each
@@ -279,10 +304,11 @@ def declare_scheme(app: FastAPI, settings: Settings) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         doc = build()
-        doc.setdefault("components", {}).setdefault("securitySchemes", {})[SCHEME_NAME] = SCHEME
-        security: list[dict[str, list[str]]] = (
-            [{SCHEME_NAME: []}] if required else [{}, {SCHEME_NAME: []}]
-        )
+        schemes = doc.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes[SCHEME_NAME] = SCHEME
+        schemes[BEARER_SCHEME_NAME] = BEARER_SCHEME
+        either: list[dict[str, list[str]]] = [{SCHEME_NAME: []}, {BEARER_SCHEME_NAME: []}]
+        security = either if required else [{}, *either]
         for path, item in doc.get("paths", {}).items():
             if path.startswith(PROTECTED_PREFIXES):
                 for operation in item.values():
@@ -309,7 +335,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["X-API-Key", "Content-Type", "X-Request-ID"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
             max_age=600,
         )

@@ -216,6 +216,7 @@ def test_openapi_documents_the_error_shape(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     assert "HTTPValidationError" not in doc["components"]["schemas"]
     assert doc["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-Key"
+    assert doc["components"]["securitySchemes"]["Bearer"]["scheme"] == "bearer"
     error = {"$ref": "#/components/schemas/ErrorBody"}
     for path, item in doc["paths"].items():
         for method, op in item.items():
@@ -232,6 +233,7 @@ def test_openapi_documents_the_error_shape(client: TestClient) -> None:
         "application/json",
         "application/x-ndjson",
         "text/csv",
+        "application/octet-stream",
         "multipart/form-data",
     }
     assert {"413", "415"} <= set(bulk["responses"])

@@ -15,6 +15,7 @@ import pkgutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -37,13 +38,22 @@ def base_url(seeded_path: Path) -> Iterator[str]:
         yield url
 
 
+# Every project layout the generator offers: the config's post hooks must work in each.
+METAS = ("none", "setup", "poetry", "pdm", "uv")
+
+
 @pytest.fixture(scope="module")
-def generated(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    where = tmp_path_factory.mktemp("client")
-    spec = where / "openapi.json"
-    spec.write_bytes(httpx.get(f"{base_url}/openapi.json").content)
+def spec(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("spec") / "openapi.json"
+    path.write_bytes(httpx.get(f"{base_url}/openapi.json").content)
+    return path
+
+
+def _generate(spec: Path, meta: str, where: Path) -> Path:
+    """Generate the client with ``--meta meta`` into ``where``; the folder to import it from."""
     bin_dir = str(Path(sys.executable).parent)  # the post hooks call ruff from this venv
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    out = where / ("supplygraph-client" if meta != "none" else PACKAGE)
     run = subprocess.run(
         [
             sys.executable,
@@ -55,9 +65,9 @@ def generated(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             "--config",
             str(ROOT / "api" / "openapi-client.yaml"),
             "--meta",
-            "none",
+            meta,
             "--output-path",
-            str(where / PACKAGE),
+            str(out),
         ],
         cwd=where,
         env=env,
@@ -68,13 +78,42 @@ def generated(base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     assert run.returncode == 0, run.stdout + run.stderr
     # A warning means some part of the document could not be turned into code.
     assert "Warning" not in run.stdout + run.stderr, run.stdout + run.stderr
-    sys.path.insert(0, str(where))
+    return where if meta == "none" else out
+
+
+@contextmanager
+def _imported(folder: Path) -> Iterator[ModuleType]:
+    sys.path.insert(0, str(folder))
     try:
         yield importlib.import_module(PACKAGE)
     finally:
-        sys.path.remove(str(where))
+        sys.path.remove(str(folder))
         for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
             del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def generated(spec: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    with _imported(_generate(spec, "uv", tmp_path_factory.mktemp("client"))) as package:
+        yield package
+
+
+@pytest.mark.parametrize("meta", METAS)
+def test_the_config_generates_a_working_client_with_every_meta(
+    spec: Path, base_url: str, tmp_path: Path, meta: str
+) -> None:
+    folder = _generate(spec, meta, tmp_path)
+    if meta != "none":
+        assert {"README.md", PACKAGE} <= {p.name for p in folder.iterdir()}, meta
+    with _imported(folder) as package:
+        resolve = importlib.import_module(f"{PACKAGE}.api.resolve.resolve")
+        # The defaults: `Authorization: Bearer <key>`.
+        client = package.AuthenticatedClient(base_url=base_url, token=KEY, timeout=60)
+        answer = resolve.sync_detailed(client=client, mac="0C-75-D2-AB-CD-EF")
+        assert answer.status_code == 200, answer.content
+        assert answer.parsed.verdict == "yes"
+        wrong = package.AuthenticatedClient(base_url=base_url, token="not-the-key")
+        assert resolve.sync_detailed(client=wrong, brand="HiLook").status_code == 401
 
 
 def _endpoints(package: ModuleType) -> set[str]:
@@ -99,6 +138,7 @@ def test_generated_client_calls_every_endpoint(generated: ModuleType, base_url: 
 
     models = importlib.import_module(f"{pkg}.models")
     types = importlib.import_module(f"{pkg}.types")
+    # X-API-Key, as the document's ApiKey scheme names it (the defaults are tested above).
     client = generated.AuthenticatedClient(
         base_url=base_url, token=KEY, prefix="", auth_header_name="X-API-Key", timeout=60
     )
@@ -162,6 +202,13 @@ def test_generated_client_calls_every_endpoint(generated: ModuleType, base_url: 
     # The same rows asked about Dahua: the Hikvision MAC block is no; Lorex yes or possible.
     verdicts = _verdicts(as_file.parsed)
     assert verdicts[0] == "no" and verdicts[1] in ("yes", "possible"), as_file.content
+    # NDJSON as a raw file: sent as application/octet-stream and read by its content.
+    ndjson = b'{"mac": "0C-75-D2-AB-CD-EF"}\n{"brand": "Lorex"}\n'
+    raw = types.File(payload=io.BytesIO(ndjson))
+    sent = endpoint("resolve_bulk")._get_kwargs(body=raw)["headers"]["Content-Type"]
+    assert sent == "application/octet-stream"
+    as_lines = call("resolve_bulk", body=types.File(payload=io.BytesIO(ndjson)))
+    assert _verdicts(as_lines.parsed) == ["yes", "no"], as_lines.content
     upload = models.ResolveBulkFilesBulkUpload(
         file=types.File(payload=io.BytesIO(csv), file_name="inventory.csv", mime_type="text/csv")
     )

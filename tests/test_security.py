@@ -43,6 +43,23 @@ def test_keys_required_on_v1_but_not_healthz(keyed: TestClient) -> None:
         assert ok.status_code == 200 and ok.json()["verdict"] == "yes"
 
 
+def test_a_key_as_a_bearer_token_is_accepted(keyed: TestClient) -> None:
+    """Generated OpenAPI clients send ``Authorization: Bearer <token>`` by default."""
+    params = {"brand": "HiLook"}
+    for scheme in ("Bearer", "bearer"):
+        ok = keyed.get(
+            "/v1/resolve", params=params, headers={"Authorization": f"{scheme} beta-key"}
+        )
+        assert ok.status_code == 200 and ok.json()["verdict"] == "yes"
+    for header in ("Bearer alpha", "Basic YWxwaGEta2V5", "beta-key", "Bearer "):
+        wrong = keyed.get("/v1/resolve", params=params, headers={"Authorization": header})
+        assert wrong.status_code == 401, header
+        assert wrong.headers["www-authenticate"] == "Bearer"
+    # X-API-Key is read first: a wrong one is not rescued by a right bearer token.
+    both = {"X-API-Key": "alpha", "Authorization": "Bearer alpha-key"}
+    assert keyed.get("/v1/resolve", params=params, headers=both).status_code == 401
+
+
 def test_keys_required_on_ui(keyed: TestClient) -> None:
     assert keyed.get("/ui").status_code == 401
     assert keyed.get("/ui/anything").status_code == 401

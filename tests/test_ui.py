@@ -396,7 +396,12 @@ def test_resolve_page_distributor_is_no_with_what_it_distributes(client: TestCli
     resp = client.get("/ui/resolve", params={"name": "CCTV Empire Limited"})
     html = resp.text
     _assert_csp_friendly(html)
-    assert '<span id="verdict" class="verdict">no</span>' in html
+    # Its own badge, not a green "no" with a confidence; what it distributes comes first.
+    assert '<span id="verdict" class="verdict">distributor</span>' in html
+    assert "verdict-card verdict-distributor" in html and "not the maker (verdict: no)" in html
+    card = html[html.index('id="verdict-h"') : html.index("</h2>", html.index('id="verdict-h"'))]
+    assert "confidence" not in card
+    assert html.index('id="distributes"') < html.index('id="regimes"')
     section = html[
         html.index('id="distributes"') : html.index("</section>", html.index('id="distributes"'))
     ]
@@ -457,3 +462,48 @@ def test_holdings_carry_distribution_edges(client: TestClient) -> None:
     assert "best-buy-canada" not in {s["from"] for s in after["distributed_by"]}
     # Owners (upstream) leave the downstream fields null.
     assert client.get("/v1/entities/hikvision/owners").json()["distributed_by"] is None
+
+
+# -- wording: names in headings, matches in words, evidence before regulations -------------------
+
+
+def test_resolve_page_heading_names_the_target(client: TestClient) -> None:
+    html = client.get("/ui/resolve", params={"brand": "Lorex", "target": "dahua"}).text
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert heading is not None
+    assert "Dahua" in heading.group(1) and "ultimately dahua?" not in heading.group(1)
+
+
+def test_resolve_page_says_what_matched_in_words(client: TestClient) -> None:
+    html = client.get("/ui/resolve", params={"mac": "0C-75-D2-AB-CD-EF"}).text
+    matched = html[
+        html.index("<h3>Matched</h3>") : html.index("</table>", html.index("<h3>Matched"))
+    ]
+    assert "IEEE MAC block (MA-L) 0C-75-D2" in matched and "oui:" not in matched
+    # The evidence paths and listings come before the regulation tables.
+    assert html.index('id="paths-h"') < html.index('id="regimes"')
+
+
+def test_search_page_says_what_matched_in_words(client: TestClient) -> None:
+    html = client.get("/ui/", params={"q": "hikvision"}).text
+    found = re.findall(r'<span class="r-match">(.*?)</span>', html)
+    assert found and all(w.startswith(("the name", "the beginning", "IEEE", "FCC")) for w in found)
+    assert "prefix:" not in html
+
+
+def test_resolve_page_possible_without_a_path_leads_with_the_reason(client: TestClient) -> None:
+    # Prama Hikvision India's block: no source gives its shareholding, the name carries the word.
+    html = client.get("/ui/resolve", params={"mac": "24:b1:05:00:00:01"}).text
+    assert '<span id="verdict" class="verdict">possible</span>' in html
+    assert 'class="weak-links no-path"' in html and 'id="paths-h"' not in html
+    weak = html[html.index('id="weak-links"') : html.index("</div>", html.index('id="weak-links"'))]
+    assert "no ownership path" in weak and "hikvision" in weak.lower()
+    assert html.index('id="weak-links"') < html.index('id="explanation"')
+
+
+def test_a_mac_block_page_says_who_holds_it(client: TestClient) -> None:
+    html = client.get("/ui/entities/oui:0C75D2").text
+    held = html[html.index('id="held-by"') : html.index("</p>", html.index('id="held-by"'))]
+    assert "Held by" in held and "/ui/entities/" in held and "hikvision" in held.lower()
+    ids = html[html.index('id="ids-h"') : html.index("</section>", html.index('id="ids-h"'))]
+    assert "<td>scheme</td>" not in ids and "<td>value</td>" not in ids

@@ -178,9 +178,19 @@ def test_resolve_page_possible_badge_and_weak_step(page: Any, base_url: str) -> 
 
 def test_resolve_page_distributor(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/ui/resolve?name=CCTV+Empire+Limited")
-    assert page.locator("#verdict").inner_text().strip().lower() == "no"
+    badge = page.locator("#verdict")
+    # Its own badge, not the green "no": a distributor sells the target's products.
+    assert badge.inner_text().strip().lower() == "distributor"
+    colour = badge.evaluate("el => getComputedStyle(el).color")
+    no_colour = page.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--ok').trim()"
+    )
+    assert colour == "rgb(24, 100, 171)" and no_colour != "#1864ab", colour
     section = page.locator("#distributes")
     sync_api.expect(section).to_be_visible()
+    # What it distributes is drawn before the regulation tables.
+    regimes = page.locator("#regimes").bounding_box()
+    assert section.bounding_box()["y"] < regimes["y"]
     assert "DISTRIBUTES" in section.inner_text() and "Hangzhou Hikvision" in section.inner_text()
     _shot(page, "resolve-distributor")
 
@@ -356,3 +366,30 @@ def test_api_docs_render_offline(browser: Any, base_url: str, path: str, drawn: 
     assert errors == []
     _shot(page, path.strip("/"))
     context.close()
+
+
+def test_possible_without_a_path_leads_with_the_reason(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/ui/resolve?mac=24:b1:05:00:00:01")
+    assert page.locator("#verdict").inner_text().strip().lower() == "possible"
+    weak = page.locator("#weak-links")
+    sync_api.expect(weak).to_be_visible()
+    assert weak.bounding_box()["y"] < page.locator("#explanation").bounding_box()["y"]
+    reason = page.locator("#weak-links .weak-reason").first
+    assert float(reason.evaluate("el => getComputedStyle(el).fontWeight")) >= 600
+    assert float(reason.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")) >= 15
+
+
+def test_opening_view_draws_labels_of_11_px_or_more(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/ui/entities/hikvision")
+    page.locator("#graph[data-ready]").wait_for()
+    page.wait_for_timeout(150)  # the label sizes follow the zoom on the next frame
+    sizes = page.evaluate(
+        """() => {
+        const cy = window.supplygraphGraph;
+        const labelled = cy.elements(':visible').filter(e => e.data('label'));
+        return labelled.map(e => [e.id(), parseFloat(e.renderedStyle('font-size'))]);
+      }"""
+    )
+    assert len(sizes) > 10
+    small = [(name, size) for name, size in sizes if size < 11 - 0.01]
+    assert not small, small

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import AsyncGenerator, Iterator
-from typing import IO, Annotated, Any
+from typing import IO, Any
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from supplygraph.api.deps import AsOf, Graph
+from supplygraph.api.deps import AsOf, Graph, Target
 from supplygraph.api.errors import error_body
 from supplygraph.api.routes import bulk_contract
 from supplygraph.audit.readers import READERS, detect_format
@@ -44,6 +44,8 @@ MEDIA = {
     "application/x-jsonlines": "ndjson",
     "text/csv": "csv",
     "text/plain": "text",
+    # A raw file of unnamed kind (what generated clients send): its content says which.
+    "application/octet-stream": "text",
     "multipart/form-data": "multipart",
 }
 
@@ -198,7 +200,7 @@ def _stream(audit: Audit, closers: list[IO[bytes]]) -> Iterator[bytes]:
 async def resolve_bulk(
     request: Request,
     graph: Graph,
-    target: Annotated[str | None, Query(max_length=500)] = None,
+    target: Target = None,
     as_of: AsOf = None,
 ) -> Response:
     """Resolve every row of a JSON array, NDJSON or CSV body; streams NDJSON in input order.
@@ -218,7 +220,8 @@ async def resolve_bulk(
             error_body(
                 "unsupported_media_type",
                 f"content type {media or '(none)'!r} is not accepted: send application/json, "
-                "application/x-ndjson, text/csv or a multipart/form-data file upload",
+                "application/x-ndjson, text/csv, application/octet-stream or a multipart/form-data "
+                "file upload",
             ),
             status_code=415,
         )

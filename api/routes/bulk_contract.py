@@ -15,12 +15,28 @@ from supplygraph.api.errors import responses
 # "FCC ID", ...) and ignores other columns, so rows may carry more keys than these.
 ROW_KEYS = ("name", "brand", "model", "mac", "fcc_id")
 
+ROW_HELP: dict[str, tuple[str, str]] = {
+    "name": ("A company or organization name, in any script.", "Zhejiang Dahua Technology"),
+    "brand": ("A brand or trade name as printed on the product.", "Lorex"),
+    "model": ("A model number as printed on the label.", "DS-2CD2143G2-I"),
+    "mac": ("A MAC address (any usual notation) or a 6-digit IEEE prefix.", "0C-75-D2-AB-CD-EF"),
+    "fcc_id": ("An FCC ID or a bare grantee code.", "2ADTD-5604SD"),
+}
+assert tuple(ROW_HELP) == ROW_KEYS
+
 ROW: dict[str, Any] = {
     "type": "object",
     "title": "BulkRow",
     "description": "One thing to resolve; at least one key should hold a value. Columns are "
     "taken from the first row: a first row with none of them makes the body a 422.",
-    "properties": {k: {"anyOf": [{"type": "string"}, {"type": "null"}]} for k in ROW_KEYS},
+    "properties": {
+        key: {
+            "anyOf": [{"type": "string"}, {"type": "null"}],
+            "description": help_,
+            "examples": [example],
+        }
+        for key, (help_, example) in ROW_HELP.items()
+    },
     "additionalProperties": True,
 }
 
@@ -30,7 +46,8 @@ FILE: dict[str, Any] = {"type": "string", "format": "binary"}
 REQUEST_BODY: dict[str, Any] = {
     "required": True,
     "description": "An inventory: a JSON array of rows, NDJSON (one row object a line), CSV "
-    "with a header row, or a multipart/form-data upload of one such file (any part name).",
+    "with a header row, a file of any of those as application/octet-stream (its kind is read "
+    "from its content), or a multipart/form-data upload of one such file (any part name).",
     "content": {
         "application/json": {
             "schema": {"type": "array", "items": ROW, "minItems": 1},
@@ -44,11 +61,26 @@ REQUEST_BODY: dict[str, Any] = {
             "schema": {**FILE, "description": "a header row naming the columns"},
             "example": "mac,brand\n0C-75-D2-AB-CD-EF,\n,Lorex\n",
         },
+        # Last of the raw types on purpose: a generated client sends every raw file (`File`)
+        # with the last raw content type of this list, and this one is read by its content.
+        "application/octet-stream": {
+            "schema": {
+                **FILE,
+                "description": "CSV, NDJSON, a JSON array or a MAC list, told apart by content",
+            },
+            "example": '{"mac": "0C-75-D2-AB-CD-EF"}\n{"brand": "Lorex"}\n',
+        },
         "multipart/form-data": {
             "schema": {
                 "type": "object",
                 "title": "BulkUpload",
-                "properties": {"file": FILE},
+                "properties": {
+                    "file": {
+                        **FILE,
+                        "description": "The inventory file: CSV, JSON array or NDJSON.",
+                        "examples": ["mac,brand\n0C-75-D2-AB-CD-EF,\n,Lorex\n"],
+                    }
+                },
                 "required": ["file"],
             },
         },

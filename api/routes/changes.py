@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
-from supplygraph.api.deps import Graph, Since
+from supplygraph.api.deps import Dataset, Graph, Since
 from supplygraph.api.errors import responses
 from supplygraph.api.routes.sources import file_name
 from supplygraph.graph.errors import PageNotFound
@@ -56,7 +56,7 @@ def changes(
     request: Request,
     graph: Graph,
     since: Since,
-    dataset: Annotated[str | None, Query(max_length=200)] = None,
+    dataset: Dataset = None,
     limit: Annotated[
         int,
         Query(ge=1, le=MAX_PAGE_ITEMS, description="Items per page (whole change sets)."),

@@ -4,20 +4,35 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from supplygraph.api.deps import AsOf, Graph
+from supplygraph.api.deps import AsOf, EntityId, Graph
 from supplygraph.api.errors import responses
 from supplygraph.graph.model.answers import EntityDetail, OwnersResult, SearchHit
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 
-Depth = Annotated[int, Query(ge=1, le=20)]
+Depth = Annotated[
+    int, Query(ge=1, le=20, description="How many hops to follow at most.", examples=[6])
+]
 
 
 @router.get("/search", response_model=list[SearchHit], responses=responses())
 def search(
     graph: Graph,
-    q: Annotated[str, Query(min_length=1, max_length=500)],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    q: Annotated[
+        str,
+        # At least one character that is not white space: a blank search is refused (422).
+        Query(
+            min_length=1,
+            max_length=500,
+            pattern=r"\S",
+            description="A name or alias (any script, partial names work), or an identifier: "
+            "MAC address or prefix, FCC ID, USCC, LEI, ISIN.",
+            examples=["海康"],
+        ),
+    ],
+    limit: Annotated[
+        int, Query(ge=1, le=100, description="At most this many hits.", examples=[10])
+    ] = 20,
 ) -> list[SearchHit]:
     """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first."""
     return graph.search(q, limit)
@@ -29,7 +44,7 @@ def search(
     response_model_by_alias=True,
     responses=responses(404),
 )
-def entity(graph: Graph, entity_id: str) -> EntityDetail:
+def entity(graph: Graph, entity_id: EntityId) -> EntityDetail:
     """One entity with its identifiers, designations, relations and sources."""
     return graph.entity(entity_id)
 
@@ -40,7 +55,9 @@ def entity(graph: Graph, entity_id: str) -> EntityDetail:
     response_model_by_alias=True,
     responses=responses(404),
 )
-def owners(graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: AsOf = None) -> OwnersResult:
+def owners(
+    graph: Graph, entity_id: EntityId, max_depth: Depth = 6, as_of: AsOf = None
+) -> OwnersResult:
     """The upstream ownership and control chain with integrated (effective) shares."""
     return graph.owners(entity_id, max_depth, as_of)
 
@@ -52,7 +69,7 @@ def owners(graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: AsOf = Non
     responses=responses(404),
 )
 def holdings(
-    graph: Graph, entity_id: str, max_depth: Depth = 6, as_of: AsOf = None
+    graph: Graph, entity_id: EntityId, max_depth: Depth = 6, as_of: AsOf = None
 ) -> OwnersResult:
     """What the entity owns or controls downstream, same shape as owners."""
     return graph.holdings(entity_id, max_depth, as_of)

@@ -43,13 +43,14 @@ def match(
         ),
     ],
     limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description="Results per query, best first.")
+        int, Query(ge=1, le=MAX_LIMIT, description="Results per query, best first.", examples=[5])
     ] = 5,
     threshold: Annotated[
-        float, Query(ge=0, le=1, description="`match` is true from this score on.")
+        float, Query(ge=0, le=1, description="`match` is true from this score on.", examples=[0.7])
     ] = 0.7,
     cutoff: Annotated[
-        float, Query(ge=0, le=1, description="Candidates below this score are left out.")
+        float,
+        Query(ge=0, le=1, description="Candidates below this score are left out.", examples=[0.5]),
     ] = 0.5,
     target: Annotated[
         str | None,
@@ -62,26 +63,41 @@ def match(
     as_of: AsOf = None,
     algorithm: Annotated[
         str | None,
-        Query(max_length=100, description="yente's algorithm name; reported in `ignored`."),
+        Query(
+            max_length=100,
+            description="yente's algorithm name; reported in `ignored`.",
+            examples=["logic-v1"],
+        ),
     ] = None,
     include_dataset: Annotated[
-        list[str] | None, Query(description="yente's dataset filter; reported in `ignored`.")
+        list[str] | None,
+        Query(
+            description="yente's dataset filter; reported in `ignored`.", examples=[["sanctions"]]
+        ),
     ] = None,
     exclude_dataset: Annotated[
-        list[str] | None, Query(description="yente's dataset filter; reported in `ignored`.")
+        list[str] | None,
+        Query(description="yente's dataset filter; reported in `ignored`.", examples=[["peps"]]),
     ] = None,
     topics: Annotated[
-        list[str] | None, Query(description="yente's topic filter; reported in `ignored`.")
+        list[str] | None,
+        Query(description="yente's topic filter; reported in `ignored`.", examples=[["sanction"]]),
     ] = None,
     changed_since: Annotated[
         str | None,
-        Query(max_length=40, description="yente's change filter; reported in `ignored`."),
+        Query(
+            max_length=40,
+            description="yente's change filter; reported in `ignored`.",
+            examples=["2025-01-01"],
+        ),
     ] = None,
     exclude_schema: Annotated[
-        list[str] | None, Query(description="Leave out results of these FtM schemata.")
+        list[str] | None,
+        Query(description="Leave out results of these FtM schemata.", examples=[["Person"]]),
     ] = None,
     exclude_entity_ids: Annotated[
-        list[str] | None, Query(description="Leave out these entity ids.")
+        list[str] | None,
+        Query(description="Leave out these entity ids.", examples=[["hikvision"]]),
     ] = None,
 ) -> MatchResponse:
     """Screen FtM-shaped examples (yente's ``/match``): candidates with scores, features and

@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from supplygraph.api.deps import AsOf, Graph
+from supplygraph.api.deps import AsOf, EntityId, Graph
 from supplygraph.api.errors import responses
 from supplygraph.api.exports import FORMATS, export
 from supplygraph.graph.engine.neighbourhood import MAX_DEPTH, Neighbourhood
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 
-Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH)]
+Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Hops from the entity.", examples=[1])]
 # BODS is one JSON array of statements; the other formats are files to save as they come.
 BINARY = {"type": "string", "format": "binary"}
 EXPORT_SCHEMAS = {"application/json": {"type": "array", "items": {"type": "object"}}}
@@ -22,7 +22,9 @@ ExportFormat = Literal["graphml", "gexf", "ftm", "bods", "csv"]
 
 
 @router.get("/entities/{entity_id}/graph", response_model=Neighbourhood, responses=responses(404))
-def graph_of(graph: Graph, entity_id: str, depth: Depth = 1, as_of: AsOf = None) -> Neighbourhood:
+def graph_of(
+    graph: Graph, entity_id: EntityId, depth: Depth = 1, as_of: AsOf = None
+) -> Neighbourhood:
     """Nodes and edges within ``depth`` hops, each with its sources and designations.
 
     Without ``as_of`` every fact is included and facts no longer valid are flagged
@@ -53,13 +55,25 @@ def graph_of(graph: Graph, entity_id: str, depth: Depth = 1, as_of: AsOf = None)
 )
 def export_of(
     graph: Graph,
-    entity_id: str,
-    format: ExportFormat = "graphml",
+    entity_id: EntityId,
+    format: Annotated[
+        ExportFormat,
+        Query(
+            description="graphml, gexf (Gephi), ftm (FtM JSON lines), bods (BODS 0.4) or csv.",
+            examples=["graphml"],
+        ),
+    ] = "graphml",
     depth: Depth = 2,
     as_of: AsOf = None,
-    bom: Annotated[bool, Query(description="CSV only: start with a UTF-8 BOM, for Excel")] = False,
+    bom: Annotated[
+        bool, Query(description="CSV only: start with a UTF-8 BOM, for Excel", examples=[True])
+    ] = False,
     raw: Annotated[
-        bool, Query(description="CSV only: keep cells that start like a formula as they are")
+        bool,
+        Query(
+            description="CSV only: keep cells that start like a formula as they are",
+            examples=[False],
+        ),
     ] = False,
 ) -> Response:
     """The neighbourhood as GraphML or GEXF (Gephi), FtM JSON lines, BODS 0.4 JSON or CSV.

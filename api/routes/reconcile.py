@@ -45,12 +45,26 @@ QUERIES_EXAMPLE = '{"q0": {"query": "Hikvision", "type": "Organization"}}'
 EXTEND_EXAMPLE = '{"ids": ["hikvision"], "properties": [{"id": "ultimate_owner"}]}'
 JSON_TEXT = 20_000
 
+# In a query string each character may take 12 bytes percent-encoded, and the HTTP server refuses
+# request lines past about 64 KiB (400 before the app sees them): both fields together must fit.
+# Larger batches go in the form body of POST /reconcile.
+GET_JSON_TEXT = 2_000
+
 Queries = Annotated[
     str | None,
-    Query(max_length=JSON_TEXT, description=QUERIES_HELP, examples=[QUERIES_EXAMPLE]),
+    Query(
+        max_length=GET_JSON_TEXT,
+        description=QUERIES_HELP + " Longer batches: POST.",
+        examples=[QUERIES_EXAMPLE],
+    ),
 ]
 Extend = Annotated[
-    str | None, Query(max_length=JSON_TEXT, description=EXTEND_HELP, examples=[EXTEND_EXAMPLE])
+    str | None,
+    Query(
+        max_length=GET_JSON_TEXT,
+        description=EXTEND_HELP + " Longer ones: POST.",
+        examples=[EXTEND_EXAMPLE],
+    ),
 ]
 Prefix = Annotated[
     str, Query(max_length=200, description="What the user has typed so far.", examples=["hik"])
@@ -142,7 +156,7 @@ def suggest_property(prefix: Prefix) -> dict[str, Any]:
 @router.get("/properties", responses=responses())
 def propose(
     type: TypeId = None,
-    limit: Annotated[int, Query(ge=1, le=50, description="At most this many.")] = 10,
+    limit: Annotated[int, Query(ge=1, le=50, description="At most this many.", examples=[10])] = 10,
 ) -> dict[str, Any]:
     """The properties data extension can add for a type."""
     return propose_properties(type, limit)

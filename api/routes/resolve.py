@@ -76,20 +76,67 @@ def accepts_gzip(header: str | None) -> bool:
 
 TEXT_FIELDS = ("name", "brand", "model", "mac", "fcc_id", "target")
 
+# The MAC notations graph.model.normalize.mac_prefixes reads: 12 hex digits or a 6-digit
+# prefix, in pairs with at most one ':', '-', '.' or ' ' between pairs (aa:bb:cc:dd:ee:ff,
+# aa-bb-..., aabb.ccdd.eeff, bare hex), or six groups with leading zeros left out (a:b:c:d:e:f).
+MAC_PATTERN = (
+    r"^\s*(?:[0-9A-Fa-f]{2}(?:[:.\- ]?[0-9A-Fa-f]{2}){2}(?:(?:[:.\- ]?[0-9A-Fa-f]{2}){3})?"
+    r"|[0-9A-Fa-f]{1,2}(?:[:-][0-9A-Fa-f]{1,2}){5})\s*$"
+)
+# An FCC ID starts with its grantee code: five characters after a leading "2", three otherwise
+# (graph.model.normalize.fcc_grantee_code), then the product code.
+FCC_ID_PATTERN = r"^(?:2[A-Za-z0-9]{4}|[013-9A-Za-z][A-Za-z0-9]{2})[A-Za-z0-9\-]*$"
+
+PARAMETER_HELP: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "name": (
+        "A company or organization name, in any script (legal forms, city prefixes and word "
+        "order do not matter).",
+        "Hangzhou Hikvision Digital Technology Co., Ltd.",
+        {},
+    ),
+    "brand": ("A brand or trade name as printed on the product.", "HiLook", {}),
+    "model": ("A model number, as printed on the label.", "DS-2CD2143G2-I", {}),
+    "mac": (
+        "A device's MAC address (12 hex digits, any usual notation) or a 6-digit IEEE prefix.",
+        "0C-75-D2-AB-CD-EF",
+        {"pattern": MAC_PATTERN},
+    ),
+    "fcc_id": (
+        "An FCC ID (grantee code, then product code) or a bare grantee code.",
+        "2ADTD-5604SD",
+        {"pattern": FCC_ID_PATTERN},
+    ),
+    "target": (
+        "The group asked about: an entity id or a name (default: Hikvision).",
+        "dahua",
+        {},
+    ),
+}
+
 
 def _parameters() -> list[dict[str, Any]]:
     """The query parameters as OpenAPI documents them (read by hand below, see ``resolve``)."""
-    text = {"anyOf": [{"type": "string", "maxLength": MAX_TEXT}, {"type": "null"}]}
-    params: list[dict[str, Any]] = [
-        {"name": n, "in": "query", "required": False, "schema": {**text, "title": n.title()}}
-        for n in TEXT_FIELDS
-    ]
+    params: list[dict[str, Any]] = []
+    for field in TEXT_FIELDS:
+        help_, example, extra = PARAMETER_HELP[field]
+        text = {"type": "string", "maxLength": MAX_TEXT, **extra}
+        params.append(
+            {
+                "name": field,
+                "in": "query",
+                "required": False,
+                "description": help_,
+                "example": example,
+                "schema": {"anyOf": [text, {"type": "null"}], "title": field.title()},
+            }
+        )
     params.append(
         {
             "name": "as_of",
             "in": "query",
             "required": False,
             "description": AS_OF_HELP,
+            "example": "2025-06-30",
             "schema": {"anyOf": [AS_OF_SCHEMA, {"type": "null"}], "title": "As Of"},
         }
     )

@@ -42,7 +42,7 @@ LEGEND = Legend(
         (Relation.DISTRIBUTES.value, "sells, not the maker"),
         (Relation.ASSIGNED.value, "holds the identifier"),
         (Relation.SAME_AS.value, "linked record of the same entity"),
-        (Relation.UNRELATED_TO.value, "a source says it is not part of the group"),
+        (Relation.UNRELATED_TO.value, "a source says they are not related"),
     ),
     marks=(
         ("ended", "fact ended"),

@@ -16,6 +16,7 @@ from supplygraph.graph.errors import EntityNotFound, InvalidQuery, TargetNotFoun
 from supplygraph.graph.model.answers import EntityDetail, ResolveResult, SearchHit, Step
 from supplygraph.graph.model.normalize import iso_date
 
+from . import wording
 from .groups import relation_groups
 from .legend import LEGEND
 
@@ -30,6 +31,7 @@ def _safe_url(url: str | None) -> str | None:
 
 
 TEMPLATES.env.filters["safe_url"] = _safe_url
+TEMPLATES.env.filters["matched_on"] = wording.matched_on
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -79,11 +81,19 @@ def entity_page(request: Request, graph: Graph, entity_id: str) -> HTMLResponse:
     owners = graph.owners(entity_id).owners
     holdings = graph.holdings(entity_id).holdings
     formats = list(FORMATS)
+    holders: list[tuple[str, str]] = []
     if detail.kind not in ("organization", "person"):
         # BODS speaks of companies and people only: no button where the drawn graph has none.
         hood = graph.neighbourhood(detail.id, GRAPH_DEPTH)
         if bods_subject(hood) is None:
             formats.remove("bods")
+        # Who an identifier (a MAC block, a grantee code) was assigned to: its page says so first.
+        names = {n.id: n.name for n in hood.nodes}
+        holders = [
+            (e.source, names.get(e.source, e.source))
+            for e in hood.edges
+            if e.relation == "ASSIGNED" and e.target == detail.id
+        ]
     return _page(
         request,
         "entity.html",
@@ -91,6 +101,7 @@ def entity_page(request: Request, graph: Graph, entity_id: str) -> HTMLResponse:
         owners=owners,
         holdings=holdings,
         groups=relation_groups(detail),
+        holders=holders,
         formats=formats,
         graph_depth=GRAPH_DEPTH,
         legend=LEGEND,

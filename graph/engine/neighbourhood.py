@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from supplygraph.graph.errors import EntityNotFound, InvalidQuery
+from supplygraph.graph.model import answers as a
 from supplygraph.graph.model.answers import DesignationOut, EntityRef
 from supplygraph.graph.model.evidence import Strength, policy
 from supplygraph.graph.model.records import Edge, Node, Relation, SourceRef
@@ -40,55 +41,75 @@ DEFAULT_MAX_NODES = 400
 class GraphNode(BaseModel):
     """A node as the UI and the exports need it: names, identifiers, marks and sources."""
 
-    id: str
-    name: str
-    kind: str
-    org_type: str | None
-    country: str | None
-    aliases: list[str]
-    identifiers: list[dict[str, str]]
-    properties: dict[str, object]
-    depth: int
-    designated: bool
-    designations: list[DesignationOut]
+    id: str = Field(description=a.D_ID, examples=["hikvision"])
+    name: str = Field(description=a.D_NAME, examples=[a.HIKVISION])
+    kind: str = Field(description=a.D_KIND, examples=["organization"])
+    org_type: str | None = Field(description=a.D_ORG_TYPE, examples=["company"])
+    country: str | None = Field(description=a.D_COUNTRY, examples=["CN"])
+    aliases: list[str] = Field(description=a.D_ALIASES, examples=[["Hikvision", "海康威视"]])
+    identifiers: list[dict[str, str]] = Field(
+        description=a.D_IDENTIFIERS, examples=[[{"scheme": "oui", "value": "0C75D2"}]]
+    )
+    properties: dict[str, object] = Field(description=a.D_PROPERTIES, examples=[{}])
+    depth: int = Field(description="Hops from the centre.", examples=[1])
+    designated: bool = Field(
+        description="Whether it has a listing active on the day asked.", examples=[True]
+    )
+    designations: list[DesignationOut] = Field(description="Its listings.")
     # Edges in the store that touch this node but are not in this neighbourhood: the UI offers
     # to expand the node when this is above zero.
-    hidden_edges: int
-    sources: list[SourceRef]
+    hidden_edges: int = Field(
+        description="Edges in the store that touch the node but are not in this neighbourhood.",
+        examples=[12],
+    )
+    sources: list[SourceRef] = Field(description=a.D_SOURCES)
 
 
 class GraphEdge(BaseModel):
     """A directed fact between two nodes of the neighbourhood."""
 
-    id: str
-    source: str
-    target: str
-    relation: str
-    share: float | None
-    share_min: float | None
-    share_max: float | None
-    valid_from: date | None
-    valid_to: date | None
-    current: bool
-    confidence: float
+    id: str = Field(description="The edge's id.", examples=["e-3f2a9c"])
+    source: str = Field(description="Id of the node it starts from.", examples=["cethik"])
+    target: str = Field(description="Id of the node it points to.", examples=["hikvision"])
+    relation: str = Field(description=a.D_RELATION, examples=["OWNS"])
+    share: float | None = Field(description=a.D_SHARE, examples=[36.35])
+    share_min: float | None = Field(description=a.D_SHARE_MIN, examples=[30.0])
+    share_max: float | None = Field(description=a.D_SHARE_MAX, examples=[40.0])
+    valid_from: date | None = Field(description=a.D_VALID_FROM, examples=["2001-11-30"])
+    valid_to: date | None = Field(description=a.D_VALID_TO, examples=["2023-01-01"])
+    current: bool = Field(description="Whether the fact holds today.", examples=[True])
+    confidence: float = Field(description=a.D_CONFIDENCE, examples=[0.95])
     # strong: a grade A/B source and enough confidence; weak otherwise, with why (evidence.py).
-    strength: Strength = "strong"
-    weak_reason: str | None = None
-    reason: str | None
-    note: str | None
-    label: str
-    sources: list[SourceRef]
+    strength: Strength = Field(default="strong", description=a.D_STRENGTH, examples=["strong"])
+    weak_reason: str | None = Field(
+        default=None, description=a.D_WEAK_REASON, examples=["only grade C sources"]
+    )
+    reason: str | None = Field(
+        description="Why the data holds this link, in words.",
+        examples=["IEEE assignment of the 0C-75-D2 block"],
+    )
+    note: str | None = Field(description="A remark on the fact.", examples=["as of 2024"])
+    label: str = Field(
+        description="Relation and share as drawn: `OWNS 37%`.", examples=["OWNS 36.35%"]
+    )
+    sources: list[SourceRef] = Field(description=a.D_SOURCES)
 
 
 class Neighbourhood(BaseModel):
     """The subgraph around ``center`` up to ``depth`` hops."""
 
-    center: EntityRef
-    depth: int
-    as_of: date | None
-    truncated: bool
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
+    center: EntityRef = Field(description="The entity it is drawn around.")
+    depth: int = Field(description="Hops followed from the centre.", examples=[1])
+    as_of: date | None = Field(
+        description="The day facts were filtered for; null for every fact, with `current`.",
+        examples=[None],
+    )
+    truncated: bool = Field(
+        description="Whether it was cut at the node bound (identifier leaves go first).",
+        examples=[False],
+    )
+    nodes: list[GraphNode] = Field(description="The nodes, the centre among them.")
+    edges: list[GraphEdge] = Field(description="The edges between them.")
 
 
 def share_label(edge: Edge) -> str:

@@ -19,11 +19,45 @@ Verdict = Literal["yes", "possible", "no", "unknown"]
 VERDICTS: tuple[Verdict, ...] = ("yes", "possible", "no", "unknown")
 RegimeVerdict = Literal["covered", "not_covered", "unknown"]
 
+# Field descriptions said once for the many shapes that carry the same field.
+HIKVISION = "Hangzhou Hikvision Digital Technology Co., Ltd."
+D_ID = "The entity's stable id (use it with /v1/entities/{id})."
+D_NAME = "The entity's main name."
+D_KIND = "organization, person, brand, product or identifier."
+D_ORG_TYPE = (
+    "For organizations: company, state_body, state_owned_enterprise, research_institute or "
+    "public_body; null otherwise."
+)
+D_COUNTRY = "ISO 3166-1 alpha-2 country code, when known."
+D_ALIASES = "Other names, in any script."
+D_IDENTIFIERS = "Identifiers as `{scheme, value}`: oui, fcc_grantee, lei, uscc, isin, ..."
+D_PROPERTIES = "Free-form facts (a product's model pattern, an identifier's scheme and value)."
+D_RELATION = (
+    "OWNS, CONTROLS, OWNS_BRAND, MANUFACTURES_FOR, DISTRIBUTES, ASSIGNED, MODEL_OF, SAME_AS or "
+    "UNRELATED_TO."
+)
+D_SHARE = "Share held, in percent, when known exactly; null when unknown (never 0)."
+D_SHARE_MIN = "Lower bound of the share in percent, when only a range is known."
+D_SHARE_MAX = "Upper bound of the share in percent, when only a range is known."
+D_VALID_FROM = "First day the fact holds; null when not known."
+D_VALID_TO = "First day the fact no longer holds (half-open); null while it holds."
+D_CONFIDENCE = "How sure the sources are of the fact, 0 to 1."
+D_STRENGTH = "strong (a grade A or B source and enough confidence) or weak."
+D_WEAK_REASON = "Why the link is weak; null when strong."
+D_SOURCES = "Where the facts come from."
+D_AS_OF = "The day the answer is for."
+D_EFFECTIVE = (
+    "Integrated ownership in percent: the product of the shares along each path, summed over "
+    "paths; null when unknown."
+)
+
 
 class EntityRef(BaseModel):
-    id: str
-    name: str
-    kind: str
+    """An entity by id, with its name and kind."""
+
+    id: str = Field(description=D_ID, examples=["hikvision"])
+    name: str = Field(description=D_NAME, examples=[HIKVISION])
+    kind: str = Field(description=D_KIND, examples=["organization"])
 
     @classmethod
     def of(cls, node: Node) -> EntityRef:
@@ -31,21 +65,42 @@ class EntityRef(BaseModel):
 
 
 class PartPairOut(BaseModel):
-    query: str
-    name: str
-    similarity: float
-    how: str  # exact | symbol (same rigour symbol, e.g. tech/technology) | fuzzy (typo, split)
+    """One word of the query paired with one word of the matched name."""
+
+    query: str = Field(description="The word from the query.", examples=["hangzou"])
+    name: str = Field(description="The word of the matched name.", examples=["hangzhou"])
+    similarity: float = Field(description="How alike the two are, 0 to 1.", examples=[0.93])
+    # exact | symbol (same rigour symbol, e.g. tech/technology) | fuzzy (typo, split)
+    how: str = Field(
+        description="exact; symbol (the same word in another form, e.g. tech and technology); "
+        "fuzzy (a typo or a split word).",
+        examples=["fuzzy"],
+    )
 
 
 class NameMatchDetail(BaseModel):
     """Why a name matched: which name or alias, which parts paired, which did not."""
 
-    name: str  # the name or alias (or normalized key, or pattern) that matched
-    method: str  # normalized key | transliterated key | name parts | model-number family
-    pairs: list[PartPairOut] = []
-    query_only: list[str] = []
-    name_only: list[str] = []
-    features: dict[str, float] = {}
+    name: str = Field(
+        description="The name or alias (or normalized key, or model pattern) that matched.",
+        examples=["Hangzhou Hikvision Digital Technology Co., Ltd."],
+    )
+    method: str = Field(
+        description="normalized key, transliterated key, name parts or model-number family.",
+        examples=["name parts"],
+    )
+    pairs: list[PartPairOut] = Field(default=[], description="The words paired, one by one.")
+    query_only: list[str] = Field(
+        default=[], description="Words of the query left unpaired.", examples=[["cctv"]]
+    )
+    name_only: list[str] = Field(
+        default=[], description="Words of the name left unpaired.", examples=[["digital"]]
+    )
+    features: dict[str, float] = Field(
+        default={},
+        description="The parts of the score, by name.",
+        examples=[{"token_coverage": 0.8}],
+    )
 
     @classmethod
     def of(cls, scored: NameScore) -> NameMatchDetail:
@@ -62,15 +117,29 @@ class NameMatchDetail(BaseModel):
 class Match(BaseModel):
     """What (part of) the query resolved to, and how well."""
 
-    id: str
-    name: str
-    kind: str
-    score: float = Field(ge=0, le=1)
-    field: str  # which query field matched: name, brand, model, mac, fcc_id
-    matched_on: str  # the key, prefix or name variant that matched
-    detail: NameMatchDetail | None = None
+    id: str = Field(description=D_ID, examples=["hikvision"])
+    name: str = Field(description=D_NAME, examples=[HIKVISION])
+    kind: str = Field(description=D_KIND, examples=["organization"])
+    score: float = Field(ge=0, le=1, description="Match quality, 0 to 1.", examples=[0.97])
+    field: str = Field(
+        description="Which query field matched: name, brand, model, mac or fcc_id.",
+        examples=["mac"],
+    )
+    matched_on: str = Field(
+        description="The key, identifier prefix or name variant that matched, as "
+        "`scheme:value` for identifiers.",
+        examples=["oui:0C75D2"],
+    )
+    detail: NameMatchDetail | None = Field(
+        default=None, description="For name matches: which words paired and how."
+    )
     # Set when the match itself is weak evidence (a model-number family): never a plain yes.
-    weak: str | None = None
+    weak: str | None = Field(
+        default=None,
+        description="Why the match itself is weak evidence (e.g. a model-number family); "
+        "null for a firm match.",
+        examples=["a model-number family, not an exact model"],
+    )
 
 
 class Step(BaseModel):
@@ -78,23 +147,33 @@ class Step(BaseModel):
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
-    from_: str = Field(alias="from")
-    to: str
-    from_name: str
-    to_name: str
-    relation: str
-    share: float | None = None
-    share_min: float | None = None
-    share_max: float | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    confidence: float
+    from_: str = Field(
+        alias="from", description="The edge's start (an entity id).", examples=["cethik"]
+    )
+    to: str = Field(description="The edge's end (an entity id).", examples=["hikvision"])
+    from_name: str = Field(description="Name of `from`.", examples=["CETHIK Group"])
+    to_name: str = Field(description="Name of `to`.", examples=[HIKVISION])
+    relation: str = Field(description=D_RELATION, examples=["OWNS"])
+    share: float | None = Field(default=None, description=D_SHARE, examples=[36.35])
+    share_min: float | None = Field(default=None, description=D_SHARE_MIN, examples=[30.0])
+    share_max: float | None = Field(default=None, description=D_SHARE_MAX, examples=[40.0])
+    valid_from: date | None = Field(default=None, description=D_VALID_FROM, examples=["2001-11-30"])
+    valid_to: date | None = Field(default=None, description=D_VALID_TO, examples=["2023-01-01"])
+    confidence: float = Field(description=D_CONFIDENCE, examples=[0.95])
     # strong: a grade A/B source and confidence >= the threshold; weak otherwise (weak_reason).
-    strength: Strength = "strong"
-    weak_reason: str | None = None
-    reason: str | None = None
-    note: str | None = None
-    sources: list[SourceRef]
+    strength: Strength = Field(default="strong", description=D_STRENGTH, examples=["strong"])
+    weak_reason: str | None = Field(
+        default=None, description=D_WEAK_REASON, examples=["only grade C sources"]
+    )
+    reason: str | None = Field(
+        default=None,
+        description="Why the data holds this link, in words (e.g. how an OEM tie is known).",
+        examples=["IEEE assignment of the 0C-75-D2 block"],
+    )
+    note: str | None = Field(
+        default=None, description="A remark on the fact.", examples=["share from 2024 report"]
+    )
+    sources: list[SourceRef] = Field(description=D_SOURCES)
 
     @classmethod
     def of(cls, edge: Edge, names: dict[str, str]) -> Step:
@@ -122,10 +201,21 @@ class Step(BaseModel):
 class WeakLink(BaseModel):
     """The link that keeps a verdict at ``possible``, and why it is weak."""
 
-    from_: str | None = Field(default=None, alias="from")
-    to: str | None = None
-    relation: str | None = None
-    reason: str
+    from_: str | None = Field(
+        default=None,
+        alias="from",
+        description="Start of the weak edge; null when the weakness is the match itself.",
+        examples=["hikvision"],
+    )
+    to: str | None = Field(
+        default=None, description="End of the weak edge, or null.", examples=["lorex"]
+    )
+    relation: str | None = Field(
+        default=None, description=D_RELATION, examples=["MANUFACTURES_FOR"]
+    )
+    reason: str = Field(
+        description="Why this link is weak, in words.", examples=["only grade C sources"]
+    )
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
@@ -133,18 +223,30 @@ class WeakLink(BaseModel):
 class DesignationOut(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
-    entity_id: str
-    entity_name: str
-    list_: str = Field(alias="list")
-    list_name: str | None
-    authority: str | None
-    program: str | None
-    citation: str | None
-    start_date: date | None
-    end_date: date | None
-    active: bool
-    note: str | None = None
-    sources: list[SourceRef]
+    entity_id: str = Field(description="The listed entity's id.", examples=["hikvision"])
+    entity_name: str = Field(description="The listed entity's name.", examples=[HIKVISION])
+    list_: str = Field(alias="list", description="The list's id.", examples=["us-bis-entity-list"])
+    list_name: str | None = Field(description="The list's name.", examples=["BIS Entity List"])
+    authority: str | None = Field(
+        description="Who keeps the list.", examples=["US Department of Commerce, BIS"]
+    )
+    program: str | None = Field(
+        description="The program or measure under the list.", examples=["EAR Part 744"]
+    )
+    citation: str | None = Field(
+        description="The legal citation of the listing.", examples=["84 FR 54002"]
+    )
+    start_date: date | None = Field(
+        description="First day the listing applies.", examples=["2019-10-09"]
+    )
+    end_date: date | None = Field(
+        description="First day it no longer applies; null while in force.", examples=[None]
+    )
+    active: bool = Field(description="Whether it applies on the answer's day.", examples=[True])
+    note: str | None = Field(
+        default=None, description="A remark on the listing.", examples=["and subsidiaries"]
+    )
+    sources: list[SourceRef] = Field(description=D_SOURCES)
 
     @classmethod
     def of(cls, d: Designation, entity_name: str, as_of: date | None) -> DesignationOut:
@@ -167,131 +269,205 @@ class DesignationOut(BaseModel):
 class RegimeOut(BaseModel):
     """One regulation's verdict for one entity on one day, with the reason and the evidence."""
 
-    regime: str
-    name: str
-    verdict: RegimeVerdict
-    reason: str
+    regime: str = Field(description="The regime's id.", examples=["ndaa889"])
+    name: str = Field(description="The regime's name.", examples=["NDAA FY2019 section 889"])
+    verdict: RegimeVerdict = Field(
+        description="covered (on strong evidence), not_covered or unknown.", examples=["covered"]
+    )
+    reason: str = Field(description="Why, in words.", examples=["named in section 889(f)(3)(A)"])
     # What data would settle an `unknown` (e.g. "share of A in B not known"); empty otherwise.
-    missing: list[str] = []
-    paths: list[list[Step]] = []
-    sources: list[SourceRef] = []
+    missing: list[str] = Field(
+        default=[],
+        description="What data would settle an `unknown`; empty otherwise.",
+        examples=[["share of CETHIK in Hikvision not known"]],
+    )
+    paths: list[list[Step]] = Field(default=[], description="The evidence paths.")
+    sources: list[SourceRef] = Field(default=[], description=D_SOURCES)
 
 
 class RegimesResult(BaseModel):
     """``GET /v1/entities/{id}/regimes``: every regime's verdict for one entity."""
 
-    entity: EntityRef
-    as_of: date
-    regimes: list[RegimeOut]
+    entity: EntityRef = Field(description="The entity the verdicts are about.")
+    as_of: date = Field(description=D_AS_OF, examples=["2025-06-30"])
+    regimes: list[RegimeOut] = Field(description="One verdict per regime.")
 
 
 class ResolveResult(BaseModel):
+    """Is what the query names ultimately the target? The verdict and its evidence."""
+
     verdict: Verdict = Field(
         description="yes: a path from the target, every link strong; possible: the best path "
         "has a weak link (see weak_links); no: resolved but not reached from the target; "
-        "unknown: nothing known matched"
+        "unknown: nothing known matched",
+        examples=["yes"],
     )
-    target: EntityRef
-    matched: list[Match]
-    paths: list[list[Step]]
-    designations: list[DesignationOut]
-    confidence: float = Field(ge=0, le=1)
-    as_of: date
-    explanation: str
-    notes: list[str] = []
+    target: EntityRef = Field(description="The group asked about.")
+    matched: list[Match] = Field(description="What the query resolved to, best first.")
+    paths: list[list[Step]] = Field(
+        description="Evidence paths from the target down to what matched; each a list of steps."
+    )
+    designations: list[DesignationOut] = Field(
+        description="Listings of the target and of the entities on the paths."
+    )
+    confidence: float = Field(
+        ge=0, le=1, description="Match quality and evidence strength, 0 to 1.", examples=[0.95]
+    )
+    as_of: date = Field(description=D_AS_OF, examples=["2025-06-30"])
+    explanation: str = Field(
+        description="The answer in one or two sentences.",
+        examples=["0C-75-D2 is an IEEE block assigned to Hikvision."],
+    )
+    notes: list[str] = Field(
+        default=[],
+        description="Remarks a reader should see (e.g. a locally administered MAC).",
+        examples=[["the MAC is locally administered"]],
+    )
     # Regime verdicts for the target, and for the best match (what the buyer is buying).
-    regimes: list[RegimeOut] = []
-    matched_regimes: RegimesResult | None = None
+    regimes: list[RegimeOut] = Field(default=[], description="Regime verdicts for the target.")
+    matched_regimes: RegimesResult | None = Field(
+        default=None, description="Regime verdicts for the best match (what is being bought)."
+    )
     # For `possible`: the weak links on the best path (or the weak match), and why.
-    weak_links: list[WeakLink] = []
+    weak_links: list[WeakLink] = Field(
+        default=[], description="For `possible`: the links that keep it from `yes`, and why."
+    )
     # When a match distributes the target group's products: what it sells, with sources. A
     # distributor is not the maker, so this never makes the verdict yes or possible.
-    distributes: list[Step] = []
+    distributes: list[Step] = Field(
+        default=[],
+        description="When a match distributes the target group's products: what it sells "
+        "(never makes the verdict yes or possible).",
+    )
 
 
 class OwnerOut(BaseModel):
     """One owner (or holding) with integrated ownership; shares in percent, unknown is null."""
 
-    id: str
-    name: str
-    kind: str
-    org_type: str | None
-    depth: int
-    direct_share: float | None
-    effective_share: float | None
-    effective_share_min: float | None
-    effective_share_max: float | None
-    controls: bool
-    ultimate: bool
-    paths: list[list[Step]]
-    # The walk ran out of its budget (nodes, edges, path steps, time): the shares are a range
-    # over what was read (min: the paths read; max: a bound over every walk), never exact.
-    partial: bool = False
+    id: str = Field(description=D_ID, examples=["cetc"])
+    name: str = Field(description=D_NAME, examples=["China Electronics Technology Group"])
+    kind: str = Field(description=D_KIND, examples=["organization"])
+    org_type: str | None = Field(description=D_ORG_TYPE, examples=["state_owned_enterprise"])
+    depth: int = Field(description="Hops from the entity.", examples=[2])
+    direct_share: float | None = Field(
+        description="Share held directly, in percent; null when none or unknown.", examples=[None]
+    )
+    effective_share: float | None = Field(description=D_EFFECTIVE, examples=[41.88])
+    effective_share_min: float | None = Field(
+        description="Lower bound of the effective share.", examples=[41.88]
+    )
+    effective_share_max: float | None = Field(
+        description="Upper bound of the effective share.", examples=[41.88]
+    )
+    controls: bool = Field(description="Whether it controls (not only owns).", examples=[True])
+    ultimate: bool = Field(description="Whether nobody is above it in the data.", examples=[False])
+    paths: list[list[Step]] = Field(description="The chains that connect the two.")
+    partial: bool = Field(
+        default=False,
+        description="The walk stopped at its budget: the shares are a range over what was read.",
+        examples=[False],
+    )
 
 
 class UltimateOwner(BaseModel):
     """The top of an ownership/control chain: nobody above it in the data."""
 
-    id: str
-    name: str
-    kind: str
-    org_type: str | None
-    state: bool
-    effective_share: float | None
-    effective_share_min: float | None
-    effective_share_max: float | None
-    controls: bool
+    id: str = Field(description=D_ID, examples=["sasac"])
+    name: str = Field(description=D_NAME, examples=["SASAC"])
+    kind: str = Field(description=D_KIND, examples=["organization"])
+    org_type: str | None = Field(description=D_ORG_TYPE, examples=["state_body"])
+    state: bool = Field(description="Whether it is a state or state body.", examples=[True])
+    effective_share: float | None = Field(description=D_EFFECTIVE, examples=[41.88])
+    effective_share_min: float | None = Field(
+        description="Lower bound of the effective share.", examples=[41.88]
+    )
+    effective_share_max: float | None = Field(
+        description="Upper bound of the effective share.", examples=[41.88]
+    )
+    controls: bool = Field(description="Whether it controls the entity.", examples=[True])
 
 
 class StateOwnedFinding(BaseModel):
     """Whether a state, a state body or a state-owned enterprise sits above the entity."""
 
-    state_owned: bool
+    state_owned: bool = Field(description="Whether the state sits above.", examples=[True])
     # The highest state-type owners on the chains (a state body at the top, else the top SOE).
-    by: list[EntityRef] = []
+    by: list[EntityRef] = Field(
+        default=[], description="The highest state-type owners on the chains."
+    )
     # Integrated share those owners hold together, in percent; unknown stays null.
-    effective_share: float | None = None
-    effective_share_min: float | None = None
-    effective_share_max: float | None = None
-    controls: bool = False
-    reason: str
-    paths: list[list[Step]] = []
+    effective_share: float | None = Field(
+        default=None, description="Share those owners hold together, in percent.", examples=[41.88]
+    )
+    effective_share_min: float | None = Field(
+        default=None, description="Lower bound of that share.", examples=[41.88]
+    )
+    effective_share_max: float | None = Field(
+        default=None, description="Upper bound of that share.", examples=[41.88]
+    )
+    controls: bool = Field(default=False, description="Whether they control it.", examples=[True])
+    reason: str = Field(
+        description="Why, in words.", examples=["SASAC controls CETC, which controls it"]
+    )
+    paths: list[list[Step]] = Field(default=[], description="The chains from those owners.")
 
 
 class OwnersResult(BaseModel):
-    entity: EntityRef
-    as_of: date
-    owners: list[OwnerOut] = []
-    holdings: list[OwnerOut] = []
+    """Owners (upstream) or holdings (downstream) of one entity, with integrated shares."""
+
+    entity: EntityRef = Field(description="The entity asked about.")
+    as_of: date = Field(description=D_AS_OF, examples=["2025-06-30"])
+    owners: list[OwnerOut] = Field(default=[], description="Upstream: who owns or controls it.")
+    holdings: list[OwnerOut] = Field(default=[], description="Downstream: what it owns.")
     # Upstream only (null for holdings): the tops of the chains and the state-ownership finding.
-    ultimate_owners: list[UltimateOwner] | None = None
-    state_owned: StateOwnedFinding | None = None
+    ultimate_owners: list[UltimateOwner] | None = Field(
+        default=None, description="Upstream only: the tops of the chains."
+    )
+    state_owned: StateOwnedFinding | None = Field(
+        default=None, description="Upstream only: whether the state sits above."
+    )
     # Downstream only (null for owners): DISTRIBUTES edges out of the entity, and into it, its
     # holdings and their brands. A distributor is not the maker: never part of a chain.
-    distributes: list[Step] | None = None
-    distributed_by: list[Step] | None = None
-    # True when the graph walk stopped at its budget; the reason names the limit reached.
-    partial: bool = False
-    partial_reason: str | None = None
+    distributes: list[Step] | None = Field(
+        default=None, description="Downstream only: what the entity distributes."
+    )
+    distributed_by: list[Step] | None = Field(
+        default=None, description="Downstream only: who distributes it, its holdings or brands."
+    )
+    partial: bool = Field(
+        default=False, description="Whether the graph walk stopped at its budget.", examples=[False]
+    )
+    partial_reason: str | None = Field(
+        default=None, description="Which limit of the walk was reached.", examples=[None]
+    )
 
 
 class EntityDetail(BaseModel):
-    id: str
-    kind: str
-    name: str
-    aliases: list[str]
-    country: str | None
-    org_type: str | None
-    identifiers: list[dict[str, str]]
-    properties: dict[str, object]
-    designations: list[DesignationOut]
-    relations: list[Step]
-    sources: list[SourceRef]
+    """One entity with everything known about it."""
+
+    id: str = Field(description=D_ID, examples=["hikvision"])
+    kind: str = Field(description=D_KIND, examples=["organization"])
+    name: str = Field(description=D_NAME, examples=[HIKVISION])
+    aliases: list[str] = Field(description=D_ALIASES, examples=[["Hikvision", "海康威视"]])
+    country: str | None = Field(description=D_COUNTRY, examples=["CN"])
+    org_type: str | None = Field(description=D_ORG_TYPE, examples=["company"])
+    identifiers: list[dict[str, str]] = Field(
+        description=D_IDENTIFIERS, examples=[[{"scheme": "oui", "value": "0C75D2"}]]
+    )
+    properties: dict[str, object] = Field(description=D_PROPERTIES, examples=[{}])
+    designations: list[DesignationOut] = Field(description="Its listings.")
+    relations: list[Step] = Field(description="Every edge into or out of it.")
+    sources: list[SourceRef] = Field(description=D_SOURCES)
 
 
 class SearchHit(BaseModel):
-    id: str
-    name: str
-    kind: str
-    score: float
-    matched_on: str
+    """One search result."""
+
+    id: str = Field(description=D_ID, examples=["hikvision"])
+    name: str = Field(description=D_NAME, examples=[HIKVISION])
+    kind: str = Field(description=D_KIND, examples=["organization"])
+    score: float = Field(description="How well it fits the search, 0 to 1.", examples=[1.0])
+    matched_on: str = Field(
+        description="The name, alias or identifier (as `scheme:value`) that matched.",
+        examples=["海康威视"],
+    )

@@ -217,6 +217,7 @@ def index_terms(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
 
 
 _HEX = re.compile(r"[0-9A-F]+")
+_UNPADDED = re.compile(r"[0-9A-Fa-f]{1,2}(?:[:-][0-9A-Fa-f]{1,2}){5}")
 
 
 def mac_prefixes(mac: str) -> dict[str, str]:
@@ -236,7 +237,11 @@ def mac_prefixes(mac: str) -> dict[str, str]:
         # would return the same digits, but costs more than the rest of a cached lookup.
         return {"oui": digits[:6], "oui28": digits[:7], "oui36": digits[:9]}
     try:
-        eui = EUI(raw) if len(digits) != 12 else EUI(digits)
+        # Only six groups with leading zeros left out (0:c:75:...) still need netaddr: its other
+        # readings (a bare integer such as "0") are not MAC addresses anyone types.
+        if not _UNPADDED.fullmatch(raw):
+            raise ValueError(raw)
+        eui = EUI(raw)
     except (AddrFormatError, ValueError, TypeError):
         raise InvalidQuery(
             "mac",

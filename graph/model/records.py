@@ -92,13 +92,33 @@ class _Record(BaseModel):
 class SourceRef(_Record):
     """Where a fact comes from: a document or dataset, and for curated facts a short quote."""
 
-    id: str
-    title: str
-    url: str | None = None
-    published: date | None = None
-    retrieved: date | None = None
-    grade: Grade | None = None
-    quote: str | None = None
+    id: str = Field(description="The source's id.", examples=["hik-bis-rule-2019-22210"])
+    title: str = Field(
+        description="The document or dataset.",
+        examples=["Federal Register 2019-22210: Addition of Certain Entities to the Entity List"],
+    )
+    url: str | None = Field(
+        default=None,
+        description="Where to read it.",
+        examples=["https://www.federalregister.gov/d/2019-22210"],
+    )
+    published: date | None = Field(
+        default=None, description="When it was published.", examples=["2019-10-09"]
+    )
+    retrieved: date | None = Field(
+        default=None, description="When it was read for this data.", examples=["2025-06-30"]
+    )
+    grade: Grade | None = Field(
+        default=None,
+        description="A: primary (registries, official lists, filings); B: reputable press and "
+        "research; C: hints. Links on grade C alone are weak.",
+        examples=["A"],
+    )
+    quote: str | None = Field(
+        default=None,
+        description="For curated facts, the words in the source that state it.",
+        examples=["Hangzhou Hikvision Digital Technology Co., Ltd."],
+    )
 
 
 class Identifier(_Record):
@@ -238,14 +258,27 @@ Change = Literal["added", "removed", "changed"]
 class ChangeItem(_Record):
     """One entity or listing that a load added, removed (a delisting: end-dated) or changed."""
 
-    kind: ChangeKind
-    change: Change
-    id: str
-    name: str | None = None  # the entity's name (for a listing: the listed entity's)
-    entity_kind: str | None = None
-    entity_id: str | None = None  # a listing's entity
-    list_id: str | None = None
-    list_name: str | None = None
+    kind: ChangeKind = Field(description="entity or designation (a listing).", examples=["entity"])
+    change: Change = Field(description="added, removed or changed.", examples=["added"])
+    id: str = Field(description="The entity's or listing's id.", examples=["hikvision"])
+    # the entity's name (for a listing: the listed entity's)
+    name: str | None = Field(
+        default=None,
+        description="The entity's name (for a listing, the listed entity's).",
+        examples=["Hangzhou Hikvision Digital Technology Co., Ltd."],
+    )
+    entity_kind: str | None = Field(
+        default=None, description="organization, person, brand, ...", examples=["organization"]
+    )
+    entity_id: str | None = Field(
+        default=None, description="A listing's entity.", examples=["hikvision"]
+    )
+    list_id: str | None = Field(
+        default=None, description="A listing's list.", examples=["us-bis-entity-list"]
+    )
+    list_name: str | None = Field(
+        default=None, description="That list's name.", examples=["BIS Entity List"]
+    )
 
 
 class ChangeSet(_Record):
@@ -253,20 +286,39 @@ class ChangeSet(_Record):
 
     ``counts`` is complete (``entities_added``, ``designations_removed``, ...); ``items`` lists
     at most a bounded number and ``truncated`` says when more changed. The first load of a
-    dataset has no previous load: its counts say what it brought, its items are empty.
+    dataset has no previous one: its counts say what it brought, its items are empty.
     """
 
-    id: str  # the load's id
-    dataset: str
-    loaded_at: datetime
-    file: str
-    sha256: str
-    source: str | None = None
-    previous_load: str | None = None
-    previous_loaded_at: datetime | None = None
-    counts: dict[str, int] = Field(default_factory=dict)
-    items: tuple[ChangeItem, ...] = ()
-    truncated: bool = False
+    id: str = Field(description="The load's id.", examples=["load-2025-06-30-01"])
+    dataset: str = Field(description="The dataset loaded.", examples=["ieee-registry"])
+    loaded_at: datetime = Field(
+        description="When the load finished (UTC).", examples=["2025-06-30T04:00:00Z"]
+    )
+    file: str = Field(description="The file's name.", examples=["oui.txt"])
+    sha256: str = Field(
+        description="SHA-256 of the file.",
+        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    )
+    source: str | None = Field(
+        default=None, description="Where the file came from, when known.", examples=[None]
+    )
+    previous_load: str | None = Field(
+        default=None, description="The load compared with; null for a first load.", examples=[None]
+    )
+    previous_loaded_at: datetime | None = Field(
+        default=None, description="When that load finished.", examples=[None]
+    )
+    counts: dict[str, int] = Field(
+        default_factory=dict,
+        description="How many were added, removed and changed, by kind.",
+        examples=[{"entities_added": 3, "designations_removed": 1}],
+    )
+    items: tuple[ChangeItem, ...] = Field(
+        default=(), description="What changed, one by one (bounded; see `truncated`)."
+    )
+    truncated: bool = Field(
+        default=False, description="Whether more changed than `items` lists.", examples=[False]
+    )
 
 
 Record = Node | Edge | Designation

@@ -41,7 +41,8 @@
   // Labels stay readable at any zoom: below READ_PX on screen a label's font grows (up to
   // MAX_LABEL_SCALE times) instead of shrinking into a dot. Style functions read the zoom; the
   // pages call watchZoom(cy) so that they are evaluated again when the zoom changes.
-  var READ_PX = 10;
+  // 11 px: the smallest size the pages' own small print uses.
+  var READ_PX = 11;
   var MAX_LABEL_SCALE = 4;
 
   function labelScale(ele, base) {
@@ -73,7 +74,7 @@
   var RELATION_COLOURS = {
     OWNS: "#334e68", CONTROLS: "#334e68", OWNS_BRAND: "#23877a", MODEL_OF: "#8c6d1f",
     MANUFACTURES_FOR: "#7048e8", DISTRIBUTES: "#c2255c", ASSIGNED: "#aab4be", SAME_AS: "#9aa5b1",
-    UNRELATED_TO: "#8a9199"
+    UNRELATED_TO: "#2b8a3e"
   };
 
   var STYLE = [
@@ -101,7 +102,7 @@
     { selector: "node.hidden-kind, node.grouped", style: { "display": "none" } },
     { selector: "edge", style: {
       "width": 1.4, "line-color": "#8796a5", "target-arrow-color": "#8796a5", "target-arrow-shape": "triangle",
-      "arrow-scale": 0.8, "curve-style": "bezier", "label": "data(label)", "font-size": 8, "color": "#3e4c59",
+      "arrow-scale": 0.8, "curve-style": "bezier", "label": "data(label)", "font-size": fontSize(11), "color": "#3e4c59",
       "text-rotation": "autorotate", "text-background-color": "#ffffff", "text-background-opacity": 0.85,
       "text-background-padding": 1, "min-zoomed-font-size": 7 } }
   ];
@@ -112,8 +113,9 @@
   STYLE.push(
     { selector: "edge[relation = 'OWNS'], edge[relation = 'CONTROLS']", style: { "width": 2 } },
     { selector: "edge[relation = 'CONTROLS']", style: { "line-style": "dashed", "line-dash-pattern": [6, 3] } },
-    { selector: "edge[relation = 'ASSIGNED']", style: { "width": 0.8, "font-size": 7, "min-zoomed-font-size": 9 } },
+    { selector: "edge[relation = 'ASSIGNED']", style: { "width": 0.8 } },
     { selector: "edge[relation = 'SAME_AS']", style: { "line-style": "dotted", "target-arrow-shape": "none" } },
+    { selector: "edge[relation = 'UNRELATED_TO']", style: { "line-style": "dashed", "target-arrow-shape": "none" } },
     { selector: "edge.grouped", style: { "display": "none" } },
     { selector: "edge[!current]", style: { "opacity": 0.45, "line-style": "dotted" } },
     // Weak evidence (grade C only or low confidence): dashed and orange, like the weak badges.

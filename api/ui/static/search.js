@@ -7,6 +7,22 @@
   if (!input || !list || !window.fetch) { return; }
   var api = list.getAttribute("data-search-api");
   var timer = null, seq = 0;
+  // The same words as api/ui/wording.py gives the server-rendered results.
+  var SCHEMES = {
+    oui: "IEEE MAC block (MA-L)", oui28: "IEEE MAC block (MA-M)", oui36: "IEEE MAC block (MA-S)",
+    fcc_grantee: "FCC grantee code", lei: "LEI", uscc: "Chinese unified social credit code",
+    isin: "ISIN", ticker: "stock ticker", registry: "company registry number",
+    source_key: "record key in a source"
+  };
+
+  function matchedOn(key) {
+    var at = key.indexOf(":");
+    var scheme = at < 0 ? "" : key.slice(0, at), value = key.slice(at + 1);
+    if (scheme === "prefix") { return "the beginning of the name “" + value + "”"; }
+    if (/^oui(28|36)?$/.test(scheme)) { return SCHEMES[scheme] + " " + value.match(/.{1,2}/g).join("-"); }
+    if (Object.prototype.hasOwnProperty.call(SCHEMES, scheme)) { return SCHEMES[scheme] + " " + value; }
+    return "the name “" + key + "”";
+  }
 
   function render(hits, q) {
     list.textContent = "";
@@ -16,7 +32,7 @@
       a.href = "/ui/entities/" + encodeURIComponent(h.id);
       var name = document.createElement("span"); name.className = "r-name"; name.textContent = h.name;
       var kind = document.createElement("span"); kind.className = "badge kind-" + h.kind; kind.textContent = h.kind;
-      var match = document.createElement("span"); match.className = "r-match"; match.textContent = h.matched_on;
+      var match = document.createElement("span"); match.className = "r-match"; match.textContent = matchedOn(h.matched_on);
       a.appendChild(name); a.appendChild(document.createTextNode(" ")); a.appendChild(kind); a.appendChild(match);
       li.appendChild(a);
       list.appendChild(li);
