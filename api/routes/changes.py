@@ -59,11 +59,20 @@ def changes(
     dataset: Dataset = None,
     limit: Annotated[
         int,
-        Query(ge=1, le=MAX_PAGE_ITEMS, description="Items per page (whole change sets)."),
+        Query(
+            ge=1,
+            le=MAX_PAGE_ITEMS,
+            description="Items per page (whole change sets).",
+            examples=[PAGE_ITEMS],
+        ),
     ] = PAGE_ITEMS,
     cursor: Annotated[
         str | None,
-        Query(max_length=400, description="The X-Next-Cursor of the previous page."),
+        Query(
+            max_length=400,
+            description="The X-Next-Cursor of the previous page.",
+            examples=["MjAyNi0xMi0wN1QwNDo1NzowMCswMDowMA"],
+        ),
     ] = None,
 ) -> Response:
     """The change sets of the loads since a day, newest first (optionally of one dataset).
