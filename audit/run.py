@@ -27,7 +27,7 @@ from supplygraph.graph.engine.bulk_rows import (
 from supplygraph.graph.engine.judge import Evidence, Judgement, weak_link_text
 from supplygraph.graph.engine.regimes import RegimeEngine
 from supplygraph.graph.engine.resolve import Resolver
-from supplygraph.graph.model.answers import VERDICTS, RegimeOut, Step
+from supplygraph.graph.model.answers import VERDICTS, Match, RegimeOut, Step
 from supplygraph.graph.model.records import SourceRef
 
 from .columns import LABELS, ColumnMap, map_columns
@@ -234,7 +234,10 @@ class Outcome(NamedTuple):
 def weak_link_cell(answer: Judgement) -> str:
     """The weak links of a `possible` answer, each with why it is weak (" | " between)."""
     best = answer.best
-    if best is None or not best.weak:
+    if best is None:
+        # A possible with no path (a stake or a group's name): its links say why in full.
+        return " | ".join(w.reason for w in answer.weak_links)
+    if not best.weak:
         return ""
     return " | ".join(weak_link_text(w, best.names) for w in best.weak)
 
@@ -451,7 +454,10 @@ class Audit:
                 if listed is not None and len(listed) < YES_SAMPLE:
                     assert answer is not None
                     number, cells = rows.numbers[i], rows.cells[i]
-                    listed.append(self._sample(number, first + i, cells, answer, derived[answer]))
+                    top = max(result.matched, key=lambda m: m.score, default=None)
+                    listed.append(
+                        self._sample(number, first + i, cells, answer, derived[answer], top)
+                    )
         return Batch(rows, results, first, derived, errors, self._error_cells)
 
     def _count_distributors(self, steps: Sequence[Step], rows: int) -> None:
@@ -511,11 +517,33 @@ class Audit:
         return found
 
     def _sample(
-        self, number: int, ordinal: int, cells: list[Any], result: Judgement, derived: Derived
+        self,
+        number: int,
+        ordinal: int,
+        cells: list[Any],
+        result: Judgement,
+        derived: Derived,
+        top: Match | None = None,
     ) -> dict[str, Any]:
-        """A listed row of the report (yes or possible), its sources added to the report's."""
+        """A listed row of the report (yes or possible), its sources added to the report's.
+
+        A ``possible`` with no path (a minority stake or a group's name, nothing else known)
+        names the row's best match instead of the path's end."""
         best = result.best
-        assert best is not None
+        if best is None:
+            return {
+                "row": ordinal,
+                "line": number,
+                "input": self._inputs(cells),
+                "verdict": result.verdict,
+                "confidence": result.confidence,
+                "field": top.field if top is not None else "",
+                "matched": top.name if top is not None else (result.entity or ""),
+                "evidence": result.evidence,
+                **({"weak_link": derived.weak_link} if derived.weak_link else {}),
+                "sources": list(derived.sources),
+                "regimes": derived.regimes,
+            }
         for e in best.path:
             for src in e.sources:
                 self.summary.sources.setdefault(src.id, src)

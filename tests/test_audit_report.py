@@ -226,3 +226,22 @@ def test_cli_audit(graph: SupplyGraph, seeded_path: Path, inventory: Path, tmp_p
         ],
     )
     assert bad_target.exit_code == 2 and not (tmp_path / "x.csv").exists()
+
+
+def test_a_possible_without_a_path_is_listed_with_its_reason(
+    graph: SupplyGraph, tmp_path: Path
+) -> None:
+    """Prama Hikvision's block: possible with no path from the target to the row's match (only
+    the group's name is known), listed with its reason in the CSV and the JSON report."""
+    path = tmp_path / "no-path.csv"
+    path.write_text("mac,name\n24:B1:05:00:00:01,\n,Hangzhou Hikvision Digital\n", "utf-8")
+    summary = audit_file(graph.resolver, path, tmp_path / "p.csv")
+    assert summary.verdicts == {"possible": 1, "yes": 1}
+    with (tmp_path / "p.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert "'hikvision'" in rows[0]["weak_link"]
+    audit_file(graph.resolver, path, tmp_path / "p.json")
+    report = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["report"]
+    (listed,) = report["possible_rows"]
+    assert listed["field"] == "mac" and "24:B1:05" in listed["matched"]
+    assert listed["weak_link"] == rows[0]["weak_link"]
