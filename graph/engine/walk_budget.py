@@ -16,7 +16,7 @@ way (see :mod:`supplygraph.graph.engine.ownership`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Defaults sized so an answer on a dense graph comes back well under a second on one core,
 # while every chain in the real lists (depth <= 8, a few hundred owners) fits many times over.
@@ -40,7 +40,10 @@ class WalkBudget:
     edges: int = 0
     steps: int = 0
     exhausted: str | None = None
-    started: float = field(default_factory=time.monotonic)
+    # The clock runs from the first path step: the seconds bound the enumeration of paths (the
+    # part that explodes on a dense graph), not the store reads before it, which the node and
+    # edge limits bound (a slow server is no reason to cut an answer short).
+    started: float | None = None
 
     def _stop(self, why: str) -> bool:
         if self.exhausted is None:
@@ -52,17 +55,19 @@ class WalkBudget:
         self.nodes += count
         if self.nodes > self.max_nodes:
             return self._stop(f"more than {self.max_nodes} nodes")
-        return self.in_time()
+        return self.exhausted is None
 
     def take_edges(self, count: int) -> bool:
         """Spend ``count`` edges read; False (and exhausted) past the limit."""
         self.edges += count
         if self.edges > self.max_edges:
             return self._stop(f"more than {self.max_edges} edges")
-        return self.in_time()
+        return self.exhausted is None
 
     def take_step(self) -> bool:
         """One step of a path enumeration; the clock is checked every few hundred steps."""
+        if self.started is None:
+            self.started = time.monotonic()
         self.steps += 1
         if self.steps > self.max_path_steps:
             return self._stop(f"more than {self.max_path_steps} path steps")
@@ -71,7 +76,7 @@ class WalkBudget:
         return self.exhausted is None
 
     def in_time(self) -> bool:
-        if time.monotonic() - self.started > self.max_seconds:
+        if self.started is not None and time.monotonic() - self.started > self.max_seconds:
             return self._stop(f"more than {self.max_seconds:g} s")
         return self.exhausted is None
 
