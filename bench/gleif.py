@@ -34,6 +34,7 @@ from .names import iter_synthetic_names
 
 GROUP = 25
 LOAD_GOAL_S = 15 * 60
+SERVER_LOAD_GOAL_S = 30 * 60  # the same files into a Neo4j server
 RSS_GOAL_MIB = 4096
 COUNTRIES = ("CN", "US", "GB", "DE", "HK", "SG", "JP", "KR", "FR", "NL", "LU", "KY")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

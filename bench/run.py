@@ -73,23 +73,33 @@ def _server_urls(stores: Sequence[str]) -> list[str]:
     return [os.environ[v] for v in SERVER_VARIABLES.values() if os.environ.get(v)]
 
 
-def _server_figures(report: Report, url: str, quick: bool) -> None:
+def _server_figures(report: Report, url: str, quick: bool, companies: int | None) -> None:
     from . import cypher
 
     backend = cypher.backend_of(url)
-    _say(f"{backend} ingest and queries")
+    sizes = cypher.ServerSizes.of(quick, companies)
+    _say(f"{backend}: load, owners, resolve and search at {sizes.companies:,} companies")
     try:
-        report.figures += cypher.run(url, quick)
+        report.figures += cypher.run(url, quick, companies)
     except ImportError as exc:  # the server drivers are an extra
         report.skipped[backend] = f"no driver ({exc})"
     except cypher.NotScratch as exc:
         report.skipped[backend] = str(exc)
 
 
-def run(quick: bool, stores: Sequence[str] = ()) -> Report:
-    """Every figure, each with its baseline measured in this run."""
+def run(
+    quick: bool,
+    stores: Sequence[str] = (),
+    server_companies: int | None = None,
+    stores_only: bool = False,
+) -> Report:
+    """Every figure, each with its baseline measured in this run (only the server figures and
+    their embedded baselines with ``stores_only``)."""
     sizes = Sizes.of(quick)
     report = Report()
+    if stores_only:
+        _servers(report, quick, stores, server_companies)
+        return report
     with tempfile.TemporaryDirectory(prefix="supplygraph-bench-") as tmp:
         work = Path(tmp)
         _say("seeding a store (seed data + IEEE registry)")
@@ -137,10 +147,16 @@ def run(quick: bool, stores: Sequence[str] = ()) -> Report:
             lambda mod: mod.run(work, quick),
         )
 
-        for url in _server_urls(stores):
-            _server_figures(report, url, quick)
-        if not stores:
-            for backend, variable in SERVER_VARIABLES.items():
-                if not os.environ.get(variable):
-                    report.skipped[backend] = f"no server (--store URL or {variable})"
+        _servers(report, quick, stores, server_companies)
     return report
+
+
+def _servers(
+    report: Report, quick: bool, stores: Sequence[str], server_companies: int | None
+) -> None:
+    for url in _server_urls(stores):
+        _server_figures(report, url, quick, server_companies)
+    if not stores:
+        for backend, variable in SERVER_VARIABLES.items():
+            if not os.environ.get(variable):
+                report.skipped[backend] = f"no server (--store URL or {variable})"

@@ -403,22 +403,19 @@ class CypherWriter:
         old = self._read(tx, q.NODES, {"ids": [n.id for n in nodes]}, Node)
         merged = [merge_node(old[n.id], n) if n.id in old else n for n in nodes]
         rows = []
-        added: list[dict[str, str]] = []
         removed: list[dict[str, str]] = []
         for n in merged:
             props: dict[str, Any] = {"kind": n.kind.value, "name": n.name}
             if n.country:
                 props["country"] = n.country
-            rows.append({"id": n.id, "props": props, "data": _dump(n)})
             before = lookup_entries(old[n.id]) if n.id in old else set()
             after = lookup_entries(n)
-            added += [{"key": k, "node": n.id} for k in sorted(after - before)]
+            added = sorted(after - before)
+            rows.append({"id": n.id, "props": props, "data": _dump(n), "add": added})
             removed += [{"key": k, "node": n.id} for k in sorted(before - after)]
-        self._run(tx, q.UPSERT_NODES, {"rows": rows})
         if removed:
             self._run(tx, q.REMOVE_LOOKUPS, {"rows": removed})
-        for chunk in _chunks(added, self.batch_size * 4):
-            self._run(tx, q.ADD_LOOKUPS, {"rows": list(chunk)})
+        self._run(tx, q.UPSERT_NODES, {"rows": rows})
 
     def _write_edges(self, tx: CypherTx, edges: list[Edge]) -> None:
         old: dict[str, Edge] = {}

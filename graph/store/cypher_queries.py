@@ -223,16 +223,15 @@ EDGE_VERSIONED = ("data", "share")
 
 # -- writes (run inside a load: $seq is its number, $committed the marker it started from) ----
 
+# The node's new lookup rows (``row.add``) are created in the same statement: one round trip
+# and one pass over the batch instead of two.
 UPSERT_NODES = f"""
 UNWIND $rows AS row
 MERGE (n:{ENTITY} {{id: row.id}})
 ON CREATE SET n.born = $seq
 SET n += row.props
-{_fold_and_write("n", ("data",), "row")}"""
-
-ADD_LOOKUPS = f"""
-UNWIND $rows AS row
-CREATE (:{LOOKUP} {{key: row.key, node: row.node, since: $seq}})
+{_fold_and_write("n", ("data",), "row")}
+FOREACH (k IN row.add | CREATE (:{LOOKUP} {{key: k, node: row.id, since: $seq}}))
 """
 
 REMOVE_LOOKUPS = f"""

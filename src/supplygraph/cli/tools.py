@@ -30,11 +30,26 @@ def bench(
             "default: $SUPPLYGRAPH_TEST_FALKORDB and $NEO4J_URI)",
         ),
     ] = None,
+    server_companies: Annotated[
+        int | None,
+        typer.Option(
+            "--server-companies",
+            min=1,
+            help="Companies in the server figures' graph (default 100,000 with --quick, "
+            "else 1,000,000)",
+        ),
+    ] = None,
+    stores_only: Annotated[
+        bool,
+        typer.Option(
+            "--stores-only", help="Only the server figures, each beside the embedded store's"
+        ),
+    ] = False,
 ) -> None:
     """Measure speed, each figure next to a baseline measured in the same run."""
     from supplygraph.bench.run import run as run_bench
 
-    report = run_bench(quick, stores or ())
+    report = run_bench(quick, stores or (), server_companies, stores_only)
     rows = [
         {k: f.as_dict()[k] for k in ("name", "value", "unit", "baseline_name", "baseline_value")}
         | {"ratio": f.ratio, "goal": f.goal, "note": f.note}
