@@ -61,7 +61,6 @@ LABELS = (ENTITY, LOOKUP, DESIGNATION, LOAD_ENTRY, STORE_META, CHANGE_SET)
 INDEXED: tuple[tuple[str, str, bool], ...] = (
     (ENTITY, "id", True),
     (LOOKUP, "key", False),
-    (LOOKUP, "node", False),
     (DESIGNATION, "id", True),
     (DESIGNATION, "entity_id", False),
     (LOAD_ENTRY, "id", True),
@@ -78,6 +77,11 @@ INDEXED: tuple[tuple[str, str, bool], ...] = (
     (LOAD_ENTRY, "p_seq", False),
     (CHANGE_SET, "p_seq", False),
 )
+# Indexes earlier versions created that no query uses any more: each cost every load a write per
+# row (``Lookup.node``: lookups seek by key only). Neo4j drops them on open; on FalkorDB an
+# unused index stays until the graph is rebuilt (a load copies it as it is).
+RETIRED_NEO4J_INDEXES = ("sg_lookup_node",)
+
 # Relationship properties indexed on every relation type: the id (merges), the load number.
 REL_INDEXED = ("id", "p_seq")
 

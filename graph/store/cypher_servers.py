@@ -253,6 +253,8 @@ class Neo4jExecutor:
     def ensure_schema(self) -> None:
         for statement in q.schema_statements(Dialect.NEO4J):
             self.write_one(statement)
+        for name in q.RETIRED_NEO4J_INDEXES:
+            self.write_one(f"DROP INDEX {name} IF EXISTS")
 
     def write_one(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """One statement in a managed write transaction, retried by the driver."""
