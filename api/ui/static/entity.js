@@ -319,7 +319,7 @@
     if (cy.zoom() < READABLE_ZOOM && focus && focus.nonempty() && focus.visible()) {
       cy.zoom(READABLE_ZOOM);
       cy.style().update();
-      cy.center(focus);
+      centreOn(focus);
     }
   }
 
@@ -414,6 +414,12 @@
     G.showNode(evidence, node.data("raw"));
   }
 
+  // The node itself at the centre (cy.center would centre its box, label included).
+  function centreOn(node) {
+    var p = node.position(), z = cy.zoom();
+    cy.pan({ x: cy.width() / 2 - p.x * z, y: cy.height() / 2 - p.y * z });
+  }
+
   // The node picked (a click or the Node selector) is highlighted and drawn at the centre of
   // the canvas; it stays highlighted until another is picked.
   function pick(node) {
@@ -422,7 +428,7 @@
     if (!node || node.empty() || node.removed()) { return; }
     node.addClass("picked");
     node.select();
-    if (node.visible()) { cy.center(node); }
+    if (node.visible()) { centreOn(node); }
     container.setAttribute("data-picked", node.id());
   }
 
