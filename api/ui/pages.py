@@ -65,7 +65,7 @@ def search_page(request: Request, graph: Graph, q: Text = None) -> HTMLResponse:
     hits: list[SearchHit] = []
     text = (q or "").strip()
     if text:
-        hits = graph.search(text, 30)
+        hits = graph.search(text, 30, merge_records=True)
     return _page(request, "search.html", q=text, hits=hits, active="search")
 
 
