@@ -519,3 +519,28 @@ def test_labels_keep_what_tells_names_apart(page: Any, base_url: str) -> None:
     # The full names stay one click away: the evidence panel and the Node selector.
     options = page.locator("#g-node option").all_inner_texts()
     assert any(o.startswith("China Electronics Technology HIK Group Co., Ltd.") for o in options)
+
+
+def test_search_puts_the_entity_first_and_its_records_under_it(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/ui/")
+    box = page.locator("#q")
+    box.fill("海康")
+    sync_api.expect(page.locator("#result-status")).to_contain_text("海康")
+    names = page.locator("#results > li > a .r-name").all_inner_texts()
+    assert names[0] == "Hangzhou Hikvision Digital Technology Co., Ltd."
+    assert "China Electronics Technology HIK Group Co., Ltd." in names[1:]
+    # The IEEE registry's record of Hikvision is drawn under Hikvision, not as a second hit
+    # with a near-identical name.
+    box.fill("hikvision")
+    sync_api.expect(page.locator("#result-status")).to_contain_text("“hikvision”")
+    first = page.locator("#results > li").first
+    also = first.locator(".r-also a")
+    assert also.count() == 1
+    assert also.inner_text() == "Hangzhou Hikvision Digital Technology Co.,Ltd."
+    assert "linked record" in first.locator(".r-also").inner_text()
+    hit_names = page.locator("#results > li > a .r-name").all_inner_texts()
+    assert "Hangzhou Hikvision Digital Technology Co.,Ltd." not in hit_names
+    # Smaller than the hit it belongs to, yet not below the pages' 11 px small print.
+    size = also.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert 11 <= size < 16, size
+    _shot(page, "search-linked-records")
