@@ -168,8 +168,9 @@ def test_search_merges_a_curated_company_with_its_registry_records(client: TestC
     # The IEEE MAC registry's record of Hikvision (SAME_AS in the data) is under it, not a hit.
     also = {r["id"]: r for r in top["also"]}
     assert len(also) == 1
-    (record_id, record), = also.items()
-    assert record["name"] == "Hangzhou Hikvision Digital Technology Co.,Ltd." and record["score"] > 0
+    ((record_id, record),) = also.items()
+    assert record["name"] == "Hangzhou Hikvision Digital Technology Co.,Ltd."
+    assert record["score"] > 0
     assert record_id not in {h["id"] for h in merged}
     # Two records of Dahua in the registry: both under Dahua.
     dahua = client.get("/v1/search", params={"q": "dahua"}).json()

@@ -256,12 +256,8 @@ def test_identifier_leaves_are_grouped_and_open_on_click(page: Any, base_url: st
     group_id, label, count = groups[0]
     # The IEEE record linked to Hikvision holds dozens of MAC blocks: one node says how many.
     assert count >= 10 and label == f"{count} MAC blocks"
-    members = page.evaluate(
-        f"window.supplygraphGraph.getElementById({group_id!r}).data('members')"
-    )
-    hidden = page.evaluate(
-        "window.supplygraphGraph.nodes('.identifier.grouped').map(n => n.id())"
-    )
+    members = page.evaluate(f"window.supplygraphGraph.getElementById({group_id!r}).data('members')")
+    hidden = page.evaluate("window.supplygraphGraph.nodes('.identifier.grouped').map(n => n.id())")
     assert len(members) == count and set(members) <= set(hidden)
     assert f"{count} MAC blocks" not in page.locator("#g-status").inner_text()
     _shot(page, "entity-grouped")
@@ -471,7 +467,8 @@ def test_large_fans_are_grouped_and_open_on_click(page: Any, base_url: str) -> N
 _CENTRE = """(id => { const cy = window.supplygraphGraph; const n = cy.getElementById(id);
   const p = n.renderedPosition();
   return { dx: p.x - cy.width() / 2, dy: p.y - cy.height() / 2,
-           border: n.renderedStyle('border-color'), width: parseFloat(n.renderedStyle('border-width')),
+           border: n.renderedStyle('border-color'),
+           width: parseFloat(n.renderedStyle('border-width')),
            weight: n.renderedStyle('font-weight') }; })"""
 
 

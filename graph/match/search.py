@@ -119,7 +119,7 @@ def _merge_records(view: GraphView, ordered: list[SearchHit]) -> list[SearchHit]
         group = members.pop(host_id, None)
         if group is None:
             continue  # the group was placed at its best member
-        host = by_id[host_id]
+        host_hit = by_id[host_id]
         records = [
             SearchRecord(id=h.id, name=h.name, kind=h.kind, score=h.score, matched_on=h.matched_on)
             for h in group
@@ -127,7 +127,7 @@ def _merge_records(view: GraphView, ordered: list[SearchHit]) -> list[SearchHit]
         ]
         best = max(group, key=lambda h: h.score)  # the first of equals: the best ranked
         update = {"score": best.score, "matched_on": best.matched_on, "also": records}
-        merged.append(host.model_copy(update=update))
+        merged.append(host_hit.model_copy(update=update))
     return merged
 
 

@@ -464,7 +464,9 @@ class SearchRecord(BaseModel):
     """A registry record of the same entity as a search hit, listed under it."""
 
     id: str = Field(description=D_ID, examples=["ieee-4b0ca0387ef821a78775"])
-    name: str = Field(description=D_NAME, examples=["Hangzhou Hikvision Digital Technology Co.,Ltd."])
+    name: str = Field(
+        description=D_NAME, examples=["Hangzhou Hikvision Digital Technology Co.,Ltd."]
+    )
     kind: str = Field(description=D_KIND, examples=["organization"])
     score: float = Field(description="How well it fits the search, 0 to 1.", examples=[0.85])
     matched_on: str = Field(
