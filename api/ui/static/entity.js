@@ -275,7 +275,9 @@
   function place(randomize) {
     var eles = visible();
     if (layoutSel.value === "layered") {
-      G.layered(eles, { fit: false }).run();
+      // As many leaves of one node side by side as the canvas has room for at the size their
+      // labels are drawn (about 170 px each), so that a fan becomes rows, not a band.
+      G.layered(eles, { fit: false, leafRow: Math.max(3, Math.floor(cy.width() / 170)) }).run();
     } else {
       eles.layout(Object.assign(layoutOptions(randomize), { fit: false })).run();
     }

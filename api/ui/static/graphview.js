@@ -191,7 +191,8 @@
 
   // Positions for `eles` (nodes and the edges among them), owners on top. Nodes linked by
   // SAME_AS share one slot of dagre's graph and are drawn side by side. Returns {id: {x, y}}.
-  function layeredPositions(eles, dims) {
+  function layeredPositions(eles, dims, leafRow) {
+    var row = leafRow || LEAF_ROW;
     var nodes = eles.nodes(), edges = eles.edges();
     var parent = {};
     function find(id) {
@@ -248,13 +249,13 @@
     var minlen = {};
     Object.keys(leaves).forEach(function (upper) {
       var list = leaves[upper];
-      if (list.length <= LEAF_ROW) { return; }
+      if (list.length <= row) { return; }
       list.sort(function (a, b) {
         return a.rule.tier - b.rule.tier ||
           a.edge.data("relation").localeCompare(b.edge.data("relation")) ||
           String(a.edge.target().data("name")).localeCompare(String(b.edge.target().data("name")));
       });
-      list.forEach(function (r, i) { minlen[r.edge.id()] = 1 + Math.floor(i / LEAF_ROW); });
+      list.forEach(function (r, i) { minlen[r.edge.id()] = 1 + Math.floor(i / row); });
     });
     ranked.forEach(function (r) {
       g.setEdge(r.upper, r.lower, { minlen: minlen[r.edge.id()] || 1, weight: r.rule.weight }, r.edge.id());
@@ -277,8 +278,11 @@
   // as for any other layout).
   function layered(eles, options) {
     var dims = function (n) { return n.layoutDimensions({ nodeDimensionsIncludeLabels: true }); };
-    var positions = layeredPositions(eles, dims);
-    return eles.layout(Object.assign({ name: "preset", animate: false, fit: true, padding: 24 }, options || {}, {
+    // leafRow: how many leaves of one node side by side (a narrow canvas asks for fewer).
+    var positions = layeredPositions(eles, dims, options && options.leafRow);
+    var rest = Object.assign({}, options || {});
+    delete rest.leafRow;
+    return eles.layout(Object.assign({ name: "preset", animate: false, fit: true, padding: 24 }, rest, {
       positions: function (n) { return positions[n.id()]; }
     }));
   }
