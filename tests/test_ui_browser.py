@@ -327,6 +327,8 @@ def test_resolve_page_shows_regimes_and_node_kinds(page: Any, base_url: str) -> 
     cy = "window.supplygraphGraph"
     assert page.evaluate(f"{cy}.getElementById('brand-hilook').hasClass('brand')")
     assert page.evaluate(f"{cy}.getElementById('hikvision').hasClass('center')")
+    # Labelled as on the entity graph: the short English name, not the cut full name.
+    assert page.evaluate(f"{cy}.getElementById('hikvision').data('label')") == "Hikvision"
     y = page.evaluate(_Y)
     assert y["hikvision"] < y["brand-hilook"]
     _shot(page, "resolve-regimes", full_page=True)
