@@ -149,6 +149,50 @@ def test_search_as_you_type_matches_the_word_being_typed(client: TestClient) -> 
     )
 
 
+def test_search_ties_favour_the_entity_the_text_names(client: TestClient) -> None:
+    # 海康 is in Hikvision's name (海康威视) and in its owner CETHIK's (中电海康): same score,
+    # but the name that begins with it is the entity itself.
+    hits = client.get("/v1/search", params={"q": "海康"}).json()
+    ids = [h["id"] for h in hits]
+    assert {"hikvision", "cethik"} <= set(ids)
+    assert hits[0]["id"] == "hikvision"
+    cethik = ids.index("cethik")
+    assert hits[cethik]["score"] == hits[0]["score"]  # a tie, decided for Hikvision
+    assert all(h["score"] >= hits[cethik]["score"] for h in hits[:cethik])
+
+
+def test_search_merges_a_curated_company_with_its_registry_records(client: TestClient) -> None:
+    merged = client.get("/v1/search", params={"q": "hikvision"}).json()
+    top = merged[0]
+    assert top["id"] == "hikvision"
+    # The IEEE MAC registry's record of Hikvision (SAME_AS in the data) is under it, not a hit.
+    also = {r["id"]: r for r in top["also"]}
+    assert len(also) == 1
+    ((record_id, record),) = also.items()
+    assert record["name"] == "Hangzhou Hikvision Digital Technology Co.,Ltd."
+    assert record["score"] > 0
+    assert record_id not in {h["id"] for h in merged}
+    # Two records of Dahua in the registry: both under Dahua.
+    dahua = client.get("/v1/search", params={"q": "dahua"}).json()
+    assert dahua[0]["id"] == "dahua" and len(dahua[0]["also"]) == 2
+    assert not any(h["id"].startswith("ieee-") for h in dahua)
+    # merge=false: every record a hit of its own, as /match and /reconcile see them.
+    flat = client.get("/v1/search", params={"q": "hikvision", "merge": "false"}).json()
+    assert record_id in {h["id"] for h in flat} and all(h["also"] == [] for h in flat)
+    # The same hits either way, only folded.
+    folded = {h["id"] for h in merged} | {r["id"] for h in merged for r in h["also"]}
+    assert folded == {h["id"] for h in flat}
+
+
+def test_search_ui_lists_registry_records_under_the_company(client: TestClient) -> None:
+    html = client.get("/ui/", params={"q": "hikvision"}).text
+    results = html[html.index('<ol id="results"') :]
+    # The first hit's item: up to where the second hit's item begins.
+    first = results[: results.index("<li><a href=", results.index("<li><a href=") + 1)]
+    assert '/ui/entities/hikvision"' in first and 'class="r-also"' in first
+    assert "also as" in first and "Hangzhou Hikvision Digital Technology Co.,Ltd." in first
+
+
 def test_entity_page_data(client: TestClient) -> None:
     body = client.get("/v1/entities/hikvision").json()
     assert "杭州海康威视数字技术股份有限公司" in body["aliases"]

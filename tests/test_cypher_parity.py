@@ -175,11 +175,18 @@ def test_owners_and_holdings_are_identical(stores: tuple[SupplyGraph, SupplyGrap
             assert _sorted_paths(a) == _sorted_paths(b), (ask, entity)
 
 
-@pytest.mark.parametrize("text", ["hikvision", "Dahua", "0C-75-D2-11-22-33", "2ADTD", "海康威视"])
-def test_search_answers_are_identical(stores: tuple[SupplyGraph, SupplyGraph], text: str) -> None:
+@pytest.mark.parametrize("merge", [False, True])
+@pytest.mark.parametrize(
+    "text", ["hikvision", "Dahua", "0C-75-D2-11-22-33", "2ADTD", "海康威视", "海康"]
+)
+def test_search_answers_are_identical(
+    stores: tuple[SupplyGraph, SupplyGraph], text: str, merge: bool
+) -> None:
     local, server = stores
-    left = [h.model_dump(mode="json") for h in local.search(text)]
-    assert left == [h.model_dump(mode="json") for h in server.search(text)]
+    left = [h.model_dump(mode="json") for h in local.search(text, merge_records=merge)]
+    assert left == [h.model_dump(mode="json") for h in server.search(text, merge_records=merge)]
+    if merge and text in ("hikvision", "Dahua"):
+        assert left[0]["also"], left[0]  # the linked IEEE records are under the company
 
 
 def test_product_patterns_are_the_same(stores: tuple[SupplyGraph, SupplyGraph]) -> None:

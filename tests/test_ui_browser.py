@@ -98,7 +98,7 @@ def test_entity_graph_is_drawn_and_expands_on_click(page: Any, base_url: str) ->
     page.goto(f"{base_url}/ui/entities/hikvision")
     page.locator("#graph[data-ready]").wait_for()
     assert page.locator("#graph canvas").count() >= 1
-    nodes_before = int(page.evaluate("window.supplygraphGraph.nodes().not('.id-group').length"))
+    nodes_before = int(page.evaluate("window.supplygraphGraph.nodes().not('.group').length"))
     assert nodes_before > 10 and _graph_count(page, "edges") > 10
     assert page.evaluate("window.supplygraphGraph.getElementById('sasac').length") == 0
     # The designated centre is marked, and the status line says what is drawn.
@@ -226,6 +226,9 @@ def _open_hikvision(page: Any, base_url: str, depth: int) -> None:
 def test_layered_view_puts_owners_above_and_holdings_below(page: Any, base_url: str) -> None:
     _open_hikvision(page, base_url, 2)
     assert page.get_by_label("Layout").input_value() == "layered"
+    # Every node drawn (the subsidiaries are a group at opening), as the layering is measured.
+    page.get_by_label("Group large fans").uncheck()
+    assert page.evaluate("window.supplygraphGraph.nodes('.group').length") == 0
     y = page.evaluate(_Y)
     # The seed's chain: SASAC -> CETC -> CETHIK -> Hikvision -> its brands, top to bottom.
     assert y["sasac"] < y["cetc"] < y["cethik"] < y["hikvision"]
@@ -253,8 +256,9 @@ def test_identifier_leaves_are_grouped_and_open_on_click(page: Any, base_url: st
     group_id, label, count = groups[0]
     # The IEEE record linked to Hikvision holds dozens of MAC blocks: one node says how many.
     assert count >= 10 and label == f"{count} MAC blocks"
-    hidden = page.evaluate("window.supplygraphGraph.nodes('.identifier.grouped').length")
-    assert hidden == count
+    members = page.evaluate(f"window.supplygraphGraph.getElementById({group_id!r}).data('members')")
+    hidden = page.evaluate("window.supplygraphGraph.nodes('.identifier.grouped').map(n => n.id())")
+    assert len(members) == count and set(members) <= set(hidden)
     assert f"{count} MAC blocks" not in page.locator("#g-status").inner_text()
     _shot(page, "entity-grouped")
     # A real click on the group node draws each member.
@@ -323,6 +327,8 @@ def test_resolve_page_shows_regimes_and_node_kinds(page: Any, base_url: str) -> 
     cy = "window.supplygraphGraph"
     assert page.evaluate(f"{cy}.getElementById('brand-hilook').hasClass('brand')")
     assert page.evaluate(f"{cy}.getElementById('hikvision').hasClass('center')")
+    # Labelled as on the entity graph: the short English name, not the cut full name.
+    assert page.evaluate(f"{cy}.getElementById('hikvision').data('label')") == "Hikvision"
     y = page.evaluate(_Y)
     assert y["hikvision"] < y["brand-hilook"]
     _shot(page, "resolve-regimes", full_page=True)
@@ -393,3 +399,147 @@ def test_opening_view_draws_labels_of_11_px_or_more(page: Any, base_url: str) ->
     assert len(sizes) > 10
     small = [(name, size) for name, size in sizes if size < 11 - 0.01]
     assert not small, small
+
+
+# Every drawn node's box, its label included, in rendered pixels of the canvas; and the zoom.
+_BOXES = """(() => { const cy = window.supplygraphGraph;
+  return { width: cy.width(), height: cy.height(), zoom: cy.zoom(),
+    boxes: cy.nodes().filter(n => n.visible()).map(n => {
+      const b = n.renderedBoundingBox({ includeLabels: true, includeOverlays: false });
+      return [n.id(), b.x1, b.y1, b.x2, b.y2]; }) }; })()"""
+
+
+def _open(page: Any, base_url: str, entity: str, depth: int) -> None:
+    page.goto(f"{base_url}/ui/entities/{entity}")
+    page.locator("#graph[data-ready]").wait_for()
+    if depth != 1:
+        page.get_by_label("Depth").select_option(str(depth))
+        page.locator(f'#graph[data-depth="{depth}"]').wait_for()
+    page.wait_for_timeout(150)  # the label sizes follow the zoom on the next frame
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+@pytest.mark.parametrize("entity", ["hikvision", "dahua", "huawei"])
+def test_opening_view_draws_every_node_on_the_canvas(
+    page: Any, base_url: str, entity: str, depth: int
+) -> None:
+    _open(page, base_url, entity, depth)
+    drawn = page.evaluate(_BOXES)
+    width, height = drawn["width"], drawn["height"]
+    outside = [
+        (node, round(x1), round(y1), round(x2), round(y2))
+        for node, x1, y1, x2, y2 in drawn["boxes"]
+        if x1 < 0 or y1 < 0 or x2 > width or y2 > height
+    ]
+    assert len(drawn["boxes"]) >= 9 and not outside, (drawn["zoom"], outside)
+    # At a zoom where the labels keep their 11 px (they grow up to four times as it zooms out).
+    assert drawn["zoom"] >= 0.4, drawn["zoom"]
+    sizes = page.evaluate(
+        "window.supplygraphGraph.elements(':visible').filter(e => e.data('label'))"
+        ".map(e => parseFloat(e.renderedStyle('font-size')))"
+    )
+    assert min(sizes) >= 11 - 0.01, min(sizes)
+    _shot(page, f"entity-opening-{entity}-{depth}")
+
+
+def test_large_fans_are_grouped_and_open_on_click(page: Any, base_url: str) -> None:
+    _open(page, base_url, "hikvision", 1)
+    cy = "window.supplygraphGraph"
+    groups = page.evaluate(f"{cy}.nodes('.fan-group').map(n => [n.id(), n.data('label')])")
+    labels = {label for _, label in groups}
+    # Hikvision's distributors and subsidiaries (eleven of each in the seed) are one node each.
+    assert {"11 distributors", "11 holdings"} <= labels, labels
+    group_id = next(gid for gid, label in groups if label == "11 distributors")
+    members = page.evaluate(f"{cy}.getElementById({group_id!r}).data('members')")
+    assert len(members) == 11
+    assert not any(page.evaluate(f"{cy}.getElementById({m!r}).visible()") for m in members)
+    # A real click where the group is drawn (it is on the canvas at opening).
+    pos = page.evaluate(f"{cy}.getElementById({group_id!r}).renderedPosition()")
+    box = page.locator("#graph").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+    page.locator("#graph[data-opened-group]").wait_for()
+    assert page.evaluate(f"{cy}.getElementById({group_id!r}).length") == 0
+    assert all(page.evaluate(f"{cy}.getElementById({m!r}).visible()") for m in members)
+    assert page.locator("#evidence-body li a").count() == 11
+    assert "CCTV Empire" in page.locator("#evidence-body").inner_text()
+    _shot(page, "entity-fan-opened")
+
+
+_CENTRE = """(id => { const cy = window.supplygraphGraph; const n = cy.getElementById(id);
+  const p = n.renderedPosition();
+  return { dx: p.x - cy.width() / 2, dy: p.y - cy.height() / 2,
+           border: n.renderedStyle('border-color'),
+           width: parseFloat(n.renderedStyle('border-width')),
+           weight: n.renderedStyle('font-weight') }; })"""
+
+
+def test_picking_a_node_highlights_and_centres_it(page: Any, base_url: str) -> None:
+    _open(page, base_url, "hikvision", 1)
+    before = page.evaluate(f"{_CENTRE}('cethik')")
+    assert abs(before["dx"]) + abs(before["dy"]) > 40  # not already at the centre
+    # With the keyboard path: the Node selector.
+    page.get_by_label("Node", exact=True).select_option("cethik")
+    page.locator('#graph[data-picked="cethik"]').wait_for()
+    after = page.evaluate(f"{_CENTRE}('cethik')")
+    assert abs(after["dx"]) <= 2 and abs(after["dy"]) <= 2, after
+    assert after["border"] != before["border"] and after["border"] == "rgb(240,140,0)", after
+    assert after["width"] > before["width"] and after["weight"] == "bold"
+    _shot(page, "entity-picked")
+    # With the mouse: CETC expands (SASAC appears), is ringed and is drawn at the centre;
+    # CETHIK is no longer ringed.
+    pos = page.evaluate("window.supplygraphGraph.getElementById('cetc').renderedPosition()")
+    box = page.locator("#graph").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+    page.locator('#graph[data-expanded="cetc"]').wait_for()
+    page.locator('#graph[data-picked="cetc"]').wait_for()
+    page.wait_for_timeout(50)
+    cetc = page.evaluate(f"{_CENTRE}('cetc')")
+    assert abs(cetc["dx"]) <= 2 and abs(cetc["dy"]) <= 2, cetc
+    assert cetc["border"] == "rgb(240,140,0)"
+    assert page.evaluate(f"{_CENTRE}('cethik')")["border"] != "rgb(240,140,0)"
+    assert page.evaluate("window.supplygraphGraph.getElementById('sasac').visible()")
+
+
+def test_labels_keep_what_tells_names_apart(page: Any, base_url: str) -> None:
+    _open(page, base_url, "hikvision", 2)
+    labels = page.evaluate(
+        "(() => { const o = {}; window.supplygraphGraph.nodes().forEach(n => {"
+        " o[n.id()] = n.data('label').replace(/\\s+\\+\\d+$/, ''); }); return o; })()"
+    )
+    cetc, cethik = labels["cetc"], labels["cethik"]
+    # Both full names begin "China Electronics Technology ..."; the drawn labels do not.
+    assert cetc == "CETC" and cethik == "CETHIK", (cetc, cethik)
+    assert "…" not in cetc + cethik
+    # CETC Investment's name in the data is Chinese; its English name is drawn.
+    assert labels["cetc-investment"] == "CETC Investment"
+    assert labels["hikvision"] == "Hikvision" and labels["sasac"] == "SASAC"
+    # The full names stay one click away: the evidence panel and the Node selector.
+    options = page.locator("#g-node option").all_inner_texts()
+    assert any(o.startswith("China Electronics Technology HIK Group Co., Ltd.") for o in options)
+
+
+def test_search_puts_the_entity_first_and_its_records_under_it(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/ui/")
+    box = page.locator("#q")
+    box.fill("海康")
+    sync_api.expect(page.locator("#result-status")).to_contain_text("海康")
+    names = page.locator("#results > li > a .r-name").all_inner_texts()
+    assert names[0] == "Hangzhou Hikvision Digital Technology Co., Ltd."
+    assert "China Electronics Technology HIK Group Co., Ltd." in names[1:]
+    # The IEEE registry's record of Hikvision is drawn under Hikvision, not as a second hit
+    # with a near-identical name.
+    box.fill("hikvision")
+    sync_api.expect(page.locator("#result-status")).to_contain_text("“hikvision”")
+    first = page.locator("#results > li").first
+    also = first.locator(".r-also a")
+    assert also.count() == 1
+    assert also.inner_text() == "Hangzhou Hikvision Digital Technology Co.,Ltd."
+    assert "linked record" in first.locator(".r-also").inner_text()
+    hit_names = page.locator("#results > li > a .r-name").all_inner_texts()
+    assert "Hangzhou Hikvision Digital Technology Co.,Ltd." not in hit_names
+    # Smaller than the hit it belongs to, yet not below the pages' 11 px small print.
+    size = also.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert 11 <= size < 16, size
+    _shot(page, "search-linked-records")

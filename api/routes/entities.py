@@ -33,9 +33,21 @@ def search(
     limit: Annotated[
         int, Query(ge=1, le=100, description="At most this many hits.", examples=[10])
     ] = 20,
+    merge: Annotated[
+        bool,
+        Query(
+            description="List registry records linked to a curated entity as the same entity "
+            "(its IEEE MAC registry record, ...) under that entity's hit, in `also`, instead of "
+            "as hits of their own.",
+            examples=[True],
+        ),
+    ] = True,
 ) -> list[SearchHit]:
-    """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first."""
-    return graph.search(q, limit)
+    """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first.
+
+    Ties go to the entity the text names (its name begins with it: 海康 finds Hikvision before
+    its owner CETHIK, 中电海康). A curated entity and its linked registry records are one hit."""
+    return graph.search(q, limit, merge_records=merge)
 
 
 @router.get(

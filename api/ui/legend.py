@@ -29,6 +29,7 @@ LEGEND = Legend(
         ("product", "product / model"),
         ("identifier", "identifier (MAC block, FCC grantee code)"),
         ("id-group", "group of identifiers (click to draw each)"),
+        ("fan-group", "group of distributors, holdings, brands ... (click to draw each)"),
         ("center", "the entity of this page"),
         ("designated", "designated (on a list)"),
         ("expandable", "more facts not drawn yet (click)"),

@@ -65,7 +65,7 @@ def search_page(request: Request, graph: Graph, q: Text = None) -> HTMLResponse:
     hits: list[SearchHit] = []
     text = (q or "").strip()
     if text:
-        hits = graph.search(text, 30)
+        hits = graph.search(text, 30, merge_records=True)
     return _page(request, "search.html", q=text, hits=hits, active="search")
 
 
@@ -155,8 +155,13 @@ def resolve_page(
     designated = {d.entity_id for d in result.designations if d.active}
     on_paths = {n for path in result.paths for step in path for n in (step.from_, step.to)}
     nodes = graph.view.nodes(on_paths)
-    kinds = {
-        i: {"kind": n.kind.value, "org_type": n.org_type.value if n.org_type else None}
+    # Aliases too: the graph script draws a short English name where the full one is long.
+    kinds: dict[str, dict[str, Any]] = {
+        i: {
+            "kind": n.kind.value,
+            "org_type": n.org_type.value if n.org_type else None,
+            "aliases": list(n.aliases),
+        }
         for i, n in nodes.items()
     }
     context["path_graph"] = _path_graph(result.paths, designated, kinds) | {
@@ -186,7 +191,7 @@ def _weak_links(result: ResolveResult) -> list[dict[str, str | None]]:
 
 
 def _path_graph(
-    paths: list[list[Step]], designated: set[str], kinds: dict[str, dict[str, str | None]]
+    paths: list[list[Step]], designated: set[str], kinds: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
     """The union of the evidence paths, shaped for the graph script (nodes with their kinds,
     edges, sources)."""

@@ -6,10 +6,11 @@ from contextlib import suppress
 
 from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.match.matcher import match_name
-from supplygraph.graph.model.answers import SearchHit
+from supplygraph.graph.model.answers import SearchHit, SearchRecord
+from supplygraph.graph.model.ids import is_curated
 from supplygraph.graph.model.normalize import fcc_grantee_code, fuzzy_key, has_cjk, mac_prefixes
-from supplygraph.graph.model.records import Identifier, IdScheme, NodeKind
-from supplygraph.graph.store.protocol import GraphView
+from supplygraph.graph.model.records import Identifier, IdScheme, NodeKind, Relation
+from supplygraph.graph.store.protocol import Direction, GraphView
 
 # Search as you type: a last word of at least this many characters is taken as a prefix; the
 # store gives at most this many candidates for it; their scores stay below the fuzzy threshold.
@@ -59,8 +60,84 @@ def _prefix_hits(view: GraphView, text: str, limit: int) -> list[SearchHit]:
     return hits[:limit]
 
 
-def search_entities(view: GraphView, q: str, limit: int = 20) -> list[SearchHit]:
-    """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first."""
+def _names_itself(query: str, hit: SearchHit) -> bool:
+    """Whether the name that matched begins with the query: the entity named by it, rather
+    than one whose name holds it further in (中电海康, CETHIK, holds 海康 after its owner's
+    prefix 中电; a parent or a relative is often named after what it holds)."""
+    matched = hit.matched_on.removeprefix("prefix:")
+    key, words = fuzzy_key(matched), fuzzy_key(query)
+    return bool(words) and key.startswith(words)
+
+
+def _coverage(query: str, hit: SearchHit) -> float:
+    """How much of the matched name the query covers: the closer to the whole name, the more
+    it is that entity's own name."""
+    key = fuzzy_key(hit.matched_on.removeprefix("prefix:"))
+    return min(1.0, len(fuzzy_key(query)) / max(len(key), 1))
+
+
+def _rank(query: str, hits: list[SearchHit]) -> list[SearchHit]:
+    """Best first. Ties on the score go to the entity the query names: its name begins with
+    the query, then the query covers more of it, then organizations, then by name."""
+    return sorted(
+        hits,
+        key=lambda h: (
+            -h.score,
+            not _names_itself(query, h),
+            -_coverage(query, h),
+            h.kind != NodeKind.ORGANIZATION.value,
+            h.name,
+        ),
+    )
+
+
+def _merge_records(view: GraphView, ordered: list[SearchHit]) -> list[SearchHit]:
+    """A curated entity and the registry records linked to it as the same entity (SAME_AS:
+    its IEEE MAC registry assignee record, ...) become one hit, the records in its ``also``
+    with their own scores. The hit stands where the best of them ranked, with that one's score
+    and what it matched on."""
+    ranked = {h.id: i for i, h in enumerate(ordered)}
+    home: dict[str, str] = {}
+    for edge in view.edges(list(ranked), Direction.BOTH, [Relation.SAME_AS]):
+        for host, record in ((edge.src, edge.dst), (edge.dst, edge.src)):
+            if host not in ranked or record not in ranked:
+                continue
+            if not is_curated(host) or is_curated(record):
+                continue
+            # A record linked to two curated hits goes under the better ranked one.
+            if record not in home or ranked[host] < ranked[home[record]]:
+                home[record] = host
+    if not home:
+        return ordered
+    members: dict[str, list[SearchHit]] = {}
+    for hit in ordered:
+        members.setdefault(home.get(hit.id, hit.id), []).append(hit)
+    by_id = {h.id: h for h in ordered}
+    merged: list[SearchHit] = []
+    for hit in ordered:
+        host_id = home.get(hit.id, hit.id)
+        group = members.pop(host_id, None)
+        if group is None:
+            continue  # the group was placed at its best member
+        host_hit = by_id[host_id]
+        records = [
+            SearchRecord(id=h.id, name=h.name, kind=h.kind, score=h.score, matched_on=h.matched_on)
+            for h in group
+            if h.id != host_id
+        ]
+        best = max(group, key=lambda h: h.score)  # the first of equals: the best ranked
+        update = {"score": best.score, "matched_on": best.matched_on, "also": records}
+        merged.append(host_hit.model_copy(update=update))
+    return merged
+
+
+def search_entities(
+    view: GraphView, q: str, limit: int = 20, merge_records: bool = False
+) -> list[SearchHit]:
+    """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first.
+
+    With ``merge_records``, registry records linked to a curated hit as the same entity are
+    listed under it (``also``) instead of as hits of their own."""
     text = q.strip()
     if not text:
         raise InvalidQuery("q", "the search text is empty")
@@ -93,7 +170,7 @@ def search_entities(view: GraphView, q: str, limit: int = 20) -> list[SearchHit]
             )
     for hit in _prefix_hits(view, text, limit):
         hits.setdefault(hit.id, hit)
-    ordered = sorted(
-        hits.values(), key=lambda h: (-h.score, h.kind != NodeKind.ORGANIZATION.value, h.name)
-    )
+    ordered = _rank(text, list(hits.values()))
+    if merge_records:
+        ordered = _merge_records(view, ordered)
     return ordered[:limit]

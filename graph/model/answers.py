@@ -460,6 +460,21 @@ class EntityDetail(BaseModel):
     sources: list[SourceRef] = Field(description=D_SOURCES)
 
 
+class SearchRecord(BaseModel):
+    """A registry record of the same entity as a search hit, listed under it."""
+
+    id: str = Field(description=D_ID, examples=["ieee-4b0ca0387ef821a78775"])
+    name: str = Field(
+        description=D_NAME, examples=["Hangzhou Hikvision Digital Technology Co.,Ltd."]
+    )
+    kind: str = Field(description=D_KIND, examples=["organization"])
+    score: float = Field(description="How well it fits the search, 0 to 1.", examples=[0.85])
+    matched_on: str = Field(
+        description="The name, alias or identifier (as `scheme:value`) that matched.",
+        examples=["Hangzhou Hikvision Digital Technology Co.,Ltd."],
+    )
+
+
 class SearchHit(BaseModel):
     """One search result."""
 
@@ -470,4 +485,10 @@ class SearchHit(BaseModel):
     matched_on: str = Field(
         description="The name, alias or identifier (as `scheme:value`) that matched.",
         examples=["海康威视"],
+    )
+    also: list[SearchRecord] = Field(
+        default_factory=list,
+        description="Registry records (an IEEE MAC registry assignee, ...) linked as the same "
+        "entity (SAME_AS) that the search found too: listed under the curated entity instead "
+        "of as hits of their own. Empty when the search is asked not to merge them.",
     )

@@ -163,9 +163,10 @@ class SupplyGraph:
     def entity(self, ref: str) -> EntityDetail:
         return entity_detail(self.view, ref)
 
-    def search(self, q: str, limit: int = 20) -> list[SearchHit]:
-        """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first."""
-        return search_entities(self.view, q, limit)
+    def search(self, q: str, limit: int = 20, merge_records: bool = False) -> list[SearchHit]:
+        """Entities by name, alias or identifier (MAC, FCC ID, USCC, LEI, ISIN), best first;
+        with ``merge_records``, a curated entity's linked registry records under it."""
+        return search_entities(self.view, q, limit, merge_records)
 
 
 def _check_depth(max_depth: int) -> None:

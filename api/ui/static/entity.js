@@ -38,7 +38,7 @@
 
   function refreshNode(node) {
     var hidden = hiddenCount(node);
-    node.data("label", G.shortLabel(node.data("name")) + (hidden ? "  +" + hidden : ""));
+    node.data("label", G.displayName(node.data("raw")) + (hidden ? "  +" + hidden : ""));
     node.toggleClass("expandable", hidden > 0);
   }
 
@@ -75,7 +75,7 @@
         current: e.current, strength: e.strength || "strong", raw: e } }));
     });
     truncated = truncated || data.truncated;
-    cy.nodes().not(".id-group").forEach(refreshNode);
+    cy.nodes().not(".group").forEach(refreshNode);
     regroup();
     applyIdentFilter();
     return added;
@@ -85,13 +85,28 @@
     cy.nodes(".identifier").toggleClass("hidden-kind", !identBox.checked);
   }
 
-  // Identifier leaves (MAC blocks, FCC grantee codes) of one holder are drawn as one node when
-  // there are GROUP_MIN or more of them: an IEEE assignee can hold dozens, and drawn one by one
-  // they bury the ownership picture. A leaf with any other tie stays on its own.
-  var GROUP_MIN = 3;
+  // Large fans are drawn as one node ("11 distributors", "67 MAC blocks"); a click opens them.
+  // A fan is the nodes whose only tie towards the centre is one relation to one node (the
+  // anchor) in one direction: Hikvision's distributors, its holdings, an IEEE record's MAC
+  // blocks. A node with any other tie towards the centre stays on its own, and what is reached
+  // only through grouped nodes is hidden with them. Identifier leaves are grouped from
+  // IDENT_MIN; other fans from the size the current level allows: none at level 0, and smaller
+  // fans at each level the opening view needs to fit the canvas (see openingLayout).
+  var IDENT_MIN = 3;
+  var FAN_LEVELS = [0, 9, 5, 3];
+  var level = 0;
   var CATEGORIES = {
     oui: ["MAC block", "MAC blocks"], oui28: ["MAC block", "MAC blocks"], oui36: ["MAC block", "MAC blocks"],
     fcc_grantee: ["FCC grantee code", "FCC grantee codes"]
+  };
+  // (relation, the anchor is the edge's source) -> what the members are to the anchor.
+  var FAN_NOUNS = {
+    "DISTRIBUTES|in": "distributors", "DISTRIBUTES|out": "makers and brands it distributes",
+    "OWNS|out": "holdings", "OWNS|in": "owners", "CONTROLS|out": "controlled entities",
+    "CONTROLS|in": "controllers", "OWNS_BRAND|out": "brands", "OWNS_BRAND|in": "brand owners",
+    "MODEL_OF|in": "models", "MODEL_OF|out": "brands", "MANUFACTURES_FOR|out": "OEM customers",
+    "MANUFACTURES_FOR|in": "OEM makers", "SAME_AS|out": "linked records", "SAME_AS|in": "linked records",
+    "ASSIGNED|out": "identifiers"
   };
 
   function category(node) {
@@ -101,47 +116,87 @@
     return CATEGORIES[scheme] ? scheme.replace(/\d+$/, "") : "other";
   }
 
-  function plural(cat, n) {
-    var names = CATEGORIES[cat] || CATEGORIES[cat + "28"] || ["identifier", "identifiers"];
-    return n + " " + (n === 1 ? names[0] : names[1]);
+  function fanLabel(b) {
+    if (b.cat && b.cat !== "other") {
+      var names = CATEGORIES[b.cat] || CATEGORIES[b.cat + "28"];
+      return b.leaves.length + " " + names[1];
+    }
+    var noun = FAN_NOUNS[b.rel + "|" + (b.out ? "out" : "in")] || (b.rel.toLowerCase() + " ties");
+    return b.leaves.length + " " + noun;
+  }
+
+  function depthOf(n) { return n.data("depth") || 0; }
+
+  function fanBuckets(fanMin) {
+    var buckets = {};
+    cy.nodes().not(".group").forEach(function (leaf) {
+      if (leaf.id() === centerId) { return; }
+      var d = depthOf(leaf);
+      var inward = leaf.connectedEdges().filter(function (e) {
+        var other = e.source().id() === leaf.id() ? e.target() : e.source();
+        return other.id() !== leaf.id() && depthOf(other) <= d;
+      });
+      if (inward.length !== 1) { return; }
+      var edge = inward[0];
+      var out = edge.target().id() === leaf.id();
+      var anchor = out ? edge.source() : edge.target();
+      if (depthOf(anchor) >= d) { return; }
+      var rel = edge.data("relation");
+      var ident = rel === "ASSIGNED" && leaf.hasClass("identifier");
+      var min = ident ? IDENT_MIN : fanMin;
+      if (!min) { return; }
+      var key = anchor.id() + "|" + rel + "|" + (out ? "out" : "in") + (ident ? "|" + category(leaf) : "");
+      (buckets[key] = buckets[key] || { key: key, anchor: anchor, rel: rel, out: out,
+        cat: ident ? category(leaf) : null, min: min, leaves: [] }).leaves.push(leaf);
+    });
+    return buckets;
   }
 
   function regroup() {
-    cy.remove(".id-group");
+    cy.remove(".group");
     cy.elements(".grouped").removeClass("grouped");
     if (!groupBox.checked) { return; }
-    var buckets = {};
-    cy.nodes(".identifier").forEach(function (leaf) {
-      if (leaf.id() === centerId) { return; }
-      var edges = leaf.connectedEdges();
-      if (edges.length !== 1 || edges[0].data("relation") !== "ASSIGNED" || edges[0].target().id() !== leaf.id()) { return; }
-      var holder = edges[0].source();
-      var key = holder.id() + "|" + category(leaf);
-      (buckets[key] = buckets[key] || { holder: holder, cat: category(leaf), leaves: [] }).leaves.push(leaf);
-    });
-    Object.keys(buckets).forEach(function (key) {
+    var buckets = fanBuckets(FAN_LEVELS[level]);
+    var inGroup = {}, made = [];
+    Object.keys(buckets).sort().forEach(function (key) {
       var b = buckets[key];
-      if (b.leaves.length < GROUP_MIN || openGroups[key]) { return; }
-      var groupId = "group:" + key;
-      var label = plural(b.cat, b.leaves.length);
+      if (b.leaves.length < b.min || openGroups[key]) { return; }
+      b.leaves.forEach(function (leaf) { inGroup[leaf.id()] = true; });
+      made.push(b);
+    });
+    if (!made.length) { return; }
+    // Whatever the centre reaches only through grouped nodes goes with them.
+    var reached = {}, stack = [centerId];
+    while (stack.length) {
+      var id = stack.pop();
+      if (reached[id] || inGroup[id]) { continue; }
+      reached[id] = true;
+      cy.getElementById(id).neighborhood("node").forEach(function (m) { stack.push(m.id()); });
+    }
+    if (cy.getElementById(centerId).empty()) { return; }
+    cy.nodes().forEach(function (n) {
+      if (!reached[n.id()]) { n.addClass("grouped"); n.connectedEdges().addClass("grouped"); }
+    });
+    made.forEach(function (b) {
+      if (!reached[b.anchor.id()]) { return; }
+      var groupId = "group:" + b.key;
+      var label = fanLabel(b);
       var pos = b.leaves[0].position();
-      cy.add({ group: "nodes", classes: "identifier id-group",
-               data: { id: groupId, name: label + " of " + b.holder.data("name"), label: label, kind: "group",
-                       group: key, count: b.leaves.length, depth: b.leaves[0].data("depth") },
+      var ident = b.cat !== null;
+      cy.add({ group: "nodes", classes: "group " + (ident ? "identifier id-group" : "fan-group"),
+               data: { id: groupId, name: label + " of " + G.displayName(b.anchor.data("raw")), label: label,
+                       kind: "group", group: b.key, count: b.leaves.length, depth: depthOf(b.leaves[0]),
+                       members: b.leaves.map(function (l) { return l.id(); }) },
                position: { x: pos.x, y: pos.y } });
+      var source = b.out ? b.anchor.id() : groupId, target = b.out ? groupId : b.anchor.id();
       cy.add({ group: "edges", classes: "group-edge",
-               data: { id: "edge:" + groupId, source: b.holder.id(), target: groupId, relation: "ASSIGNED",
-                       label: "ASSIGNED ×" + b.leaves.length, current: true, strength: "strong" } });
-      b.leaves.forEach(function (leaf) { leaf.addClass("grouped"); leaf.connectedEdges().addClass("grouped"); });
+               data: { id: "edge:" + groupId, source: source, target: target, relation: b.rel,
+                       label: b.rel + " ×" + b.leaves.length, current: true, strength: "strong" } });
     });
   }
 
   function groupMembers(group) {
-    var key = group.data("group");
-    var holderId = key.slice(0, key.lastIndexOf("|"));
-    return cy.getElementById(holderId).outgoers("edge[relation = 'ASSIGNED']").targets(".grouped").filter(function (n) {
-      return category(n) === key.slice(key.lastIndexOf("|") + 1);
-    });
+    return cy.collection(group.data("members").map(function (id) { return cy.getElementById(id); }));
   }
 
   function showGroup(group) {
@@ -158,11 +213,11 @@
 
   function openGroup(group) {
     var key = group.data("group");
-    var holder = cy.getElementById(key.slice(0, key.lastIndexOf("|")));
+    var anchor = cy.getElementById(key.split("|")[0]);
     openGroups[key] = true;
     regroup();
     applyIdentFilter();
-    runLayout(false, holder);
+    relayout(anchor);
     describe();
     container.setAttribute("data-opened-group", key);
   }
@@ -190,34 +245,92 @@
              gravity: 1.2, numIter: 2500, componentSpacing: 60, nestingFactor: 1.2 };
   }
 
-  // A large neighbourhood is not shrunk below READABLE_ZOOM to fit: the view centres on the
-  // node of interest instead, and "Fit" shows the whole picture (labels grow as it zooms out).
+  // After opening or a change, the whole graph is fitted to the canvas. Labels grow as the view
+  // zooms out (graphview.js), so placing and fitting are repeated at the zoom the fit arrives at:
+  // the positions then leave room for labels of the size they are drawn at.
+  var FIT_PADDING = 24;
+  var MAX_OPEN_ZOOM = 1.5;
+  // The opening view groups smaller fans, level by level, until the graph fits the canvas at
+  // MIN_OPEN_ZOOM or more; after opening, a change that would shrink the graph further keeps
+  // READABLE_ZOOM and centres on the node picked ("Fit" still shows it all).
+  var MIN_OPEN_ZOOM = 0.6;
   var READABLE_ZOOM = 0.85;
 
-  function runLayout(randomize, focus) {
+  function fitAll() {
+    var eles = visible();
+    for (var i = 0; i < 4; i++) {
+      var before = cy.zoom();
+      cy.fit(eles, FIT_PADDING);
+      cy.style().update();
+      if (Math.abs(cy.zoom() - before) < 0.005) { break; }
+    }
+    if (cy.zoom() > MAX_OPEN_ZOOM) {
+      // A handful of nodes: do not blow them up to fill the canvas.
+      cy.zoom(MAX_OPEN_ZOOM);
+      cy.style().update();
+      cy.center(eles);
+    }
+  }
+
+  function place(randomize) {
     var eles = visible();
     if (layoutSel.value === "layered") {
-      G.layered(eles).run();
+      // As many leaves of one node side by side as the canvas has room for at the size their
+      // labels are drawn (about 170 px each), so that a fan becomes rows, not a band.
+      G.layered(eles, { fit: false, leafRow: Math.max(3, Math.floor(cy.width() / 170)) }).run();
     } else {
-      eles.layout(layoutOptions(randomize)).run();
+      eles.layout(Object.assign(layoutOptions(randomize), { fit: false })).run();
     }
-    if (cy.zoom() > 1.5) {
-      // A handful of nodes: do not blow them up to fill the canvas.
-      cy.zoom(1.5);
-      cy.center();
-    } else if (cy.zoom() < READABLE_ZOOM) {
-      var target = focus && focus.nonempty() ? focus : cy.getElementById(centerId);
+  }
+
+  function placeAndFit(randomize) {
+    cy.zoom(1);
+    cy.style().update();
+    place(randomize);
+    fitAll();
+    var first = cy.zoom();
+    if (first >= 1) { return; }
+    // Placed again with the labels at the size this zoom draws them; kept only when it still
+    // fits at about the same zoom (a wide graph would otherwise widen at every pass).
+    var saved = {};
+    visible().nodes().forEach(function (n) { saved[n.id()] = Object.assign({}, n.position()); });
+    place(false);
+    fitAll();
+    if (cy.zoom() < first * 0.9) {
+      visible().nodes().forEach(function (n) { if (saved[n.id()]) { n.position(saved[n.id()]); } });
+      fitAll();
+    }
+  }
+
+  function openingLayout(depth) {
+    var first = Number(depth) >= 2 ? 1 : 0;
+    for (level = first; level < FAN_LEVELS.length; level++) {
+      regroup();
+      applyIdentFilter();
+      placeAndFit(true);
+      if (cy.zoom() >= MIN_OPEN_ZOOM - 0.001) { break; }
+    }
+    level = Math.min(level, FAN_LEVELS.length - 1);
+    container.setAttribute("data-group-level", String(level));
+  }
+
+  // Placed again after a change: fitted when it fits at a readable zoom, else centred on
+  // `focus` at READABLE_ZOOM.
+  function relayout(focus, randomize) {
+    placeAndFit(randomize);
+    if (cy.zoom() < READABLE_ZOOM && focus && focus.nonempty() && focus.visible()) {
       cy.zoom(READABLE_ZOOM);
-      if (target.nonempty()) { cy.center(target); }
+      cy.style().update();
+      centreOn(focus);
     }
   }
 
   function describe() {
-    var n = cy.nodes().not(".id-group").length, e = cy.edges().not(".group-edge").length;
+    var n = cy.nodes().not(".group").length, e = cy.edges().not(".group-edge").length;
     var des = cy.nodes("[?designated]").length;
-    var groups = cy.nodes(".id-group").length;
+    var groups = cy.nodes(".group").length;
     setStatus(n + " nodes · " + e + " edges · " + des + " designated" +
-      (groups ? " · " + groups + " identifier group" + (groups === 1 ? "" : "s") + " (click to open)" : "") +
+      (groups ? " · " + groups + " group" + (groups === 1 ? "" : "s") + " (click to open)" : "") +
       (truncated ? " · large neighbourhood: some identifier leaves are not shown" : "") +
       " — click a node to expand it and see its sources");
     rebuildNodeSelect();
@@ -262,7 +375,7 @@
         cy.elements().remove();
         truncated = false;
         cy.batch(function () { merge(data, null); });
-        runLayout(true);
+        openingLayout(depth);
         describe();
         // Tests wait for this: the graph drawn is the one of this depth.
         container.setAttribute("data-depth", depth);
@@ -272,7 +385,7 @@
 
   function expand(node) {
     if (!node || node.empty()) { return Promise.resolve(); }
-    if (node.hasClass("id-group")) {
+    if (node.hasClass("group")) {
       openGroup(node);
       return Promise.resolve();
     }
@@ -290,7 +403,7 @@
       .then(function (data) {
         var added;
         cy.batch(function () { added = merge(data, node); });
-        runLayout(false, node);
+        relayout(node);
         describe();
         container.setAttribute("data-expanded", node.id());
         return added;
@@ -299,37 +412,57 @@
   }
 
   function showNode(node) {
-    if (node.hasClass("id-group")) { showGroup(node); return; }
+    if (node.hasClass("group")) { showGroup(node); return; }
     G.showNode(evidence, node.data("raw"));
+  }
+
+  // The node itself at the centre (cy.center would centre its box, label included).
+  function centreOn(node) {
+    var p = node.position(), z = cy.zoom();
+    cy.pan({ x: cy.width() / 2 - p.x * z, y: cy.height() / 2 - p.y * z });
+  }
+
+  // The node picked (a click or the Node selector) is highlighted and drawn at the centre of
+  // the canvas; it stays highlighted until another is picked.
+  function pick(node) {
+    cy.nodes(".picked").removeClass("picked");
+    cy.elements().unselect();
+    if (!node || node.empty() || node.removed()) { return; }
+    node.addClass("picked");
+    node.select();
+    if (node.visible()) { centreOn(node); }
+    container.setAttribute("data-picked", node.id());
   }
 
   cy.on("tap", "node", function (evt) {
     var node = evt.target;
     showNode(node);
+    if (node.hasClass("group")) { expand(node); return; }
     nodeSel.value = node.id();
-    expand(node);
+    pick(node);
+    expand(node).then(function () { pick(node); });
   });
   cy.on("tap", "edge", function (evt) {
     G.showEdge(evidence, evt.target.data("raw"), names);
   });
 
   depthSel.addEventListener("change", function () { load(depthSel.value); });
-  layoutSel.addEventListener("change", function () { runLayout(true); });
-  identBox.addEventListener("change", function () { applyIdentFilter(); runLayout(false); });
+  function pickedNode() { return cy.nodes(".picked").first(); }
+
+  layoutSel.addEventListener("change", function () { relayout(pickedNode(), true); });
+  identBox.addEventListener("change", function () { applyIdentFilter(); relayout(pickedNode()); });
   groupBox.addEventListener("change", function () {
     openGroups = {};
     regroup();
     applyIdentFilter();
-    runLayout(false);
+    relayout(pickedNode());
     describe();
   });
-  document.getElementById("g-fit").addEventListener("click", function () { cy.fit(visible(), 24); });
+  document.getElementById("g-fit").addEventListener("click", fitAll);
   nodeSel.addEventListener("change", function () {
     var node = cy.getElementById(nodeSel.value);
     if (node.empty()) { return; }
-    cy.elements().unselect();
-    node.select();
-    cy.animate({ center: { eles: node }, duration: 200 });
+    pick(node);
     showNode(node);
   });
   document.getElementById("g-expand").addEventListener("click", function () {
@@ -347,7 +480,7 @@
     else if (ev.key === "ArrowRight") { cy.panBy({ x: -step, y: 0 }); }
     else if (ev.key === "ArrowUp") { cy.panBy({ x: 0, y: step }); }
     else if (ev.key === "ArrowDown") { cy.panBy({ x: 0, y: -step }); }
-    else if (ev.key === "0") { cy.fit(visible(), 24); }
+    else if (ev.key === "0") { fitAll(); }
     else { handled = false; }
     if (handled) { ev.preventDefault(); }
   });

@@ -23,7 +23,34 @@
   }
 
   function shortLabel(name) {
-    return name.length > 34 ? name.slice(0, 32) + "…" : name;
+    return name.length > LABEL_CUT ? name.slice(0, LABEL_CUT - 2) + "…" : name;
+  }
+
+  // A node's label keeps what tells it apart from its neighbours: "China Electronics
+  // Technology Group Corporation" and "China Electronics Technology HIK Group Co., Ltd." cut to
+  // one length read the same. So a long name loses its legal form first ("Co., Ltd."), and if
+  // it is still long, or not in Latin script, the first short Latin-script alias the data gives
+  // (curators list the common name first: CETC, CETHIK, Hikvision) is drawn instead. The full
+  // name is in the evidence panel and the Node selector.
+  var LABEL_MAX = 30;
+  var LABEL_CUT = 48;
+  var LEGAL_FORM = new RegExp("[\\s,]*(co\\.?,?\\s*ltd\\.?|company limited|corporation limited|corporation|" +
+    "corp\\.?|limited|ltd\\.?|inc\\.?|llc|pty\\.?\\s*ltd\\.?|pvt\\.?\\s*ltd\\.?|private limited|gmbh|" +
+    "b\\.v\\.|s\\.a\\.|plc)\\s*$", "i");
+  var CJK = /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]/;
+
+  function latin(text) { return /[A-Za-z]/.test(text) && !CJK.test(text); }
+
+  function displayName(n) {
+    var name = String((n && (n.name || n.id)) || "");
+    if (latin(name) && name.length <= LABEL_MAX) { return name; }
+    var bare = name.replace(LEGAL_FORM, "");
+    if (latin(bare) && bare.length <= LABEL_MAX) { return bare; }
+    var alias = ((n && n.aliases) || []).filter(function (a) {
+      return latin(a) && a.length <= LABEL_MAX;
+    })[0];
+    if (alias) { return alias; }
+    return shortLabel(bare || name);
   }
 
   function shareText(x) {
@@ -94,11 +121,18 @@
     { selector: "node.id-group", style: { "background-color": "#9aa5b1", "shape": "round-diamond", "width": 26, "height": 26,
       "border-style": "double", "border-width": 4, "border-color": "#52606d", "font-size": fontSize(11),
       "text-max-width": textWidth(11, 130), "color": "#1f2933" } },
+    // A large fan drawn as one node ("11 distributors"); a click opens it.
+    { selector: "node.fan-group", style: { "background-color": "#cbd2d9", "shape": "round-rectangle", "width": 34, "height": 22,
+      "border-style": "double", "border-width": 4, "border-color": "#52606d", "font-size": fontSize(11),
+      "text-max-width": textWidth(11, 130), "color": "#1f2933" } },
     { selector: "node[?designated]", style: { "border-width": 3.5, "border-color": "#c92a2a" } },
     { selector: "node.center", style: { "width": 32, "height": 32, "font-size": fontSize(12), "font-weight": "bold", "background-color": "#16324f" } },
     { selector: "node.expandable", style: { "border-style": "double", "border-width": 4 } },
     { selector: "node.expandable[!designated]", style: { "border-color": "#16324f" } },
     { selector: "node:selected", style: { "overlay-color": "#f59f00", "overlay-opacity": 0.25, "overlay-padding": 5 } },
+    // The node picked: an orange ring and a bold label, whatever its other marks.
+    { selector: "node.picked", style: { "border-style": "solid", "border-width": 5, "border-color": "#f08c00",
+      "font-weight": "bold", "text-background-color": "#fff3bf", "text-background-opacity": 1 } },
     { selector: "node.hidden-kind, node.grouped", style: { "display": "none" } },
     { selector: "edge", style: {
       "width": 1.4, "line-color": "#8796a5", "target-arrow-color": "#8796a5", "target-arrow-shape": "triangle",
@@ -157,7 +191,8 @@
 
   // Positions for `eles` (nodes and the edges among them), owners on top. Nodes linked by
   // SAME_AS share one slot of dagre's graph and are drawn side by side. Returns {id: {x, y}}.
-  function layeredPositions(eles, dims) {
+  function layeredPositions(eles, dims, leafRow) {
+    var row = leafRow || LEAF_ROW;
     var nodes = eles.nodes(), edges = eles.edges();
     var parent = {};
     function find(id) {
@@ -214,13 +249,13 @@
     var minlen = {};
     Object.keys(leaves).forEach(function (upper) {
       var list = leaves[upper];
-      if (list.length <= LEAF_ROW) { return; }
+      if (list.length <= row) { return; }
       list.sort(function (a, b) {
         return a.rule.tier - b.rule.tier ||
           a.edge.data("relation").localeCompare(b.edge.data("relation")) ||
           String(a.edge.target().data("name")).localeCompare(String(b.edge.target().data("name")));
       });
-      list.forEach(function (r, i) { minlen[r.edge.id()] = 1 + Math.floor(i / LEAF_ROW); });
+      list.forEach(function (r, i) { minlen[r.edge.id()] = 1 + Math.floor(i / row); });
     });
     ranked.forEach(function (r) {
       g.setEdge(r.upper, r.lower, { minlen: minlen[r.edge.id()] || 1, weight: r.rule.weight }, r.edge.id());
@@ -243,8 +278,11 @@
   // as for any other layout).
   function layered(eles, options) {
     var dims = function (n) { return n.layoutDimensions({ nodeDimensionsIncludeLabels: true }); };
-    var positions = layeredPositions(eles, dims);
-    return eles.layout(Object.assign({ name: "preset", animate: false, fit: true, padding: 24 }, options || {}, {
+    // leafRow: how many leaves of one node side by side (a narrow canvas asks for fewer).
+    var positions = layeredPositions(eles, dims, options && options.leafRow);
+    var rest = Object.assign({}, options || {});
+    delete rest.leafRow;
+    return eles.layout(Object.assign({ name: "preset", animate: false, fit: true, padding: 24 }, rest, {
       positions: function (n) { return positions[n.id()]; }
     }));
   }
@@ -325,7 +363,7 @@
   }
 
   window.SGGraph = {
-    el: el, style: STYLE, shortLabel: shortLabel, shareText: shareText, nodeClass: nodeClass,
+    el: el, style: STYLE, shortLabel: shortLabel, displayName: displayName, shareText: shareText, nodeClass: nodeClass,
     showNode: showNode, showEdge: showEdge, sourcesList: sourcesList, layered: layered,
     watchZoom: watchZoom
   };

@@ -12,7 +12,7 @@
   data.nodes.forEach(function (n) {
     names[n.id] = n.name;
     // Each node drawn as its kind (brand, product, state body, ...); the target is the centre.
-    elements.push({ group: "nodes", data: { id: n.id, name: n.name, label: G.shortLabel(n.name), kind: n.kind,
+    elements.push({ group: "nodes", data: { id: n.id, name: n.name, label: G.displayName(n), kind: n.kind,
                                             designated: n.designated, raw: n },
                     classes: G.nodeClass(n) + (n.id === data.target ? " center" : "") });
   });

@@ -35,6 +35,23 @@
       var match = document.createElement("span"); match.className = "r-match"; match.textContent = matchedOn(h.matched_on);
       a.appendChild(name); a.appendChild(document.createTextNode(" ")); a.appendChild(kind); a.appendChild(match);
       li.appendChild(a);
+      // Registry records of the same entity (its IEEE MAC registry record, ...) under it.
+      if (h.also && h.also.length) {
+        var ul = document.createElement("ul"); ul.className = "r-also";
+        h.also.forEach(function (r) {
+          var item = document.createElement("li");
+          item.appendChild(document.createTextNode("also as "));
+          var link = document.createElement("a");
+          link.href = "/ui/entities/" + encodeURIComponent(r.id);
+          link.textContent = r.name;
+          item.appendChild(link);
+          var note = document.createElement("span"); note.className = "muted";
+          note.textContent = " linked record · " + matchedOn(r.matched_on);
+          item.appendChild(note);
+          ul.appendChild(item);
+        });
+        li.appendChild(ul);
+      }
       list.appendChild(li);
     });
     status.textContent = hits.length + " result" + (hits.length === 1 ? "" : "s") + " for “" + q + "”";
