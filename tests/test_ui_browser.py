@@ -543,3 +543,48 @@ def test_search_puts_the_entity_first_and_its_records_under_it(page: Any, base_u
     size = also.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert 11 <= size < 16, size
     _shot(page, "search-linked-records")
+
+
+# Every drawn node label's box (the label alone, its background included) in rendered pixels.
+_LABEL_BOXES = """(() => { const cy = window.supplygraphGraph;
+  return cy.nodes().filter(n => n.visible() && n.data('label')).map(n => {
+    const b = n.renderedBoundingBox({ includeNodes: false, includeEdges: false,
+                                      includeLabels: true, includeOverlays: false });
+    return [n.data('label'), b.x1, b.y1, b.x2, b.y2]; }); })()"""
+
+
+def _overlaps(boxes: list[list[Any]]) -> list[tuple[str, str, float, float]]:
+    """Pairs of labels whose boxes overlap by more than 1 px both across and down."""
+    found = []
+    for i, (a, ax1, ay1, ax2, ay2) in enumerate(boxes):
+        for b, bx1, by1, bx2, by2 in boxes[i + 1 :]:
+            across = min(ax2, bx2) - max(ax1, bx1)
+            down = min(ay2, by2) - max(ay1, by1)
+            if across > 1 and down > 1:
+                found.append((a, b, round(across, 1), round(down, 1)))
+    return found
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+@pytest.mark.parametrize("entity", ["hikvision", "dahua", "huawei"])
+def test_opening_view_labels_do_not_overlap(
+    page: Any, base_url: str, entity: str, depth: int
+) -> None:
+    _open(page, base_url, entity, depth)
+    boxes = page.evaluate(_LABEL_BOXES)
+    # Measured: each box has the size of a drawn label, not a point.
+    assert len(boxes) >= 9 and all(x2 - x1 > 10 and y2 - y1 > 10 for _, x1, y1, x2, y2 in boxes)
+    assert not _overlaps(boxes), _overlaps(boxes)
+    # Not bought by pushing labels off the canvas or shrinking them below 11 px.
+    drawn = page.evaluate(_BOXES)
+    outside = [
+        node
+        for node, x1, y1, x2, y2 in drawn["boxes"]
+        if x1 < 0 or y1 < 0 or x2 > drawn["width"] or y2 > drawn["height"]
+    ]
+    assert not outside and drawn["zoom"] >= 0.4, (drawn["zoom"], outside)
+    sizes = page.evaluate(
+        "window.supplygraphGraph.elements(':visible').filter(e => e.data('label'))"
+        ".map(e => parseFloat(e.renderedStyle('font-size')))"
+    )
+    assert min(sizes) >= 11 - 0.01, min(sizes)

@@ -276,8 +276,10 @@
     var eles = visible();
     if (layoutSel.value === "layered") {
       // As many leaves of one node side by side as the canvas has room for at the size their
-      // labels are drawn (about 170 px each), so that a fan becomes rows, not a band.
-      G.layered(eles, { fit: false, leafRow: Math.max(3, Math.floor(cy.width() / 170)) }).run();
+      // labels are drawn (about 170 px each), so that a fan becomes rows, not a band; and no
+      // row wider than the canvas at this zoom (a wider one is wrapped into staggered rows).
+      G.layered(eles, { fit: false, leafRow: Math.max(3, Math.floor(cy.width() / 170)),
+                        maxWidth: (cy.width() - 2 * FIT_PADDING) / cy.zoom() }).run();
     } else {
       eles.layout(Object.assign(layoutOptions(randomize), { fit: false })).run();
     }
@@ -290,6 +292,18 @@
     fitAll();
     var first = cy.zoom();
     if (first >= 1) { return; }
+    if (layoutSel.value === "layered") {
+      // Placed again with the labels at the size the fitted zoom draws them, its rows no wider
+      // than the canvas, until a fit no longer zooms out (which would grow the labels past
+      // the room left for them).
+      for (var pass = 0; pass < 6; pass++) {
+        var placedAt = cy.zoom();
+        place(false);
+        fitAll();
+        if (cy.zoom() >= placedAt - 0.005) { break; }
+      }
+      return;
+    }
     // Placed again with the labels at the size this zoom draws them; kept only when it still
     // fits at about the same zoom (a wide graph would otherwise widen at every pass).
     var saved = {};

@@ -191,7 +191,7 @@
 
   // Positions for `eles` (nodes and the edges among them), owners on top. Nodes linked by
   // SAME_AS share one slot of dagre's graph and are drawn side by side. Returns {id: {x, y}}.
-  function layeredPositions(eles, dims, leafRow) {
+  function layeredPositions(eles, dims, leafRow, maxWidth) {
     var row = leafRow || LEAF_ROW;
     var nodes = eles.nodes(), edges = eles.edges();
     var parent = {};
@@ -213,7 +213,7 @@
     });
     var GAP = 24;
     var g = new window.dagre.graphlib.Graph({ multigraph: true });
-    g.setGraph({ rankdir: "TB", ranker: "network-simplex", nodesep: 28, ranksep: 70, edgesep: 10 });
+    g.setGraph({ rankdir: "TB", ranker: "network-simplex", nodesep: NODE_GAP, ranksep: RANK_GAP, edgesep: 10 });
     Object.keys(members).forEach(function (root) {
       var w = 0, h = 0;
       members[root].forEach(function (n, i) {
@@ -261,11 +261,20 @@
       g.setEdge(r.upper, r.lower, { minlen: minlen[r.edge.id()] || 1, weight: r.rule.weight }, r.edge.id());
     });
     window.dagre.layout(g);
-    var out = {};
-    Object.keys(members).forEach(function (root) {
-      var slot = g.node(root);
-      var x = slot.x - slot.width / 2;
+    var slots = Object.keys(members).map(function (root) {
+      var s = g.node(root), up = 0, down = 0;
       members[root].forEach(function (n) {
+        var d = dims(n);
+        up = Math.max(up, d.up);
+        down = Math.max(down, d.down);
+      });
+      return { root: root, x: s.x, y: s.y, w: s.width, up: up, down: down };
+    });
+    stackRanks(slots, maxWidth);
+    var out = {};
+    slots.forEach(function (slot) {
+      var x = slot.x - slot.w / 2;
+      members[slot.root].forEach(function (n) {
         var d = dims(n);
         out[n.id()] = { x: x + d.w / 2, y: slot.y };
         x += d.w + GAP;
@@ -274,14 +283,101 @@
     return out;
   }
 
+  // Gaps of the rows dagre ranks, in graph units: between labels side by side, between the
+  // staggered rows of one rank, and between one rank's lowest label and the next rank's nodes.
+  var NODE_GAP = 28;
+  var ROW_GAP = 16;
+  var RANK_GAP = 70;
+
+  // x for `list` (slots of one rank, left to right) in `k` staggered rows: slot i goes to row
+  // i % k, each row's labels side by side with NODE_GAP between them, and each slot a k-th of
+  // a step right of the one before, so that a row's nodes sit between those of the row above.
+  function stagger(list, k) {
+    var xs = [];
+    list.forEach(function (s, i) {
+      var x = 0;
+      if (i > 0) {
+        var prev = list[i - 1];
+        x = xs[i - 1] + ((prev.w + s.w) / 2 + NODE_GAP) / k;
+      }
+      if (i >= k) {
+        var above = list[i - k];
+        x = Math.max(x, xs[i - k] + (above.w + s.w) / 2 + NODE_GAP);
+      }
+      xs.push(x);
+    });
+    return xs;
+  }
+
+  function span(list, xs) {
+    var lo = Infinity, hi = -Infinity;
+    list.forEach(function (s, i) {
+      lo = Math.min(lo, xs[i] - s.w / 2);
+      hi = Math.max(hi, xs[i] + s.w / 2);
+    });
+    return { lo: lo, hi: hi };
+  }
+
+  // dagre puts each rank in one row and centres a node's box, label included, on the rank's
+  // line; Cytoscape draws the label below the node. So the ranks are stacked again from their
+  // drawn extent (node above its position, label below it), and, given `maxWidth` (the canvas
+  // width in graph units at the zoom the labels are sized for), a rank wider than that is
+  // packed and, if still too wide, wrapped into staggered rows; every rank is then moved, as a
+  // whole, into one band maxWidth wide. Labels are a fixed size on screen when the view is
+  // zoomed out, so a row of labels wider than the canvas cannot be fitted by zooming out.
+  function stackRanks(slots, maxWidth) {
+    var ranks = {};
+    slots.forEach(function (s) { (ranks[Math.round(s.y)] = ranks[Math.round(s.y)] || []).push(s); });
+    var whole = span(slots, slots.map(function (s) { return s.x; }));
+    var wrap = maxWidth && whole.hi - whole.lo > maxWidth;
+    var left = (whole.lo + whole.hi - maxWidth) / 2, right = left + maxWidth;
+    var bottom = null;
+    Object.keys(ranks).map(Number).sort(function (a, b) { return a - b; }).forEach(function (key) {
+      var list = ranks[key].sort(function (a, b) { return a.x - b.x; });
+      var k = 1;
+      if (wrap) {
+        var xs = list.map(function (s) { return s.x; });
+        var ext = span(list, xs);
+        if (ext.hi - ext.lo > maxWidth) {
+          for (k = 1; k <= list.length; k++) {
+            xs = stagger(list, k);
+            ext = span(list, xs);
+            if (ext.hi - ext.lo <= maxWidth) { break; }
+          }
+          k = Math.min(k, list.length);
+          // Centred where dagre centred the rank.
+          var mid = list.reduce(function (sum, s) { return sum + s.x; }, 0) / list.length;
+          var shift = mid - (ext.lo + ext.hi) / 2;
+          xs = xs.map(function (x) { return x + shift; });
+          ext = { lo: ext.lo + shift, hi: ext.hi + shift };
+        }
+        var into = ext.lo < left ? left - ext.lo : (ext.hi > right ? Math.max(right - ext.hi, left - ext.lo) : 0);
+        list.forEach(function (s, i) { s.x = xs[i] + into; });
+      }
+      var up = 0, down = 0;
+      list.forEach(function (s) { up = Math.max(up, s.up); down = Math.max(down, s.down); });
+      var y = bottom === null ? key : bottom + RANK_GAP + up;
+      list.forEach(function (s, i) { s.y = y + (i % k) * (up + down + ROW_GAP); });
+      bottom = y + (k - 1) * (up + down + ROW_GAP) + down;
+    });
+  }
+
   // Run the layered layout on `eles` with Cytoscape's preset layout (so fit and padding work
   // as for any other layout).
   function layered(eles, options) {
-    var dims = function (n) { return n.layoutDimensions({ nodeDimensionsIncludeLabels: true }); };
-    // leafRow: how many leaves of one node side by side (a narrow canvas asks for fewer).
-    var positions = layeredPositions(eles, dims, options && options.leafRow);
+    // A node's drawn box, label included, at the zoom the labels are sized for: its width, and
+    // how far it reaches above and below the node's position (the label hangs below).
+    var dims = function (n) {
+      var b = n.boundingBox({ includeLabels: true, includeOverlays: false });
+      var y = n.position("y");
+      return { w: b.w, h: b.h, up: y - b.y1, down: b.y2 - y };
+    };
+    // leafRow: how many leaves of one node side by side (a narrow canvas asks for fewer);
+    // maxWidth: the widest a row may be, in graph units (none: as wide as dagre makes it).
+    var positions = layeredPositions(eles, dims, options && options.leafRow, options && options.maxWidth);
     var rest = Object.assign({}, options || {});
     delete rest.leafRow;
+    delete rest.maxWidth;
     return eles.layout(Object.assign({ name: "preset", animate: false, fit: true, padding: 24 }, rest, {
       positions: function (n) { return positions[n.id()]; }
     }));
