@@ -76,6 +76,14 @@ ALL_RELATIONS = [r.value for r in Relation]
 
 log = logging.getLogger(__name__)
 
+# A view reads the commit marker again at most this often, unless a store object of this process
+# committed to the same server graph since (the rule of the embedded store): the marker is a
+# round trip, paid by every question otherwise. A load by another process is seen within this
+# delay; one by this process at once.
+VERSION_RECHECK_S = 0.1
+# Commits (and clears) made by this process, per server graph (executor URL).
+_local_commits: dict[str, int] = {}
+
 M = TypeVar("M", bound=BaseModel)
 Reader = Callable[[str, Mapping[str, Any] | None], list[Row]]
 K = TypeVar("K")
@@ -170,10 +178,26 @@ class CypherStore:
             raise InvalidStoreURL(f"{url!r} is not a falkordb:// or neo4j:// URL")
         return cls(executor, batch_size)
 
+    def _committed_here(self) -> None:
+        _local_commits[self.url] = _local_commits.get(self.url, 0) + 1
+
+    def _commits_here(self) -> int:
+        return _local_commits.get(self.url, 0)
+
     @contextmanager
     def writer(self) -> Iterator[CypherWriter]:
         if getattr(self._open_load, "load", None) is not None:
             raise RuntimeError("a writer is already open on this thread; nest no writers")
+        try:
+            with self._load() as writer:
+                yield writer
+        finally:
+            # Counted on failure too: a reader re-reads the marker, which did not move.
+            self._committed_here()
+
+    @contextmanager
+    def _load(self) -> Iterator[CypherWriter]:
+        # FalkorDB swaps its staging copy in when executor.load() exits: after the marker moved.
         with self.executor.load() as session:
             lock = WriterLock(session, self.executor.options)
             committed = lock.acquire()
@@ -211,7 +235,7 @@ class CypherStore:
                 lock.release()
 
     def view(self) -> CypherView:
-        return CypherView(self._read, self.batch_size)
+        return CypherView(self._read, self.batch_size, self._commits_here)
 
     def _read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Reads on a thread with an open writer see the batches it wrote (as of its load
@@ -231,10 +255,12 @@ class CypherStore:
     def clear(self) -> None:
         """Remove everything this store holds (tests start from here)."""
         self.executor.clear()
+        self._committed_here()
 
     def drop(self) -> None:
         """Remove the store itself: the FalkorDB graph, or the store's data in Neo4j."""
         self.executor.drop()
+        self._committed_here()
 
     def close(self) -> None:
         self.executor.close()
@@ -449,9 +475,14 @@ def _group(edges: list[Edge]) -> dict[Relation, list[str]]:
 class CypherView:
     """Read-only batch primitives; every lookup goes through an index."""
 
-    def __init__(self, read: Reader, batch_size: int) -> None:
+    def __init__(
+        self, read: Reader, batch_size: int, commits: Callable[[], int] = lambda: 0
+    ) -> None:
         self.read = read
         self.batch_size = batch_size
+        self._commits = commits
+        # (version, this process's commits then, when read); replaced whole, never mutated.
+        self._seen: tuple[str, int, float] | None = None
 
     def _batched(self, query: str, name: str, items: Collection[Any], **extra: Any) -> list[Row]:
         unique = list(dict.fromkeys(items))
@@ -461,8 +492,15 @@ class CypherView:
         return rows
 
     def version(self) -> str:
+        commits = self._commits()
+        now = time.monotonic()
+        seen = self._seen
+        if seen is not None and seen[1] == commits and now - seen[2] < VERSION_RECHECK_S:
+            return seen[0]
         rows = self.read(q.GENERATION, None)
-        return f"{rows[0][0]}-{rows[0][1]}" if rows else "0"
+        version = f"{rows[0][0]}-{rows[0][1]}" if rows else "0"
+        self._seen = (version, commits, now)
+        return version
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return {r[0]: Node.model_validate_json(r[1]) for r in self._batched(q.NODES, "ids", ids)}
