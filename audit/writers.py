@@ -226,7 +226,7 @@ class JsonWriter(_RowWriter):
         self.columns = columns
         self.names = _unique(columns, extra)[len(columns) :]
         # Closed in finish() or abort(): it lives as long as the audit.
-        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  # closed in finish() or abort()
         self.first = True
 
     def write(self, outcome: Outcome) -> None:

@@ -81,7 +81,7 @@ async def _receive(request: Request, limit: int) -> IO[bytes]:
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise TooLarge(limit)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115  # outlives this function: the stream closes it
     size = 0
     try:
         async for chunk in request.stream():
