@@ -125,6 +125,9 @@ def test_the_comparison_sees_every_field() -> None:
     assert _fields(answer) != _fields(dataclasses.replace(answer, notes=()))
     assert set(_fields(answer)) == {f.name for f in dataclasses.fields(Judgement)}
     assert set(answer_fields(answer)) < set(ResolveResult.model_fields)
+    # Bulk rows share a judgement with equal content: the content is made of every field too.
+    assert len(answer.content()) == len(dataclasses.fields(Judgement))
+    assert answer.content() != dataclasses.replace(answer, explanation="other").content()
 
 
 def bulk_day(graph: SupplyGraph, target: str) -> Any:

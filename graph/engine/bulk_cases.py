@@ -129,17 +129,7 @@ class CaseAnswers:
         )
         # Rows decided by different outcomes often get the same answer: share one object, so
         # reports derive its cells once.
-        shipped = tuple((s.from_, s.to, s.valid_from, s.valid_to) for s in judgement.distributes)
-        content = (
-            judgement.verdict,
-            judgement.confidence,
-            judgement.evidence,
-            judgement.best,
-            judgement.entity,
-            shipped,
-            judgement.explanation,
-            *judgement.notes,
-        )
+        content = judgement.content()
         shared = self._answers[content]
         if shared is None:
             shared = judgement

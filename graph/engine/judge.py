@@ -17,7 +17,9 @@ target, and stakes below the threshold or sourced denials); nothing matched is `
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+
+from pydantic import BaseModel
 
 from supplygraph.graph.engine.relatedness import Finding
 from supplygraph.graph.engine.verdicts import ScoredPath, verdict_of
@@ -73,6 +75,12 @@ class Judgement:
     explanation: str = ""  # the readable sentence of a single answer
     weak_links: tuple[WeakLink, ...] = ()
 
+    def content(self) -> tuple[object, ...]:
+        """Everything the answer says, hashable: judgements with equal content are one answer
+        (the bulk engine shares one object between them). Made from every field, so a field
+        added later counts without a change here; the best path by identity, as it is shared."""
+        return tuple(_hashable(getattr(self, f.name)) for f in fields(self))
+
 
 @dataclass(frozen=True, slots=True)
 class Case:
@@ -87,6 +95,14 @@ class Case:
     names: Mapping[str, str]  # node id -> name for the finding's and the paths' nodes
     notes: Sequence[str]  # the matcher's notes
     truncated: bool  # the target's closure was cut at its walk budget
+
+
+def _hashable(value: object) -> object:
+    if isinstance(value, tuple):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    return value
 
 
 def judge(case: Case) -> Judgement:
