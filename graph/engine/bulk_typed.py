@@ -34,10 +34,13 @@ NOTHING_FOUND_ROW = (NOTHING_FOUND,) * len(FIELDS)
 
 
 class TypedRows:
-    """For each field, its values as typed -> their outcomes; an absent field found nothing."""
+    """For each field, its values as typed -> their outcomes; an absent field found nothing.
+
+    Only outcomes are put in (an answered row has one for every field); the value type says
+    ``| None`` so a row's outcomes go in as they are, without a check per row."""
 
     def __init__(self, size: int) -> None:
-        self.typed: tuple[TwoGenerationCache[str, FieldOutcome], ...] = tuple(
+        self.typed: tuple[TwoGenerationCache[str, FieldOutcome | None], ...] = tuple(
             TwoGenerationCache(size) for _ in FIELDS
         )
         for typed in self.typed:
@@ -102,7 +105,7 @@ class TypedRows:
             assert result is not None
             if not result.outcomes:
                 continue  # an error: nothing to note
-            mac_out, fcc_out, brand_out, model_out, name_out = _found(result.outcomes)
+            mac_out, fcc_out, brand_out, model_out, name_out = result.outcomes
             mac, fcc, brand, model, name = row
             if not mac:
                 typed_mac.put("", mac_out)  # in case it aged out
@@ -116,15 +119,6 @@ class TypedRows:
             typed_brand.put(brand, brand_out)
             typed_model.put(model, model_out)
             typed_name.put(name, name_out)
-
-
-def _found(
-    outcomes: tuple[FieldOutcome | None, ...],
-) -> tuple[FieldOutcome, FieldOutcome, FieldOutcome, FieldOutcome, FieldOutcome]:
-    """A resolved row's five outcomes: every field of an answered row has one."""
-    mac, fcc, brand, model, name = outcomes
-    assert mac and fcc and brand and model and name, "an answered row has every outcome"
-    return mac, fcc, brand, model, name
 
 
 def _places(items: list[BulkResult | None], wanted: BulkResult | None) -> Iterator[int]:
