@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from operator import attrgetter
 
 from pydantic import BaseModel
 
@@ -79,7 +80,11 @@ class Judgement:
         """Everything the answer says, hashable: judgements with equal content are one answer
         (the bulk engine shares one object between them). Made from every field, so a field
         added later counts without a change here; the best path by identity, as it is shared."""
-        return tuple(_hashable(getattr(self, f.name)) for f in fields(self))
+        return tuple(_hashable(v) if v.__class__ is tuple and v else v for v in _EVERY_FIELD(self))
+
+
+# Every field of a judgement in one call (its content is taken once per distinct bulk case).
+_EVERY_FIELD = attrgetter(*(f.name for f in fields(Judgement)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +102,9 @@ class Case:
     truncated: bool  # the target's closure was cut at its walk budget
 
 
-def _hashable(value: object) -> object:
-    if isinstance(value, tuple):
-        return tuple(_hashable(v) for v in value)
-    if isinstance(value, BaseModel):
-        return value.model_dump_json()
-    return value
+def _hashable(items: tuple[object, ...]) -> tuple[object, ...]:
+    """A tuple field as a hashable value: its records (steps, weak links) as their JSON."""
+    return tuple(v.model_dump_json() if isinstance(v, BaseModel) else v for v in items)
 
 
 def judge(case: Case) -> Judgement:
