@@ -12,6 +12,7 @@ from supplygraph.settings import Settings
 from . import docs_pages, errors, middleware, security
 from .routes import (
     bulk,
+    bulk_contract,
     changes,
     entities,
     health,
@@ -53,6 +54,7 @@ def create_app(graph: SupplyGraph, settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(resolve.router)
     app.include_router(bulk.router)
+    bulk_contract.declare_line(app)
     # Right after resolve: the no-op baseline pays the same route matching as what it is
     # compared with.
     app.include_router(ops.router)

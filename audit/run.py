@@ -24,7 +24,16 @@ from supplygraph.graph.engine.bulk_rows import (
     BulkResult,
     RowProblem,
 )
-from supplygraph.graph.engine.judge import Evidence, Judgement, weak_link_text
+from supplygraph.graph.engine.judge import Evidence, Judgement
+from supplygraph.graph.engine.outlets import (
+    AUDIT_COLUMNS,
+    NO_CELLS,
+    Cells,
+    cells_of,
+    listed_row,
+    path_sources,
+    step_sources,
+)
 from supplygraph.graph.engine.regimes import RegimeEngine
 from supplygraph.graph.engine.resolve import Resolver
 from supplygraph.graph.model.answers import VERDICTS, Match, RegimeOut, Step
@@ -200,18 +209,6 @@ def _confidence_bin(value: float) -> str:
     return _bin_label(*CONFIDENCE_BINS[-1])
 
 
-class Derived(NamedTuple):
-    """The report cells of one answer, worked out once however many rows share it."""
-
-    regimes: str  # the regimes cell: the regimes covering the best match ("; " between)
-    sources: tuple[str, ...]  # ids of the sources behind the evidence
-    weak_link: str  # for `possible`: the weak links and why ("" otherwise)
-    distributes: str  # for a distributor: what of the target group it distributes ("")
-
-
-NO_CELLS = Derived("", (), "", "")
-
-
 class Outcome(NamedTuple):
     """What the writers get per row (a named tuple: one is made per row)."""
 
@@ -220,7 +217,7 @@ class Outcome(NamedTuple):
     cells: list[Any]
     result: BulkResult
     error: str | None
-    derived: Derived
+    derived: Cells
 
     @property
     def regimes(self) -> str:
@@ -229,22 +226,6 @@ class Outcome(NamedTuple):
     @property
     def sources(self) -> tuple[str, ...]:
         return self.derived.sources
-
-
-def weak_link_cell(answer: Judgement) -> str:
-    """The weak links of a `possible` answer, each with why it is weak (" | " between)."""
-    best = answer.best
-    if best is None:
-        # A possible with no path (a stake or a group's name): its links say why in full.
-        return " | ".join(w.reason for w in answer.weak_links)
-    if not best.weak:
-        return ""
-    return " | ".join(weak_link_text(w, best.names) for w in best.weak)
-
-
-def distributes_cell(steps: Sequence[Step]) -> str:
-    """``Distributor -DISTRIBUTES-> Brand`` per edge ("; " between)."""
-    return "; ".join(f"{s.from_name} -{s.relation}-> {s.to_name}" for s in steps)
 
 
 @dataclass(slots=True)
@@ -258,9 +239,9 @@ class Batch:
     rows: RowBatch
     results: list[BulkResult]
     first: int  # ordinal of the first row, from 1
-    derived: dict[Judgement, Derived]
+    derived: dict[Judgement, Cells]
     errors: dict[int, str]
-    error_cells: Derived  # the cells of an error row
+    error_cells: Cells  # the cells of an error row
     lines: Sequence[str | None] | None = None  # see RowBatch.lines
 
     def outcomes(self) -> Iterator[Outcome]:
@@ -280,23 +261,11 @@ class RegimeColumn:
     """The regimes that cover a row's best match, cached per entity (the resolver's regimes
     engine answers)."""
 
-    # Every resolver carries a regimes engine, so the column is always there; callers that
-    # still ask get yes.
-    available = True
-
     def __init__(self, resolver: Resolver, day: date) -> None:
         self.engine: RegimeEngine = resolver.regimes
         self.day = day
         self.names: dict[str, str] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
-        self._cells: dict[str, str] = {}
-
-    def cell(self, entity_id: str) -> str:
-        """The regimes covering an entity, as the output cell ("ndaa-889; fcc-covered")."""
-        text = self._cells.get(entity_id)
-        if text is None:
-            text = self._cells[entity_id] = "; ".join(self.covered(entity_id))
-        return text
 
     def covered(self, entity_id: str) -> tuple[str, ...]:
         hit = self._cache.get(entity_id)
@@ -317,7 +286,6 @@ class RegimeColumn:
         hit = tuple(v.regime for v in verdicts if v.verdict == "covered")
         if len(self._cache) > 100_000:
             self._cache.clear()
-            self._cells.clear()
         self._cache[entity_id] = hit
         return hit
 
@@ -362,7 +330,7 @@ class Audit:
         self.run: BulkRun = self.engine.prepare(target, as_of)
         self.regimes = RegimeColumn(resolver, self.run.day)
         self._error_cells = NO_CELLS
-        self._derived: dict[Judgement, Derived] = {}
+        self._derived: dict[Judgement, Cells] = {}
         self._sources: dict[Evidence, tuple[str, ...]] = {}
         self.summary = Summary(
             inventory=inventory.name,
@@ -374,7 +342,7 @@ class Audit:
 
     @property
     def extra_columns(self) -> list[str]:
-        return ["verdict", "confidence", "evidence", "weak_link", "distributes", "regimes", "error"]
+        return list(AUDIT_COLUMNS)
 
     def outcomes(
         self, progress: Progress | None = None, between: Callable[[], None] | None = None
@@ -432,8 +400,7 @@ class Audit:
             verdict = answer.verdict
             s.rows += n
             s.verdicts[verdict] += n
-            regimes = got.regimes
-            for r in regimes.split("; ") if regimes else ():
+            for r in got.covered:
                 s.regimes[r] += n
             best = answer.best
             if verdict == "yes" and best is not None:
@@ -495,22 +462,21 @@ class Audit:
             s.error_rows.append({"row": ordinal, "line": number, "error": error})
         return error
 
-    def _derive(self, answer: Judgement) -> Derived:
+    def _derive(self, answer: Judgement) -> Cells:
         entity = answer.entity
-        regimes = self.regimes.cell(entity) if entity else ""
+        covered = self.regimes.covered(entity) if entity else ()
         sources: tuple[str, ...] = ()
         best = answer.best
         if best is not None:
             sources = self._sources.get(best) or self._path_sources(best)
-        sold = answer.distributes
-        if best is None and sold:
-            sources = tuple(dict.fromkeys(src.id for step in sold for src in step.sources))
-        got = Derived(regimes, sources, weak_link_cell(answer), distributes_cell(sold))
+        elif answer.distributes:
+            sources = step_sources(answer.distributes)
+        got = cells_of(answer, covered, sources)
         self._derived[answer] = got
         return got
 
     def _path_sources(self, best: Evidence) -> tuple[str, ...]:
-        found = tuple(dict.fromkeys(src.id for e in best.path for src in e.sources))
+        found = path_sources(best)
         if len(self._sources) >= 100_000:
             self._sources.clear()
         self._sources[best] = found
@@ -521,45 +487,16 @@ class Audit:
         number: int,
         ordinal: int,
         cells: list[Any],
-        result: Judgement,
-        derived: Derived,
+        answer: Judgement,
+        derived: Cells,
         top: Match | None = None,
     ) -> dict[str, Any]:
-        """A listed row of the report (yes or possible), its sources added to the report's.
-
-        A ``possible`` with no path (a minority stake or a group's name, nothing else known)
-        names the row's best match instead of the path's end."""
-        best = result.best
-        if best is None:
-            return {
-                "row": ordinal,
-                "line": number,
-                "input": self._inputs(cells),
-                "verdict": result.verdict,
-                "confidence": result.confidence,
-                "field": top.field if top is not None else "",
-                "matched": top.name if top is not None else (result.entity or ""),
-                "evidence": result.evidence,
-                **({"weak_link": derived.weak_link} if derived.weak_link else {}),
-                "sources": list(derived.sources),
-                "regimes": derived.regimes,
-            }
-        for e in best.path:
-            for src in e.sources:
-                self.summary.sources.setdefault(src.id, src)
-        return {
-            "row": ordinal,
-            "line": number,
-            "input": self._inputs(cells),
-            "verdict": result.verdict,
-            "confidence": result.confidence,
-            "field": best.field,
-            "matched": best.match.name,
-            "evidence": result.evidence,
-            **({"weak_link": derived.weak_link} if derived.weak_link else {}),
-            "sources": list(derived.sources),
-            "regimes": derived.regimes,
-        }
+        """A listed row of the report (yes or possible), its sources added to the report's."""
+        if answer.best is not None:
+            for e in answer.best.path:
+                for src in e.sources:
+                    self.summary.sources.setdefault(src.id, src)
+        return listed_row(number, ordinal, self._inputs(cells), answer, derived, top)
 
     def _inputs(self, cells: list[Any]) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -34,6 +34,7 @@ from urllib.parse import urlparse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict
 
+from supplygraph.graph.engine.outlets import WatchRow, watch_row
 from supplygraph.graph.engine.resolve import Resolver
 from supplygraph.graph.errors import SupplyGraphError
 from supplygraph.graph.model.records import ChangeItem, ChangeSet
@@ -76,45 +77,22 @@ class WatchMeta(BaseModel):
     webhook_pending: int = 0
 
 
-@dataclass(frozen=True)
-class RowState:
-    """One row's answer, as kept between checks."""
-
-    row: int
-    line: int
-    input: dict[str, str]
-    verdict: str
-    entity: str | None = None
-    entity_name: str | None = None
-    regimes: tuple[str, ...] = ()
-    evidence: str = ""
-    sources: tuple[str, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RowState:
-        return cls(**{**data, "regimes": tuple(data["regimes"]), "sources": tuple(data["sources"])})
-
-
 @dataclass
 class RowChange:
     row: int
     line: int
     input: dict[str, str]
-    before: RowState
-    after: RowState
+    before: WatchRow
+    after: WatchRow
     reasons: list[str]
 
     def as_dict(self) -> dict[str, Any]:
-        def side(s: RowState) -> dict[str, Any]:
-            keep = ("verdict", "entity", "entity_name", "regimes", "evidence", "sources")
-            return {k: v for k, v in asdict(s).items() if k in keep}
-
         return {
             "row": self.row,
             "line": self.line,
             "input": self.input,
-            "before": side(self.before),
-            "after": side(self.after),
+            "before": self.before.side(),
+            "after": self.after.side(),
             "reasons": self.reasons,
         }
 
@@ -166,28 +144,10 @@ def row_inputs(mapping: ColumnMap, cells: Sequence[Any]) -> dict[str, str]:
     return out
 
 
-def _state(outcome: Outcome, mapping: ColumnMap) -> RowState:
-    result = outcome.result
-    answer = result.answer
+def _state(outcome: Outcome, mapping: ColumnMap) -> WatchRow:
     inputs = row_inputs(mapping, outcome.cells)
-    if answer is None:
-        return RowState(
-            outcome.ordinal, outcome.number, inputs, "error", evidence=outcome.error or ""
-        )
-    name = answer.best.match.name if answer.best is not None else None
-    if name is None and answer.entity is not None:
-        name = next((m.name for m in result.matched if m.id == answer.entity), None)
-    regimes = tuple(r for r in (outcome.regimes or "").split("; ") if r)
-    return RowState(
-        outcome.ordinal,
-        outcome.number,
-        inputs,
-        answer.verdict,
-        answer.entity,
-        name,
-        regimes,
-        answer.evidence,
-        outcome.sources,
+    return watch_row(
+        outcome.ordinal, outcome.number, inputs, outcome.result, outcome.derived, outcome.error
     )
 
 
@@ -305,11 +265,11 @@ class Watches:
 
     def _audit(
         self, resolver: Resolver, path: Path, meta: WatchMeta
-    ) -> tuple[Audit, Iterator[RowState]]:
+    ) -> tuple[Audit, Iterator[WatchRow]]:
         inventory = open_inventory(path, meta.input_format)
         audit = Audit(inventory, resolver, meta.target, None)
 
-        def states() -> Iterator[RowState]:
+        def states() -> Iterator[WatchRow]:
             try:
                 for batch in audit.batches():
                     for outcome in batch.outcomes():
@@ -346,7 +306,7 @@ class Watches:
         explain = _Explainer(resolver, audit.run.day, facts)
         new_rows = folder / "rows.jsonl.new"
         with (folder / "rows.jsonl").open(encoding="utf-8") as old_file:
-            old_rows = (RowState.from_json(json.loads(line)) for line in old_file)
+            old_rows = (WatchRow.from_json(json.loads(line)) for line in old_file)
             kept = _write_rows(new_rows, _compare(old_rows, states, report, explain))
         report.rows = kept
         new_rows.replace(folder / "rows.jsonl")
@@ -419,8 +379,8 @@ class Outbox:
 
 
 def _compare(
-    old: Iterator[RowState], new: Iterator[RowState], report: WatchReport, explain: _Explainer
-) -> Iterator[RowState]:
+    old: Iterator[WatchRow], new: Iterator[WatchRow], report: WatchReport, explain: _Explainer
+) -> Iterator[WatchRow]:
     """The new rows, passed through; each that differs from its old row goes in the report."""
     for after in new:
         before = next(old, None)
@@ -442,7 +402,7 @@ class _Explainer:
         self.day = day
         self.facts = facts
 
-    def __call__(self, before: RowState, after: RowState) -> list[str]:
+    def __call__(self, before: WatchRow, after: WatchRow) -> list[str]:
         reasons: list[str] = []
         reached = ("yes", "possible")
         if before.verdict != after.verdict:
@@ -503,7 +463,7 @@ def _load_summary(change: ChangeSet) -> dict[str, Any]:
     }
 
 
-def _write_rows(path: Path, states: Iterator[RowState]) -> int:
+def _write_rows(path: Path, states: Iterator[WatchRow]) -> int:
     n = 0
     with path.open("w", encoding="utf-8") as out:
         for state in states:

@@ -2,10 +2,10 @@
 
 Rows keep the input's columns and order, followed by ``verdict`` (yes, possible, no, unknown),
 ``confidence``, ``evidence``, ``weak_link`` (why a verdict is only possible), ``distributes``
-(what a supplier distributes of the target group), ``regimes`` (when the regimes engine is
-installed) and ``error``. A file output is written under
-a temporary name beside the target and renamed at the end, so a failed run leaves nothing
-half-written.
+(what a supplier distributes of the target group), ``regimes`` (the regimes covering the
+row's match) and ``error``; those cells are written by
+:mod:`~supplygraph.graph.engine.outlets`. A file output is written under a temporary name
+beside the target and renamed at the end, so a failed run leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ import orjson
 from supplygraph.graph.csv_formulas import any_may_hold_formula, formula_safe, may_hold_formula
 from supplygraph.graph.engine.bulk_rows import BulkResult
 from supplygraph.graph.engine.judge import Judgement
+from supplygraph.graph.engine.outlets import Cells, json_cells, row_cells
 from supplygraph.graph.errors import SupplyGraphError
 
 from .readers import MISSING, Extra
-from .run import Batch, Derived, Outcome, Summary
+from .run import Batch, Outcome, Summary
 
 OUTPUT_FORMATS = ("csv", "json", "xlsx", "html")
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
@@ -101,19 +102,6 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _extras(
-    result: BulkResult | Judgement, derived: Derived, error: str | None, with_regimes: bool
-) -> list[str]:
-    """Our cells of a row: verdict, confidence, evidence, weak link, distributes, regimes (when
-    shown) and error."""
-    out = [result.verdict or "", "" if result.verdict is None else str(result.confidence)]
-    out += [result.evidence, derived.weak_link, derived.distributes]
-    if with_regimes:
-        out.append(derived.regimes or "")
-    out.append(error or "")
-    return out
-
-
 _ANSWER = attrgetter("answer")
 
 
@@ -142,7 +130,6 @@ class CsvWriter:
         # The input cells without the line end; our cells follow, serialized once per answer.
         self._buf = io.StringIO()
         self._cell_writer = csv.writer(self._buf, lineterminator="")
-        self.with_regimes = "regimes" in extra
         self.text = text  # every cell is already a string (CSV, XLSX, nmap, MAC list inputs)
         # A JSON record's keys beyond the columns (an Extra cell) have no column here.
         self.width = len(columns)
@@ -207,9 +194,9 @@ class CsvWriter:
         self._cell_writer.writerow(self._safe(cells))
         return buf.getvalue()
 
-    def _tail(self, result: BulkResult | Judgement, derived: Derived, error: str | None) -> str:
+    def _tail(self, result: BulkResult | Judgement, cells: Cells, error: str | None) -> str:
         """Our cells, after the input's: a comma, the cells, the line end."""
-        return "," + self._cells_text(_extras(result, derived, error, self.with_regimes)) + "\r\n"
+        return "," + self._cells_text(row_cells(result, cells, error)) + "\r\n"
 
     def finish(self, summary: Summary) -> None:
         self.file.flush()
@@ -238,9 +225,8 @@ class JsonWriter(_RowWriter):
         self.target = target
         self.columns = columns
         self.names = _unique(columns, extra)[len(columns) :]
-        self.with_regimes = "regimes" in extra
         # Closed in finish() or abort(): it lives as long as the audit.
-        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  # closed in finish() or abort()
         self.first = True
 
     def write(self, outcome: Outcome) -> None:
@@ -250,12 +236,7 @@ class JsonWriter(_RowWriter):
         }
         if len(cells) > len(self.columns) and isinstance(cells[-1], Extra):
             row.update(cells[-1])  # the record's keys beyond the columns, kept as they came
-        r = outcome.result
-        values: list[Any] = [r.verdict, None if r.verdict is None else r.confidence, r.evidence]
-        values += [outcome.derived.weak_link or None, outcome.derived.distributes or None]
-        if self.with_regimes:
-            values.append(outcome.regimes)
-        values.append(outcome.error)
+        values = json_cells(outcome.result, outcome.derived, outcome.error)
         row.update(zip(self.names, values, strict=True))
         if outcome.sources:
             row["sources"] = list(outcome.sources)
@@ -294,7 +275,6 @@ class XlsxWriter(_RowWriter):
         self.summary_sheet = self.book.create_sheet("Summary")
         self.header = _unique(columns, extra)
         self.width = len(columns)
-        self.with_regimes = "regimes" in extra
         self.sheets = 0
         self.rows_in_sheet = XLSX_MAX_ROWS
         self.sheet: Any = None
@@ -324,8 +304,8 @@ class XlsxWriter(_RowWriter):
             self.sheet = self.book.create_sheet(title)
             self.sheet.append(self.header)
             self.rows_in_sheet = 1
-        extras = _extras(outcome.result, outcome.derived, outcome.error, self.with_regimes)
-        self.sheet.append(self._cells(outcome.cells[: self.width] + extras))
+        ours = row_cells(outcome.result, outcome.derived, outcome.error)
+        self.sheet.append(self._cells(outcome.cells[: self.width] + ours))
         self.rows_in_sheet += 1
 
     def finish(self, summary: Summary) -> None:
@@ -352,11 +332,10 @@ class XlsxWriter(_RowWriter):
             ws.append(["Distributor of the target's products", "Distributes", "Rows"])
             for d in data["distributors"]:
                 ws.append([d["name"], "; ".join(d["distributes"]), d["rows"]])
-        if "regimes" in data:
-            ws.append([])
-            ws.append(["Regime", "Rows covered"])
-            for regime in data["regimes"].values():
-                ws.append([regime["name"], regime["rows"]])
+        ws.append([])
+        ws.append(["Regime", "Rows covered"])
+        for regime in data["regimes"].values():
+            ws.append([regime["name"], regime["rows"]])
         ws.append([])
         ws.append(["Source", "Title", "URL", "Grade"])
         for key, src in data["sources"].items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from supplygraph.graph.model.ids import make_id
 from supplygraph.graph.model.records import (
@@ -21,13 +22,13 @@ SRC = SourceRef(id="test-fixture", title="hand-written test fixture", grade="A",
 WEAK_SRC = SourceRef(id="test-weak", title="hand-written weak hint", grade="C", quote="hint")
 
 
-def org(node_id: str, name: str, *aliases: str, **kw: object) -> Node:
+def org(node_id: str, name: str, *aliases: str, **kw: Any) -> Node:
     return Node(
         id=node_id, kind=NodeKind.ORGANIZATION, name=name, aliases=aliases, sources=(SRC,), **kw
-    )  # type: ignore[arg-type]
+    )
 
 
-def edge(src: str, rel: Relation, dst: str, share: float | None = None, **kw: object) -> Edge:
+def edge(src: str, rel: Relation, dst: str, share: float | None = None, **kw: Any) -> Edge:
     return Edge(
         id=make_id("t", src, rel.value, dst, kw.get("valid_from"), kw.get("reported_on")),
         src=src,
@@ -36,7 +37,7 @@ def edge(src: str, rel: Relation, dst: str, share: float | None = None, **kw: ob
         share=share,
         sources=(SRC,),
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 def owns(src: str, dst: str, share: float | None = None, **kw: object) -> Edge:

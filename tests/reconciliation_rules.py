@@ -51,10 +51,10 @@ class Extend(BaseModel):
 class Manifest(BaseModel):
     versions: list[StrictStr]
     name: StrictStr
-    identifierSpace: StrictStr  # noqa: N815 (the specification's field name)
-    schemaSpace: StrictStr  # noqa: N815
+    identifierSpace: StrictStr  # noqa: N815  # the specification's field name
+    schemaSpace: StrictStr  # noqa: N815  # the specification's field name
     view: ViewTemplate | None = None
-    defaultTypes: list[TypeRef] = []  # noqa: N815
+    defaultTypes: list[TypeRef] = []  # noqa: N815  # the specification's field name
     preview: Preview | None = None
     suggest: dict[Literal["entity", "property", "type"], ServiceLocation] = {}
     extend: Extend | None = None

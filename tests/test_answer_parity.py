@@ -8,14 +8,18 @@ unknown, locally administered MACs (a note) and rows of several fields.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from supplygraph.graph.engine.bulk import BulkResolver
 from supplygraph.graph.engine.bulk_rows import FIELDS
-from supplygraph.graph.engine.judge import Judgement
+from supplygraph.graph.engine.judge import Evidence, Judgement
+from supplygraph.graph.engine.outlets import answer_fields
 from supplygraph.graph.engine.resolve import Query
+from supplygraph.graph.model.answers import ResolveResult
 from supplygraph.service import SupplyGraph
 
 QUESTIONS: list[tuple[str, dict[str, str]]] = [
@@ -57,22 +61,23 @@ QUESTIONS: list[tuple[str, dict[str, str]]] = [
 ]
 
 
+def _plain(value: Any) -> Any:
+    """A value of an answer, comparable across engines: records as dicts, field by field."""
+    if isinstance(value, Evidence):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(Evidence)}
+    if isinstance(value, BaseModel):
+        return value.model_dump(by_alias=True)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _fields(j: Judgement) -> dict[str, Any]:
-    """Every field of a judgement, comparable across engines (paths by their edges)."""
-    best = j.best
-    return {
-        "verdict": j.verdict,
-        "confidence": j.confidence,
-        "evidence": j.evidence,
-        "explanation": j.explanation,
-        "entity": j.entity,
-        "notes": j.notes,
-        "weak_links": [w.model_dump(by_alias=True) for w in j.weak_links],
-        "distributes": [s.model_dump(by_alias=True) for s in j.distributes],
-        "best": None
-        if best is None
-        else (best.field, best.match, best.score, [e.id for e in best.path], best.weak),
-    }
+    """Every field of a judgement (a field added later is compared too), the best evidence path
+    with every field of its own (match, path, names, score, text, weak links)."""
+    return {f.name: _plain(getattr(j, f.name)) for f in dataclasses.fields(Judgement)}
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +89,7 @@ def bulk_answers(graph: SupplyGraph) -> dict[int, Judgement]:
         run = BulkResolver(graph.resolver).prepare(target)
         mine = [i for i, (t, _) in enumerate(QUESTIONS) if t == target]
         rows = [tuple(QUESTIONS[i][1].get(f, "") for f in FIELDS) for i in mine]
-        for i, result in zip(mine, run.resolve(rows), strict=True):  # type: ignore[arg-type]
+        for i, result in zip(mine, run.resolve(rows), strict=True):  # type: ignore[arg-type]  # five-field rows
             assert result.answer is not None, (QUESTIONS[i], result.error)
             out[i] = result.answer
     return out
@@ -107,16 +112,22 @@ def test_single_and_bulk_answers_agree_on_every_field(
     bulk = bulk_answers[at]
     single, *_ = resolver.judged(Query(**fields), node, bulk_day(graph, target))
     assert _fields(single) == _fields(bulk)
-    # The single answer is written from its judgement: its fields say the same.
-    result = graph.resolve(target=target, **fields)  # type: ignore[arg-type]
-    assert (result.verdict, result.confidence, result.explanation) == (
-        bulk.verdict,
-        bulk.confidence,
-        bulk.explanation,
-    )
-    assert result.notes == list(bulk.notes)
-    assert result.weak_links == list(bulk.weak_links)
-    assert result.distributes == list(bulk.distributes)
+    # The single JSON answer is written from its judgement: every field the judgement decides
+    # says the same as the bulk answer's.
+    result = graph.resolve(target=target, **fields)  # type: ignore[arg-type]  # text fields only
+    judged = answer_fields(bulk)
+    assert {name: getattr(result, name) for name in judged} == judged
+
+
+def test_the_comparison_sees_every_field() -> None:
+    """The comparison is by the records' own fields: a difference anywhere shows."""
+    answer = Judgement("no", 0.5, "text", None, "x", ("a note",))
+    assert _fields(answer) != _fields(dataclasses.replace(answer, notes=()))
+    assert set(_fields(answer)) == {f.name for f in dataclasses.fields(Judgement)}
+    assert set(answer_fields(answer)) < set(ResolveResult.model_fields)
+    # Bulk rows share a judgement with equal content: the content is made of every field too.
+    assert len(answer.content()) == len(dataclasses.fields(Judgement))
+    assert answer.content() != dataclasses.replace(answer, explanation="other").content()
 
 
 def bulk_day(graph: SupplyGraph, target: str) -> Any:

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import gzip
+from typing import Any
 
 import orjson
 import pytest
 from factories import edge, org
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from supplygraph.api.app import create_app
 from supplygraph.graph.model.records import Relation
 from supplygraph.service import SupplyGraph
 
 
-def _error(resp: object) -> dict[str, object]:
-    body = resp.json()  # type: ignore[attr-defined]
+def _error(resp: Response) -> dict[str, Any]:
+    body = resp.json()
     assert set(body) == {"error"}
-    assert {"code", "message", "details"} <= set(body["error"])
-    return body["error"]  # type: ignore[no-any-return]
+    error: dict[str, Any] = body["error"]
+    assert {"code", "message", "details"} <= set(error)
+    return error
 
 
 def test_healthz(client: TestClient) -> None:
@@ -252,7 +255,7 @@ def test_as_of_must_be_an_iso_date(client: TestClient, path: str, day: str) -> N
     resp = client.get(path, params={"as_of": day})
     assert resp.status_code == 422
     err = _error(resp)
-    assert err["details"]["field"] == "as_of"  # type: ignore[index]
+    assert err["details"]["field"] == "as_of"
     assert str(err["message"]).startswith("as_of:") and repr(day) in str(err["message"])
 
 

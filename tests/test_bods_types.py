@@ -67,7 +67,14 @@ def _statement(
     return {**out, **details}
 
 
-def _owns(version: str, ref: str, owner: str, asset: str, interest: dict[str, Any]) -> Any:
+def _owns(
+    version: str,
+    ref: str,
+    owner: str | dict[str, Any],
+    asset: str | dict[str, Any],
+    interest: dict[str, Any],
+) -> Any:
+    """An ownership statement; ``owner`` or ``asset`` may be an unspecified-party record."""
     details = {"subject": asset, "interestedParty": owner, "interests": [interest]}
     return _statement(version, ref, "relationship", details)
 
@@ -243,7 +250,7 @@ def test_an_unspecified_interested_party_is_counted_not_linked(
     interest = {"type": "shareholding", "share": {"exact": 75}}
     statements = [
         *_companies(version, "own", "a"),
-        _owns(version, "r1", UNSPECIFIED, "a", interest),  # type: ignore[arg-type]
+        _owns(version, "r1", UNSPECIFIED, "a", interest),
         _owns(version, "r2", "own", "a", {"type": "shareholding", "share": {"exact": 25}}),
     ]
     store, report = _load(tmp_path, statements)
@@ -257,7 +264,7 @@ def test_a_valid_04_file_with_an_unspecified_subject_loads(tmp_path: Path) -> No
     unknown = {"reason": "informationUnknownToPublisher", "description": "not known"}
     statements = [
         *_companies("0.4", "own", "a"),
-        _owns("0.4", "r1", "own", unknown, {"type": "shareholding"}),  # type: ignore[arg-type]
+        _owns("0.4", "r1", "own", unknown, {"type": "shareholding"}),
         _owns("0.4", "r2", "own", "a", {"type": "shareholding", "share": {"exact": 60}}),
     ]
     store, report = _load(tmp_path, statements)

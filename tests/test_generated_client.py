@@ -197,6 +197,10 @@ def test_generated_client_calls_every_endpoint(generated: ModuleType, base_url: 
     lines = call("resolve_bulk", body=rows, target="hikvision")
     assert lines.status_code == 200, lines.content
     assert _verdicts(lines.parsed) == ["yes", "no"]
+    # Each line reads as the client's BulkLine model (the schema OpenAPI publishes for a line).
+    typed = [models.BulkLine.from_dict(orjson.loads(x)) for x in lines.content.splitlines()]
+    assert [(x.row, x.verdict) for x in typed] == [(1, "yes"), (2, "no")]
+    assert typed[0].matched.id == "oui:0C75D2" and typed[0].error is None
     csv = b"mac,brand\n0C-75-D2-AB-CD-EF,\n,Lorex\n"
     as_file = call("resolve_bulk", body=types.File(payload=io.BytesIO(csv)), target="dahua")
     # The same rows asked about Dahua: the Hikvision MAC block is no; Lorex yes or possible.

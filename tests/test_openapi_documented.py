@@ -7,14 +7,17 @@ author has to guess.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
 
 from supplygraph.api.routes.resolve import FCC_ID_PATTERN, MAC_PATTERN
+from supplygraph.graph.engine.outlets import BulkLine
 from supplygraph.graph.errors import InvalidQuery
 from supplygraph.graph.model.normalize import fcc_grantee_code, mac_prefixes
 
@@ -165,3 +168,42 @@ def test_a_blank_search_is_refused_as_documented(doc: dict[str, Any], client: Te
     assert not re.search(q["schema"]["pattern"], "   ")
     assert client.get("/v1/search", params={"q": "   "}).status_code == 422
     assert client.get("/v1/search", params={"q": " 海康 "}).status_code == 200
+
+
+def _self_contained(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the document's components as its own ``$defs``, to validate with."""
+    text = json.dumps({**schema, "$defs": doc["components"]["schemas"]})
+    return dict(json.loads(text.replace("#/components/schemas/", "#/$defs/")))
+
+
+BULK_BODY = (
+    "brand,name,mac\n"
+    "HiLook,,\n"  # yes
+    "HiWatch,,\n"  # possible: a weak link on the path
+    ",CCTV Empire Limited,\n"  # a distributor's no
+    ",Zqxv Nonesuch Widgets,\n"  # unknown
+    ",,zz\n"  # a bad row
+)
+
+
+def test_the_bulk_answer_documents_its_line(doc: dict[str, Any], client: TestClient) -> None:
+    """Each NDJSON line of the bulk answer is a BulkLine: the document names the schema for the
+    lines, real lines of every kind validate against it, and every key it names is met."""
+    ndjson = doc["paths"]["/v1/resolve/bulk"]["post"]["responses"]["200"]["content"]
+    line = _resolve(doc, ndjson["application/x-ndjson"]["itemSchema"])
+    assert set(line["properties"]) == set(BulkLine.model_fields)
+    # A key that some answers have nothing to say in is left out of their lines: not required.
+    assert set(line["required"]) == {"row", "verdict", "error"}
+    answer = client.post(
+        "/v1/resolve/bulk?target=hikvision",
+        content=BULK_BODY,
+        headers={"content-type": "text/csv"},
+    )
+    assert answer.status_code == 200, answer.text
+    lines = [json.loads(text) for text in answer.text.splitlines()]
+    assert [x["verdict"] for x in lines] == ["yes", "possible", "no", "unknown", None]
+    validator = Draft202012Validator(_self_contained(doc, line))
+    for got in lines:
+        assert [e.message for e in validator.iter_errors(got)] == [], got
+    assert set().union(*lines) == set(line["properties"])
+    assert lines[2]["distributes"] and lines[4]["error"]["code"] == "invalid_query"

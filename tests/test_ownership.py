@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from fixture_graphs import bods_state_chain
 
 from supplygraph.graph.engine.ownership import owners, ownership
-from supplygraph.graph.model.answers import EntityRef
+from supplygraph.graph.model.answers import EntityRef, OwnerOut
 from supplygraph.graph.model.records import OrgType, Relation
 from supplygraph.graph.store.backends import open_store
 from supplygraph.graph.store.batches import write_records
@@ -26,7 +26,7 @@ def store(tmp_path: Path) -> GraphStore:
     return open_store(f"sqlite:///{tmp_path / 'own.db'}")
 
 
-def _owners(store: GraphStore, entity: str, depth: int = 6) -> dict[str, object]:
+def _owners(store: GraphStore, entity: str, depth: int = 6) -> dict[str, OwnerOut]:
     return {o.id: o for o in ownership(store.view(), entity, True, depth, DAY)}
 
 
@@ -42,10 +42,10 @@ def test_direct_plus_indirect_sums_to_one_hundred(store: GraphStore) -> None:
         )
     owners = _owners(store, "target")
     state = owners["state"]
-    assert state.effective_share == pytest.approx(100.0)  # type: ignore[attr-defined]
-    assert state.direct_share == 23.5  # type: ignore[attr-defined]
-    assert state.ultimate and state.controls  # type: ignore[attr-defined]
-    assert owners["holding"].effective_share == 76.5  # type: ignore[attr-defined]
+    assert state.effective_share == pytest.approx(100.0)
+    assert state.direct_share == 23.5
+    assert state.ultimate and state.controls
+    assert owners["holding"].effective_share == 76.5
 
 
 def test_unknown_share_gives_a_range_never_zero(store: GraphStore) -> None:
@@ -53,9 +53,9 @@ def test_unknown_share_gives_a_range_never_zero(store: GraphStore) -> None:
         w.put([org(i, i.title()) for i in ("top", "mid", "leaf")])
         w.put([owns("top", "mid"), owns("mid", "leaf", 60)])
     top = _owners(store, "leaf")["top"]
-    assert top.effective_share is None  # type: ignore[attr-defined]
-    assert top.effective_share_min is None  # type: ignore[attr-defined]
-    assert top.effective_share_max == 60.0  # type: ignore[attr-defined]
+    assert top.effective_share is None
+    assert top.effective_share_min is None
+    assert top.effective_share_max == 60.0
 
 
 def test_share_ranges_propagate(store: GraphStore) -> None:
@@ -63,7 +63,7 @@ def test_share_ranges_propagate(store: GraphStore) -> None:
         w.put([org(i, i.title()) for i in ("a", "b", "c")])
         w.put([edge("a", Relation.OWNS, "b", share_min=25, share_max=50), owns("b", "c", 50)])
     a = _owners(store, "c")["a"]
-    assert (a.effective_share_min, a.effective_share_max) == (12.5, 25.0)  # type: ignore[attr-defined]
+    assert (a.effective_share_min, a.effective_share_max) == (12.5, 25.0)
 
 
 def test_cross_holding_cycle_terminates(store: GraphStore) -> None:
@@ -71,8 +71,8 @@ def test_cross_holding_cycle_terminates(store: GraphStore) -> None:
         w.put([org(i, i.title()) for i in ("x", "y", "z")])
         w.put([owns("x", "y", 50), owns("y", "x", 10), owns("y", "z", 40)])
     owners = _owners(store, "z", depth=10)
-    assert owners["x"].effective_share == 20.0  # type: ignore[attr-defined]
-    assert owners["y"].effective_share == 40.0  # type: ignore[attr-defined]
+    assert owners["x"].effective_share == 20.0
+    assert owners["y"].effective_share == 40.0
 
 
 def test_control_is_reported_but_adds_no_share(store: GraphStore) -> None:
@@ -80,8 +80,8 @@ def test_control_is_reported_but_adds_no_share(store: GraphStore) -> None:
         w.put([org(i, i.title()) for i in ("gov", "co")])
         w.put([edge("gov", Relation.CONTROLS, "co")])
     gov = _owners(store, "co")["gov"]
-    assert gov.controls is True  # type: ignore[attr-defined]
-    assert gov.effective_share is None and gov.effective_share_max is None  # type: ignore[attr-defined]
+    assert gov.controls is True
+    assert gov.effective_share is None and gov.effective_share_max is None
 
 
 def test_parallel_reports_of_one_stake_do_not_double_count(store: GraphStore) -> None:
@@ -93,7 +93,7 @@ def test_parallel_reports_of_one_stake_do_not_double_count(store: GraphStore) ->
                 owns("p", "s", 37.0, reported_on=date(2025, 9, 30)),
             ]
         )
-    assert _owners(store, "s")["p"].effective_share == 37.0  # type: ignore[attr-defined]
+    assert _owners(store, "s")["p"].effective_share == 37.0
 
 
 def test_as_of_uses_validity(store: GraphStore) -> None:

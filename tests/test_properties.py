@@ -97,7 +97,7 @@ def test_exact_shares_multiply_along_and_add_across_paths(paths: list[list[float
         expected += product
     assert result.exact == pytest.approx(min(expected * 100.0, 100.0), abs=1e-4)
     assert result.low == result.exact and result.high == pytest.approx(result.exact, abs=1e-4)
-    assert 0.0 <= result.exact <= 100.0  # type: ignore[operator]
+    assert result.exact is not None and 0.0 <= result.exact <= 100.0
 
 
 @given(st.lists(st.tuples(shares, st.booleans()), min_size=1, max_size=4))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from supplygraph.api.app import create_app
 from supplygraph.api.security import AdminOnly, TokenBuckets, keys_match
@@ -14,15 +16,15 @@ from supplygraph.service import SupplyGraph
 from supplygraph.settings import Settings
 
 
-def _client(graph: SupplyGraph, **settings: object) -> TestClient:
+def _client(graph: SupplyGraph, **settings: Any) -> TestClient:
     return TestClient(
-        create_app(graph, Settings(access_log=False, **settings)),  # type: ignore[arg-type]
+        create_app(graph, Settings(access_log=False, **settings)),
         raise_server_exceptions=False,
     )
 
 
-def _error_code(resp: object) -> str:
-    body = resp.json()  # type: ignore[attr-defined]
+def _error_code(resp: Response) -> str:
+    body = resp.json()
     assert set(body) == {"error"} and {"code", "message", "details"} <= set(body["error"])
     return str(body["error"]["code"])
 
@@ -165,8 +167,8 @@ def test_unexpected_errors_leak_nothing(graph: SupplyGraph) -> None:
     assert _error_code(resp) == "internal_error"
 
 
-def _admin_app(graph: SupplyGraph, **settings: object) -> FastAPI:
-    app = create_app(graph, Settings(access_log=False, **settings))  # type: ignore[arg-type]
+def _admin_app(graph: SupplyGraph, **settings: Any) -> FastAPI:
+    app = create_app(graph, Settings(access_log=False, **settings))
     router = APIRouter()
 
     @router.post("/v1/admin/touch")

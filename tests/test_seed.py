@@ -79,9 +79,11 @@ def test_honor_is_huawei_until_the_sale_and_not_after(graph: SupplyGraph) -> Non
 
 def test_grade_c_alone_never_gives_high_confidence() -> None:
     for r in seed.records():
-        weak = isinstance(r, Edge) and all(s.grade == "C" for s in r.sources)
-        if weak and r.relation.value not in {"SAME_AS", "ASSIGNED"}:  # type: ignore[union-attr]
-            assert r.confidence <= 0.5, r.id  # type: ignore[union-attr]
+        if not isinstance(r, Edge):
+            continue
+        weak = all(s.grade == "C" for s in r.sources)
+        if weak and r.relation.value not in {"SAME_AS", "ASSIGNED"}:
+            assert r.confidence <= 0.5, r.id
 
 
 # Third-party copies of manuals, filings and rules: their provenance cannot be checked there.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import AsyncGenerator, Iterator
-from typing import IO, Any
+from typing import IO
 
 import orjson
 from fastapi import APIRouter, Request
@@ -25,7 +25,8 @@ from supplygraph.api.deps import AsOf, Graph, Target
 from supplygraph.api.errors import error_body
 from supplygraph.api.routes import bulk_contract
 from supplygraph.audit.readers import READERS, detect_format
-from supplygraph.audit.run import Audit, Outcome
+from supplygraph.audit.run import Audit
+from supplygraph.graph.engine.outlets import LineWriter
 from supplygraph.graph.errors import InvalidRecord, SupplyGraphError
 from supplygraph.settings import Settings
 
@@ -80,7 +81,7 @@ async def _receive(request: Request, limit: int) -> IO[bytes]:
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise TooLarge(limit)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115  # outlives this function: the stream closes it
     size = 0
     try:
         async for chunk in request.stream():
@@ -127,49 +128,12 @@ def _format(kind: str, name: str, body: IO[bytes]) -> str:
     return found
 
 
-def _line(outcome: Outcome, with_regimes: bool) -> dict[str, Any]:
-    r = outcome.result
-    line: dict[str, Any] = {"row": outcome.ordinal}
-    if r.error is not None:
-        code = "invalid_row" if r.error_field == "row" else "invalid_query"
-        line["verdict"] = None
-        line["error"] = {"code": code, "message": outcome.error, "field": r.error_field}
-        return line
-    line["verdict"] = r.verdict
-    line["confidence"] = r.confidence
-    line["evidence"] = r.evidence
-    best = r.best
-    seen: dict[str, dict[str, Any]] = {}
-    if best is not None:
-        m = best.match
-        line["matched"] = {"id": m.id, "name": m.name, "kind": m.kind, "field": m.field}
-        line["weak_links"] = [w.model_dump(mode="json", by_alias=True) for w in best.weak]
-        line["weak_link"] = outcome.derived.weak_link or None
-        for edge in best.path:
-            for s in edge.sources:
-                seen.setdefault(s.id, {"id": s.id, "title": s.title, "url": s.url})
-    answer = r.answer
-    if answer is not None and answer.distributes:
-        line["distributes"] = [
-            step.model_dump(mode="json", by_alias=True) for step in answer.distributes
-        ]
-        for step in answer.distributes:
-            for s in step.sources:
-                seen.setdefault(s.id, {"id": s.id, "title": s.title, "url": s.url})
-    if seen:
-        line["sources"] = list(seen.values())
-    if with_regimes:
-        line["regimes"] = [x for x in (outcome.regimes or "").split("; ") if x]
-    line["error"] = None
-    return line
-
-
 def _stream(audit: Audit, closers: list[IO[bytes]]) -> Iterator[bytes]:
-    with_regimes = audit.regimes.available
+    lines = LineWriter()
     buf: list[bytes] = []
     try:
-        for outcome in audit.outcomes():
-            buf.append(orjson.dumps(_line(outcome, with_regimes)))
+        for o in audit.outcomes():
+            buf.append(lines.line(o.ordinal, o.result, o.derived, o.error))
             if len(buf) >= LINES_PER_CHUNK:
                 yield b"\n".join(buf) + b"\n"
                 buf = []
@@ -205,13 +169,13 @@ async def resolve_bulk(
 ) -> Response:
     """Resolve every row of a JSON array, NDJSON or CSV body; streams NDJSON in input order.
 
-    Each line: ``row``, ``verdict`` (yes/possible/no/unknown), ``confidence``, ``evidence`` (a
-    readable path); for yes and possible rows ``matched``, ``sources`` and ``weak_links`` (the
-    weak links of a possible row, each ``{from, to, relation, reason}``, with ``weak_link`` the
-    same as text); for a supplier that distributes the target group's products (a ``no`` row)
-    ``distributes`` (the DISTRIBUTES edges as path steps, with sources); ``regimes`` when the
-    regimes engine is installed; and ``error`` (null, or ``{code, message, field}`` for a bad
-    row).
+    Each line is a ``BulkLine`` (its schema is in the document's components): ``row``,
+    ``verdict`` (yes/possible/no/unknown), ``confidence``, ``evidence`` (a readable path); for
+    yes and possible rows ``matched``, ``sources`` and ``weak_links`` (the weak links of a
+    possible row, each ``{from, to, relation, reason}``, with ``weak_link`` the same as text);
+    for a supplier that distributes the target group's products (a ``no`` row) ``distributes``
+    (the DISTRIBUTES edges as path steps, with sources); ``regimes`` (the regimes covering the
+    row's match); and ``error`` (null, or ``{code, message, field}`` for a bad row).
     """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     kind = MEDIA.get(media)

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+from pydantic.json_schema import models_json_schema
+
 from supplygraph.api.errors import responses
+from supplygraph.graph.engine.outlets import BulkLine
 
 # The canonical keys; the reader also matches audit-style aliases ("MAC Address", "Manufacturer",
 # "FCC ID", ...) and ignores other columns, so rows may carry more keys than these.
@@ -88,17 +92,48 @@ REQUEST_BODY: dict[str, Any] = {
 }
 
 LINE_DESCRIPTION = (
-    "NDJSON, one object a line in input order: `row`, `verdict` (yes, possible, no, unknown; "
-    "null for a bad row), `confidence`, `evidence`, `matched`, `weak_links`, `weak_link`, "
-    "`distributes`, `sources`, `regimes`, and `error` (null, or `{code, message, field}`)."
+    "NDJSON, one BulkLine object a line in input order: `row`, `verdict` (yes, possible, no, "
+    "unknown; null for a bad row), `confidence`, `evidence`, `matched`, `weak_links`, "
+    "`weak_link`, `distributes`, `sources`, `regimes`, and `error` (null, or `{code, message, "
+    "field}`)."
 )
+COMPONENTS = "#/components/schemas/"
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": LINE_DESCRIPTION,
-        "content": {"application/x-ndjson": {"schema": FILE}},
+        # The body is a stream of bytes to a client (`schema`); each of its lines is a BulkLine
+        # (`itemSchema`, as FastAPI writes it for its own JSON Lines streams).
+        "content": {
+            "application/x-ndjson": {
+                "schema": FILE,
+                "itemSchema": {"$ref": f"{COMPONENTS}{BulkLine.__name__}"},
+            }
+        },
     },
     **responses(404, 413, 415),
 }
+
+
+def line_schemas() -> dict[str, Any]:
+    """The JSON schemas of a line and of the models it holds, by component name."""
+    _, top = models_json_schema([(BulkLine, "serialization")], ref_template=COMPONENTS + "{model}")
+    return dict(top["$defs"])
+
+
+def declare_line(app: FastAPI) -> None:
+    """Put the line's schema in the document's components: the route writes its lines by hand
+    (rows sharing an answer share its serialized text), so FastAPI does not see the model."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        doc = build()
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in line_schemas().items():
+            schemas.setdefault(name, schema)
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI documents this override
+
 
 OPENAPI_EXTRA: dict[str, Any] = {"requestBody": REQUEST_BODY}

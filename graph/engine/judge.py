@@ -17,7 +17,10 @@ target, and stakes below the threshold or sourced denials); nothing matched is `
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
+
+from pydantic import BaseModel
 
 from supplygraph.graph.engine.relatedness import Finding
 from supplygraph.graph.engine.verdicts import ScoredPath, verdict_of
@@ -73,6 +76,16 @@ class Judgement:
     explanation: str = ""  # the readable sentence of a single answer
     weak_links: tuple[WeakLink, ...] = ()
 
+    def content(self) -> tuple[object, ...]:
+        """Everything the answer says, hashable: judgements with equal content are one answer
+        (the bulk engine shares one object between them). Made from every field, so a field
+        added later counts without a change here; the best path by identity, as it is shared."""
+        return tuple(_hashable(v) if v.__class__ is tuple and v else v for v in _EVERY_FIELD(self))
+
+
+# Every field of a judgement in one call (its content is taken once per distinct bulk case).
+_EVERY_FIELD = attrgetter(*(f.name for f in fields(Judgement)))
+
 
 @dataclass(frozen=True, slots=True)
 class Case:
@@ -87,6 +100,11 @@ class Case:
     names: Mapping[str, str]  # node id -> name for the finding's and the paths' nodes
     notes: Sequence[str]  # the matcher's notes
     truncated: bool  # the target's closure was cut at its walk budget
+
+
+def _hashable(items: tuple[object, ...]) -> tuple[object, ...]:
+    """A tuple field as a hashable value: its records (steps, weak links) as their JSON."""
+    return tuple(v.model_dump_json() if isinstance(v, BaseModel) else v for v in items)
 
 
 def judge(case: Case) -> Judgement:

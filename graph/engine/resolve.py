@@ -15,6 +15,7 @@ from datetime import date
 
 from supplygraph.graph.caches import AnswerCache
 from supplygraph.graph.engine.judge import Case, Evidence, Judgement, judge
+from supplygraph.graph.engine.outlets import answer_fields
 from supplygraph.graph.engine.reach import Reach, ReachCache
 from supplygraph.graph.engine.regimes import RegimeEngine
 from supplygraph.graph.engine.relatedness import Finding, RelatednessEngine
@@ -370,17 +371,12 @@ class Resolver:
         # The buyer's question is about what they hold: give the best match's regimes too.
         best_node = nodes.get(judgement.entity) if judgement.entity is not None else None
         return ResolveResult(
-            verdict=judgement.verdict,
+            **answer_fields(judgement),
             target=EntityRef.of(target_node),
             matched=matches,
             paths=paths,
             designations=self._designations(on_paths, names, day),
-            confidence=judgement.confidence,
             as_of=day,
-            explanation=judgement.explanation,
-            notes=list(judgement.notes),
-            weak_links=list(judgement.weak_links),
-            distributes=list(judgement.distributes),
             regimes=self.regimes.verdicts(target_node.id, day),
             matched_regimes=(
                 self.regimes.result(EntityRef.of(best_node), day) if best_node else None
