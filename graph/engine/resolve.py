@@ -106,10 +106,10 @@ class Query:
         return tuple(parts)
 
 
-# Answers run to 40-70 KiB of JSON (paths, sources, regimes); gzip takes them to a sixth. It
-# costs 1.3-1.6 ms per answer at zlib's default level 6, a third of computing a new answer, so
-# an answer is compressed only when it is sent a second time (then kept): a question asked once
-# goes out as it is.
+# Answers are tens of KiB of JSON (paths, sources, regimes) and gzip shrinks them several
+# times over, but compressing one costs a sizeable share of computing a new answer
+# (docs/benchmarks.md), so an answer is compressed only when it is sent a second time (then
+# kept): a question asked once goes out as it is.
 GZIP_LEVEL = 6
 
 
