@@ -110,10 +110,7 @@ class CaseAnswers:
             sold = _union(o.distributes for o in matched)
             finding = _merged([o.finding for o in matched if o.finding is not None], bool(sold))
             above = matcher.above_target(self.target.id, self.day)
-            ids = {x for s in finding.stakes for x in (s.holder, s.entity)}
-            ids |= {a.entity for a in finding.affinity}
-            ids |= {x for e in finding.denials for x in (e.src, e.dst)}
-            names = {i: n.name for i, n in cached.nodes(ids).items()}
+            names = {i: n.name for i, n in cached.nodes(finding.entities()).items()}
         judgement = judge(
             Case(
                 target=self.target,

@@ -115,6 +115,13 @@ class Finding:
     def threshold(self) -> float:
         return _settings.stake_threshold
 
+    def entities(self) -> set[str]:
+        """Every entity the finding names (stake holders and holdings, name relatives, both
+        ends of each denial): whose names an answer needs."""
+        ids = {x for s in self.stakes for x in (s.holder, s.entity)}
+        ids |= {a.entity for a in self.affinity}
+        return ids | {x for e in self.denials for x in (e.src, e.dst)}
+
     def confidence(self) -> float:
         """What the finding weighs (times the match score): a significant stake its share (an
         unpublished one half) and its link's confidence; affinity a fixed low weight."""

@@ -335,8 +335,7 @@ class Resolver:
         on_paths = {target_node.id} | {x for s in scored for e in s.path for x in (e.src, e.dst)}
         on_paths |= {x for path in stake_paths for e in path for x in (e.src, e.dst)}
         node_ids = on_paths | {m.id for m in matches} | {x for e in sold for x in (e.src, e.dst)}
-        node_ids |= {a.entity for a in finding.affinity} | {s.entity for s in finding.stakes}
-        node_ids |= {x for e in finding.denials for x in (e.src, e.dst)}
+        node_ids |= finding.entities()
         nodes = self.view.nodes(node_ids)
         names = {i: n.name for i, n in nodes.items()}
         paths = [[Step.of(e, names) for e in s.path] for s in scored]
