@@ -54,25 +54,24 @@ AUDIT_COLUMNS = (
 class Cells(NamedTuple):
     """The report cells of one answer, worked out once however many rows share it."""
 
-    regimes: str  # the regimes cell: the regimes covering the answer's entity ("; " between)
+    covered: tuple[str, ...]  # the regimes covering the answer's entity, one id each
     sources: tuple[str, ...]  # ids of the sources behind the evidence
     weak_link: str  # for `possible`: the weak links and why ("" otherwise)
     distributes: str  # for a distributor: what of the target group it distributes ("")
-    covered: tuple[str, ...] = ()  # the regimes of the cell, one id each
+
+    @property
+    def regimes(self) -> str:
+        """The regimes cell ("; " between)."""
+        return "; ".join(self.covered)
 
 
-NO_CELLS = Cells("", (), "", "")
+NO_CELLS = Cells((), (), "", "")
 
 
 def cells_of(answer: Judgement, covered: Sequence[str], sources: tuple[str, ...]) -> Cells:
     """An answer's cells, given the regimes covering its entity and its sources' ids."""
-    steps = answer.distributes
     return Cells(
-        "; ".join(covered),
-        sources,
-        weak_link_cell(answer),
-        distributes_cell(steps),
-        tuple(covered),
+        tuple(covered), sources, weak_link_cell(answer), distributes_cell(answer.distributes)
     )
 
 

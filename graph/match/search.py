@@ -60,35 +60,26 @@ def _prefix_hits(view: GraphView, text: str, limit: int) -> list[SearchHit]:
     return hits[:limit]
 
 
-def _names_itself(query: str, hit: SearchHit) -> bool:
-    """Whether the name that matched begins with the query: the entity named by it, rather
-    than one whose name holds it further in (中电海康, CETHIK, holds 海康 after its owner's
-    prefix 中电; a parent or a relative is often named after what it holds)."""
-    matched = hit.matched_on.removeprefix("prefix:")
-    key, words = fuzzy_key(matched), fuzzy_key(query)
-    return bool(words) and key.startswith(words)
-
-
-def _coverage(query: str, hit: SearchHit) -> float:
-    """How much of the matched name the query covers: the closer to the whole name, the more
-    it is that entity's own name."""
-    key = fuzzy_key(hit.matched_on.removeprefix("prefix:"))
-    return min(1.0, len(fuzzy_key(query)) / max(len(key), 1))
-
-
 def _rank(query: str, hits: list[SearchHit]) -> list[SearchHit]:
-    """Best first. Ties on the score go to the entity the query names: its name begins with
-    the query, then the query covers more of it, then organizations, then by name."""
-    return sorted(
-        hits,
-        key=lambda h: (
+    """Best first. Ties on the score go to the entity the query names: the name that matched
+    begins with the query (中电海康, CETHIK, holds 海康 after its owner's prefix 中电: a parent
+    or a relative is often named after what it holds), then the query covers more of that
+    name, then organizations, then by name."""
+    words = fuzzy_key(query)
+
+    def key(h: SearchHit) -> tuple[float, bool, float, bool, str]:
+        matched = fuzzy_key(h.matched_on.removeprefix("prefix:"))
+        names_itself = bool(words) and matched.startswith(words)
+        coverage = min(1.0, len(words) / max(len(matched), 1))
+        return (
             -h.score,
-            not _names_itself(query, h),
-            -_coverage(query, h),
+            not names_itself,
+            -coverage,
             h.kind != NodeKind.ORGANIZATION.value,
             h.name,
-        ),
-    )
+        )
+
+    return sorted(hits, key=key)
 
 
 def _merge_records(view: GraphView, ordered: list[SearchHit]) -> list[SearchHit]:
@@ -120,11 +111,7 @@ def _merge_records(view: GraphView, ordered: list[SearchHit]) -> list[SearchHit]
         if group is None:
             continue  # the group was placed at its best member
         host_hit = by_id[host_id]
-        records = [
-            SearchRecord(id=h.id, name=h.name, kind=h.kind, score=h.score, matched_on=h.matched_on)
-            for h in group
-            if h.id != host_id
-        ]
+        records = [SearchRecord(**h.model_dump(exclude={"also"})) for h in group if h.id != host_id]
         best = max(group, key=lambda h: h.score)  # the first of equals: the best ranked
         update = {"score": best.score, "matched_on": best.matched_on, "also": records}
         merged.append(host_hit.model_copy(update=update))

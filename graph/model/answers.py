@@ -461,22 +461,7 @@ class EntityDetail(BaseModel):
 
 
 class SearchRecord(BaseModel):
-    """A registry record of the same entity as a search hit, listed under it."""
-
-    id: str = Field(description=D_ID, examples=["ieee-4b0ca0387ef821a78775"])
-    name: str = Field(
-        description=D_NAME, examples=["Hangzhou Hikvision Digital Technology Co.,Ltd."]
-    )
-    kind: str = Field(description=D_KIND, examples=["organization"])
-    score: float = Field(description="How well it fits the search, 0 to 1.", examples=[0.85])
-    matched_on: str = Field(
-        description="The name, alias or identifier (as `scheme:value`) that matched.",
-        examples=["Hangzhou Hikvision Digital Technology Co.,Ltd."],
-    )
-
-
-class SearchHit(BaseModel):
-    """One search result."""
+    """One entity found by a search: a hit, or a registry record listed under one."""
 
     id: str = Field(description=D_ID, examples=["hikvision"])
     name: str = Field(description=D_NAME, examples=[HIKVISION])
@@ -486,6 +471,11 @@ class SearchHit(BaseModel):
         description="The name, alias or identifier (as `scheme:value`) that matched.",
         examples=["海康威视"],
     )
+
+
+class SearchHit(SearchRecord):
+    """One search result."""
+
     also: list[SearchRecord] = Field(
         default_factory=list,
         description="Registry records (an IEEE MAC registry assignee, ...) linked as the same "
