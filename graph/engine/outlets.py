@@ -58,11 +58,9 @@ class Cells(NamedTuple):
     sources: tuple[str, ...]  # ids of the sources behind the evidence
     weak_link: str  # for `possible`: the weak links and why ("" otherwise)
     distributes: str  # for a distributor: what of the target group it distributes ("")
-
-    @property
-    def regimes(self) -> str:
-        """The regimes cell ("; " between)."""
-        return "; ".join(self.covered)
+    # The regimes cell, `covered` joined ("; " between): kept, not derived per access, because
+    # every row of a report writes it and rows share few answers.
+    regimes: str = ""
 
 
 NO_CELLS = Cells((), (), "", "")
@@ -71,7 +69,11 @@ NO_CELLS = Cells((), (), "", "")
 def cells_of(answer: Judgement, covered: Sequence[str], sources: tuple[str, ...]) -> Cells:
     """An answer's cells, given the regimes covering its entity and its sources' ids."""
     return Cells(
-        tuple(covered), sources, weak_link_cell(answer), distributes_cell(answer.distributes)
+        tuple(covered),
+        sources,
+        weak_link_cell(answer),
+        distributes_cell(answer.distributes),
+        "; ".join(covered),
     )
 
 
