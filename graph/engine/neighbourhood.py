@@ -12,6 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from supplygraph.graph.engine.prefetch import EdgeSource, edge_source
 from supplygraph.graph.errors import EntityNotFound, InvalidQuery
 from supplygraph.graph.model import answers as a
 from supplygraph.graph.model.answers import DesignationOut, EntityRef
@@ -166,18 +167,22 @@ def neighbourhood(
     # One breadth-first pass per priority tier, each following only edges of that tier or a
     # higher one: ownership two hops away is kept before a distributor one hop away takes the
     # last free place. Without a cap the last pass alone gives the whole neighbourhood.
+    # Every edge the passes and the picture below read, in one query on a server store.
+    source = edge_source(view, [center], [(Direction.BOTH, list(Relation))], depth + 1)
     for tier in sorted({*RELATION_PRIORITY.values(), UNRANKED}):
-        truncated |= _expand(view, center, depth, as_of, max_nodes, tier, touching, depth_of, kept)
+        truncated |= _expand(
+            source, center, depth, as_of, max_nodes, tier, touching, depth_of, kept
+        )
     # Edges among nodes already present (a subsidiary that also owns a brand of the centre)
     # belong to the picture even when no new node comes with them.
-    for edge in _ordered(view.edges(list(depth_of), Direction.BOTH), as_of):
+    for edge in _ordered(source.edges(list(depth_of), Direction.BOTH), as_of):
         if edge.src in depth_of and edge.dst in depth_of:
             kept.setdefault(edge.id, edge)
-    return _assemble(view, root, depth, as_of, truncated, depth_of, kept)
+    return _assemble(view, source, root, depth, as_of, truncated, depth_of, kept)
 
 
 def _expand(
-    view: GraphView,
+    view: EdgeSource,
     center: str,
     depth: int,
     as_of: date | None,
@@ -230,6 +235,7 @@ def _ordered(edges: Iterable[Edge], as_of: date | None) -> list[Edge]:
 
 def _assemble(
     view: GraphView,
+    source: EdgeSource,
     root: Node,
     depth: int,
     as_of: date | None,
@@ -241,7 +247,7 @@ def _assemble(
     designations = view.designations(list(depth_of))
     day = as_of or date.today()
     touching: dict[str, set[str]] = {}
-    for edge in view.edges(list(depth_of), Direction.BOTH):
+    for edge in source.edges(list(depth_of), Direction.BOTH):
         if as_of is None or edge.active_on(as_of):
             for n in (edge.src, edge.dst):
                 touching.setdefault(n, set()).add(edge.id)

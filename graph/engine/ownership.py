@@ -116,7 +116,7 @@ def _collect(
     frontier = [start]
     direction = Direction.IN if upward else Direction.OUT
     # One query for the whole neighbourhood on a server store; the walk below stays the same.
-    source = edge_source(view, [start], direction, OWNERSHIP_RELATIONS, max_depth)
+    source = edge_source(view, [start], [(direction, OWNERSHIP_RELATIONS)], max_depth)
     for _ in range(max_depth):
         if not frontier:
             break

@@ -9,11 +9,11 @@ pattern) the walk runs over that instead, with the same answers: the prefetched 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from supplygraph.graph.model.records import Edge, Relation
-from supplygraph.graph.store.protocol import Direction, HopsView
+from supplygraph.graph.store.protocol import Direction, HopsView, WalkStep
 
 
 class EdgeSource(Protocol):
@@ -51,15 +51,21 @@ class PrefetchedEdges:
         return [found[k] for k in sorted(found)]
 
 
+# A neighbourhood larger than this is left to the walk, which reads it hop by hop and stops
+# at its own budget: one query must not read a whole dense graph for a walk that would stop.
+PREFETCH_LIMIT = 50_000
+
+
 def edge_source(
     view: EdgeSource,
     ids: Collection[str],
-    direction: Direction,
-    relations: Collection[Relation],
+    steps: Sequence[WalkStep],
     hops: int,
+    limit: int = PREFETCH_LIMIT,
 ) -> EdgeSource:
-    """What a walk of ``hops`` levels from ``ids`` should read edges from: the view itself,
-    or (when it can give a neighbourhood in one call) the prefetched neighbourhood."""
+    """What a walk of ``hops`` levels from ``ids`` along ``steps`` should read edges from: the
+    view itself, or (when it can give that neighbourhood in one call) the prefetched edges."""
     if hops < 1 or not isinstance(view, HopsView):
         return view
-    return PrefetchedEdges(view.edges_within(ids, direction, relations, hops))
+    edges = view.edges_along(ids, steps, hops, limit)
+    return view if edges is None else PrefetchedEdges(edges)

@@ -17,9 +17,10 @@ from datetime import date
 import networkx as nx
 
 from supplygraph.graph.caches import AnswerCache
+from supplygraph.graph.engine.prefetch import EdgeSource, edge_source
 from supplygraph.graph.model.evidence import policy
 from supplygraph.graph.model.records import SOURCE_ABOVE, TARGET_ABOVE, Edge, Relation
-from supplygraph.graph.store.protocol import Direction, GraphView
+from supplygraph.graph.store.protocol import Direction, GraphView, WalkStep
 
 # Ownership below a majority does not make a company "the target's" on its own; control does.
 # An unknown share is kept (and shown): leaving it out would hide a subsidiary whose stake was
@@ -84,13 +85,31 @@ class Reach:
         return paths[:limit]
 
 
+# One step down: to what an owner, maker or assignee holds (out), or from a brand to its
+# models (in).
+DOWNWARD_STEPS: list[WalkStep] = [(Direction.OUT, SOURCE_ABOVE), (Direction.IN, TARGET_ABOVE)]
+
+
 def downstream(
     view: GraphView,
     target: str,
     as_of: date,
     max_depth: int = 10,
     max_nodes: int = 250_000,
-    strong_only: bool = False,
+) -> Reach:
+    """Everything the target's group holds on ``as_of``, with the shortest evidence paths."""
+    # The whole group in one query on a server store (see prefetch), read by both passes.
+    source = edge_source(view, [target], DOWNWARD_STEPS, max_depth)
+    return _downstream(source, target, as_of, max_depth, max_nodes, strong_only=False)
+
+
+def _downstream(
+    view: EdgeSource,
+    target: str,
+    as_of: date,
+    max_depth: int,
+    max_nodes: int,
+    strong_only: bool,
 ) -> Reach:
     reach = Reach(target=target, as_of=as_of, depth={target: 0})
     rule = policy()
@@ -126,7 +145,7 @@ def downstream(
     else:
         reach.truncated = bool(frontier)
     if used_weak:
-        reach.strong = downstream(view, target, as_of, max_depth, max_nodes, strong_only=True)
+        reach.strong = _downstream(view, target, as_of, max_depth, max_nodes, strong_only=True)
     return reach
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from supplygraph.graph.caches import AnswerCache
 from supplygraph.graph.engine.judge import Case, Evidence, Judgement, judge
 from supplygraph.graph.engine.outlets import answer_fields
+from supplygraph.graph.engine.prefetch import edge_source
 from supplygraph.graph.engine.reach import Reach, ReachCache
 from supplygraph.graph.engine.regimes import RegimeEngine
 from supplygraph.graph.engine.relatedness import Finding, RelatednessEngine
@@ -51,7 +52,7 @@ from supplygraph.graph.model.records import (
     NodeKind,
     Relation,
 )
-from supplygraph.graph.store.protocol import Direction, GraphView
+from supplygraph.graph.store.protocol import Direction, GraphView, WalkStep
 
 DEFAULT_TARGET = "hikvision"
 # A cached answer (model and JSON, with sources and regimes) takes about 150 KiB: 1024 of them
@@ -66,6 +67,7 @@ DESIGNATION_CACHE_SIZE = 8192
 # Owners above the target are looked for this many levels up, to explain a `no` for one of them.
 ABOVE_DEPTH = 8
 UPWARD = (Relation.OWNS, Relation.CONTROLS, Relation.SAME_AS)
+ABOVE_STEPS: list[WalkStep] = [(Direction.IN, UPWARD), (Direction.OUT, [Relation.SAME_AS])]
 
 
 @dataclass(frozen=True)
@@ -400,9 +402,10 @@ class Resolver:
         if found is None:
             seen = {target}
             frontier = [target]
+            source = edge_source(self.view, [target], ABOVE_STEPS, ABOVE_DEPTH)
             for _ in range(ABOVE_DEPTH):
-                ups = self.view.edges(frontier, Direction.IN, UPWARD)
-                same = self.view.edges(frontier, Direction.OUT, [Relation.SAME_AS])
+                ups = source.edges(frontier, Direction.IN, UPWARD)
+                same = source.edges(frontier, Direction.OUT, [Relation.SAME_AS])
                 nxt = {e.src for e in ups if e.dst in frontier and e.active_on(day)}
                 nxt |= {e.dst for e in same if e.src in frontier and e.active_on(day)}
                 frontier = sorted(nxt - seen)

@@ -15,6 +15,7 @@ from datetime import date
 import networkx as nx
 
 from supplygraph.graph.engine.ownership import collapse_parallel
+from supplygraph.graph.engine.prefetch import edge_source
 from supplygraph.graph.engine.reach import counts_as_downstream
 from supplygraph.graph.engine.walk_budget import WalkBudget
 from supplygraph.graph.model.evidence import policy
@@ -28,7 +29,7 @@ from supplygraph.graph.model.records import (
     OrgType,
     Relation,
 )
-from supplygraph.graph.store.protocol import Direction, GraphView
+from supplygraph.graph.store.protocol import Direction, GraphView, WalkStep
 
 MAX_DEPTH = 12
 MAX_NODES = 5_000
@@ -39,6 +40,8 @@ UPSTREAM_SECONDS = 30.0
 # A brand is its owner's property outright: for the 50% rules it counts as a 100% stake.
 STAKE_RELATIONS = frozenset({Relation.OWNS, Relation.OWNS_BRAND})
 NON_ENTITY_KINDS = frozenset({NodeKind.BRAND, NodeKind.PRODUCT, NodeKind.IDENTIFIER})
+# One step up: to an owner, maker or assignee (in), or from a model to its brand (out).
+UPWARD_STEPS: list[WalkStep] = [(Direction.IN, SOURCE_ABOVE), (Direction.OUT, TARGET_ABOVE)]
 
 
 # -- the upstream neighbourhood -------------------------------------------------------------
@@ -148,6 +151,8 @@ def collect_upstream_many(
     """
     budget = budget or WalkBudget(max_edges=MAX_EDGES_READ, max_seconds=UPSTREAM_SECONDS)
     walks = {r: _Walk({r}, [r]) for r in dict.fromkeys(roots)}
+    # Everything the walks can reach, in one query on a server store (see prefetch).
+    source = edge_source(view, list(walks), UPWARD_STEPS, max_depth)
     ins: dict[str, list[Edge]] = {}
     outs: dict[str, list[Edge]] = {}
     for _ in range(max_depth):
@@ -159,10 +164,10 @@ def collect_upstream_many(
             for n in need:
                 ins[n], outs[n] = [], []
             wanted = set(need)
-            for e in sorted(view.edges(need, Direction.IN, SOURCE_ABOVE), key=by_id):
+            for e in sorted(source.edges(need, Direction.IN, SOURCE_ABOVE), key=by_id):
                 if e.dst in wanted:
                     ins[e.dst].append(e)
-            for e in sorted(view.edges(need, Direction.OUT, TARGET_ABOVE), key=by_id):
+            for e in sorted(source.edges(need, Direction.OUT, TARGET_ABOVE), key=by_id):
                 if e.src in wanted:
                     outs[e.src].append(e)
             if not budget.take_edges(sum(len(ins[n]) + len(outs[n]) for n in need)):

@@ -66,7 +66,7 @@ from supplygraph.graph.store.cypher_servers import (
     ServerOptions,
 )
 from supplygraph.graph.store.merge import RecordBuffer, merge_designation, merge_edge, merge_node
-from supplygraph.graph.store.protocol import Direction
+from supplygraph.graph.store.protocol import Direction, WalkStep
 
 NEO4J_SCHEMES = frozenset({"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"})
 FALKORDB_SCHEMES = frozenset({"falkordb"})
@@ -235,7 +235,8 @@ class CypherStore:
                 lock.release()
 
     def view(self) -> CypherView:
-        return CypherView(self._read, self.batch_size, self._commits_here)
+        mixed = self.dialect is q.Dialect.NEO4J
+        return CypherView(self._read, self.batch_size, self._commits_here, mixed_steps=mixed)
 
     def _read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Reads on a thread with an open writer see the batches it wrote (as of its load
@@ -476,10 +477,17 @@ class CypherView:
     """Read-only batch primitives; every lookup goes through an index."""
 
     def __init__(
-        self, read: Reader, batch_size: int, commits: Callable[[], int] = lambda: 0
+        self,
+        read: Reader,
+        batch_size: int,
+        commits: Callable[[], int] = lambda: 0,
+        mixed_steps: bool = False,
     ) -> None:
         self.read = read
         self.batch_size = batch_size
+        # Walks that follow some relations in and others out in one query need Neo4j's
+        # quantified path patterns; FalkorDB's walks of that kind go hop by hop.
+        self.mixed_steps = mixed_steps
         self._commits = commits
         # (version, this process's commits then, when read); replaced whole, never mutated.
         self._seen: tuple[str, int, float] | None = None
@@ -512,7 +520,7 @@ class CypherView:
         relations: Collection[Relation] | None = None,
     ) -> list[Edge]:
         rels = ALL_RELATIONS if relations is None else [Relation(r).value for r in relations]
-        queries = {"out": (q.EDGES_OUT,), "in": (q.EDGES_IN,), "both": (q.EDGES_OUT, q.EDGES_IN)}
+        queries = {"out": (q.EDGES_OUT,), "in": (q.EDGES_IN,), "both": (q.EDGES_BOTH,)}
         seen: dict[str, str] = {}
         for query in queries[direction.value]:
             for edge_id, data in self._batched(query, "ids", ids, relations=rels):
@@ -520,17 +528,22 @@ class CypherView:
         # Sorted by id: the same order on every call, whatever the server's scan order.
         return [Edge.model_validate_json(seen[i]) for i in sorted(seen)]
 
-    def edges_within(
-        self,
-        ids: Collection[str],
-        direction: Direction,
-        relations: Collection[Relation],
-        hops: int,
-    ) -> list[Edge]:
+    def edges_along(
+        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+    ) -> list[Edge] | None:
         """The neighbourhood a walk of ``hops`` levels reads, in one query (see HopsView)."""
-        rels = sorted({Relation(r) for r in relations})
-        query = q.edges_within(rels, Direction(direction).value, hops)
-        seen = {edge_id: data for edge_id, data in self._batched(query, "ids", ids)}
+        walk = [(Direction(d).value, sorted({Relation(r) for r in rels})) for d, rels in steps]
+        if len(walk) == 1:
+            query = q.edges_within(walk[0][1], walk[0][0], hops)
+        elif self.mixed_steps:
+            query = q.edges_along(walk, hops)
+        else:
+            return None
+        seen: dict[str, str] = {}
+        for edge_id, data in self._batched(query, "ids", ids, limit=limit + 1):
+            seen.setdefault(edge_id, data)
+            if len(seen) > limit:
+                return None
         return [Edge.model_validate_json(seen[i]) for i in sorted(seen)]
 
     def _lookup(self, keys: Mapping[str, K]) -> dict[K, list[str]]:

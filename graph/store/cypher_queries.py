@@ -429,6 +429,25 @@ RETURN r.id, data
 """
 
 
+EDGES_BOTH = f"""{AT}
+UNWIND $ids AS i
+MATCH (:{ENTITY} {{id: i}})-[r]-(:{ENTITY})
+WHERE type(r) IN $relations
+WITH DISTINCT r, at
+WITH r, {visible("r")} AS data
+WHERE data IS NOT NULL
+RETURN r.id, data
+"""
+
+# A walk step: the relations it follows and the way it follows them ("in", "out", "both").
+Step = tuple[str, list[Relation]]
+_ARROWS = {"in": ("<-", "-"), "out": ("-", "->"), "both": ("-", "-")}
+
+
+def _types(relations: list[Relation]) -> str:
+    return "|".join(Relation(r).value for r in sorted(relations))
+
+
 def edges_within(relations: list[Relation], direction: str, hops: int) -> str:
     """Every visible edge of ``relations`` a walk of ``hops`` levels from ``$ids`` could read,
     in one query: a variable-length pattern finds the nodes within ``hops - 1`` steps (any
@@ -436,8 +455,8 @@ def edges_within(relations: list[Relation], direction: str, hops: int) -> str:
     Types come from the enum and the bound is a whole number, never input text."""
     if hops < 1:
         raise ValueError("hops must be at least 1")
-    types = "|".join(Relation(r).value for r in sorted(relations))
-    left, right = {"in": ("<-", "-"), "out": ("-", "->"), "both": ("-", "-")}[direction]
+    types = _types(relations)
+    left, right = _ARROWS[direction]
     return f"""{AT}
 UNWIND $ids AS i
 MATCH (:{ENTITY} {{id: i}}){left}[:{types}*0..{hops - 1}]{right}(x:{ENTITY})
@@ -447,6 +466,60 @@ WITH DISTINCT r, at
 WITH r, {visible("r")} AS data
 WHERE data IS NOT NULL
 RETURN r.id, data
+LIMIT $limit
+"""
+
+
+def _follows(step: Step) -> str:
+    """Whether relationship ``w``, met at node ``a``, is one the step walks (Neo4j only: it
+    needs a quantified path pattern)."""
+    direction, relations = step
+    types = ", ".join(f"'{Relation(r).value}'" for r in sorted(relations))
+    side = {"in": " AND endNode(w) = a", "out": " AND startNode(w) = a", "both": ""}[direction]
+    return f"(type(w) IN [{types}]{side})"
+
+
+def edges_along(steps: list[Step], hops: int) -> str:
+    """:func:`edges_within` for a walk whose steps follow some relations one way and others
+    the other way (upward: owners in, models out), in one Neo4j query.
+
+    The quantified path pattern's condition names the node the step starts from, so Neo4j
+    plans it as a pruning breadth-first expansion that checks each relationship as it goes (a
+    plain reachability search, linear in what it reaches). Under ``SHORTEST`` the same pattern
+    enumerates paths instead, which grows with the depth."""
+    if hops < 1:
+        raise ValueError("hops must be at least 1")
+    everything = sorted({r for _, rels in steps for r in rels})
+    if hops == 1:
+        reach = f"MATCH (x:{ENTITY} {{id: i}})"
+    else:
+        follows = " OR ".join(_follows(s) for s in steps)
+        reach = (
+            f"MATCH (:{ENTITY} {{id: i}}) ((a:{ENTITY})-[w:{_types(everything)}]-(b:{ENTITY})"
+            f" WHERE {follows}){{0,{hops - 1}}} (x:{ENTITY})"
+        )
+    gathered: list[str] = []
+    lists: list[str] = []
+    for n, (direction, relations) in enumerate(steps):
+        left, right = _ARROWS[direction]
+        carried = ", ".join(["x", "at", *lists])
+        gathered.append(
+            f"OPTIONAL MATCH (x){left}[r{n}:{_types(relations)}]{right}(:{ENTITY})\n"
+            f"WITH {carried}, collect(r{n}) AS e{n}"
+        )
+        lists.append(f"e{n}")
+    newline = "\n"
+    return f"""{AT}
+UNWIND $ids AS i
+{reach}
+WITH DISTINCT x, at
+{newline.join(gathered)}
+UNWIND {" + ".join(lists)} AS r
+WITH DISTINCT r, at
+WITH r, {visible("r")} AS data
+WHERE data IS NOT NULL
+RETURN r.id, data
+LIMIT $limit
 """
 
 

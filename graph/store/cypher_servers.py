@@ -226,8 +226,24 @@ class Neo4jExecutor:
         return isinstance(exc, errors.Neo4jError | errors.DriverError) and exc.is_retryable()
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """A managed read transaction: the driver retries transient failures itself (a lost
-        connection, a leader switch in a cluster) within the retry budget of the options."""
+        """One read statement in its own auto-commit transaction: a single round trip (a
+        managed transaction adds the commit's). A read changes nothing, so when that fails
+        for a reason worth retrying (a lost connection, a leader switch in a cluster) it is run
+        again in a managed read transaction, which the driver retries within the options'
+        retry budget."""
+        neo4j = self._neo4j
+        try:
+            with self._driver.session(
+                database=self._database, default_access_mode=neo4j.READ_ACCESS
+            ) as session:
+                query_ = neo4j.Query(query, timeout=self._options.timeout)
+                return [list(r) for r in session.run(query_, dict(params or {})).values()]
+        except Exception as exc:
+            if not self._down(exc):
+                raise
+        return self._read_retried(query, params)
+
+    def _read_retried(self, query: str, params: Mapping[str, Any] | None) -> list[Row]:
         work = self._neo4j.unit_of_work(timeout=self._options.timeout)(_rows_of(query, params))
         try:
             with self._driver.session(

@@ -120,21 +120,23 @@ class GraphView(Protocol):
         ...
 
 
+# One step of a walk: the relations it follows, in which direction ("owners": OWNS in).
+WalkStep = tuple[Direction, Collection[Relation]]
+
+
 @runtime_checkable
 class HopsView(Protocol):
     """A view that hands out a whole neighbourhood in one call (the server stores: one query
     instead of one round trip per hop). Engines use it when a view has it."""
 
-    def edges_within(
-        self,
-        ids: Collection[str],
-        direction: Direction,
-        relations: Collection[Relation],
-        hops: int,
-    ) -> list[Edge]:
-        """Every edge of ``relations`` that ``edges(x, direction, relations)`` gives for some
-        ``x`` within ``hops - 1`` steps of ``ids`` along those relations in ``direction``:
-        all that a walk of ``hops`` levels could read (validity is left to the walk)."""
+    def edges_along(
+        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+    ) -> list[Edge] | None:
+        """Every edge that ``edges(x, direction, relations)`` gives for some step and some
+        ``x`` within ``hops - 1`` steps of ``ids``, a step being an edge of one step's
+        relations followed in that step's direction: all that a walk of ``hops`` levels could
+        read (validity is left to the walk). ``None`` when that is more than ``limit`` edges
+        or the server cannot follow these steps in one query; the walk then reads hop by hop."""
         ...
 
 
