@@ -206,8 +206,14 @@ class RelatednessEngine:
         subjects_of = self._subjects({k: set(ids) for k, ids in wanted.items()}, day)
         everyone = {s for subjects in subjects_of.values() for s in subjects} - above
         group = set(reach.depth)
-        stakes = self._stakes(everyone, group, day)
-        denials = self._denials(everyone, group, day)
+        # Stakes in the subjects and what they deny, in one store call.
+        touching = (
+            self.view.edges(everyone, Direction.BOTH, [Relation.OWNS, Relation.UNRELATED_TO])
+            if everyone
+            else []
+        )
+        stakes = self._stakes(touching, everyone, group, day)
+        denials = self._denials(touching, everyone, group, day)
         words = self.group_words(reach, above) if everyone else frozenset()
         # One read for the subjects' names, the holders and denied groups the answers name, and
         # whatever the caller asked for.
@@ -261,13 +267,16 @@ class RelatednessEngine:
             k: found | {t for i in found for t in twins.get(i, ())} for k, found in first.items()
         }
 
-    def _stakes(self, subjects: set[str], group: set[str], day: date) -> list[Stake]:
-        if not subjects:
-            return []
-        owned = self.view.edges(subjects, Direction.IN, [Relation.OWNS])
+    @staticmethod
+    def _stakes(
+        touching: list[Edge], subjects: set[str], group: set[str], day: date
+    ) -> list[Stake]:
+        """The group's stakes in the subjects (OWNS edges into them)."""
         threshold = _settings.stake_threshold
         stakes = []
-        for edge in sorted(owned, key=lambda e: (e.dst, e.src, e.id)):
+        for edge in sorted(touching, key=lambda e: (e.dst, e.src, e.id)):
+            if edge.relation is not Relation.OWNS:
+                continue
             if edge.dst not in subjects or edge.src not in group or not edge.active_on(day):
                 continue
             low, high = edge.share_bounds
@@ -277,16 +286,18 @@ class RelatednessEngine:
             stakes.append(Stake(edge, edge.src, edge.dst, top, significant))
         return stakes
 
-    def _denials(self, subjects: set[str], group: set[str], day: date) -> list[Edge]:
-        if not subjects:
-            return []
-        said = self.view.edges(subjects, Direction.OUT, [Relation.UNRELATED_TO])
+    @staticmethod
+    def _denials(
+        touching: list[Edge], subjects: set[str], group: set[str], day: date
+    ) -> list[Edge]:
+        """Strong statements that a subject is not part of the group (UNRELATED_TO out)."""
         rule = policy()
         return sorted(
             (
                 e
-                for e in said
-                if e.src in subjects
+                for e in touching
+                if e.relation is Relation.UNRELATED_TO
+                and e.src in subjects
                 and e.dst in group
                 and e.active_on(day)
                 and rule.weakness(e) is None
