@@ -72,17 +72,23 @@ class RecordBuffer:
         self.designations: dict[str, Designation] = {}
 
     def add(self, record: Record) -> None:
-        if isinstance(record, Node):
-            old_node = self.nodes.get(record.id)
-            self.nodes[record.id] = record if old_node is None else merge_node(old_node, record)
-        elif isinstance(record, Edge):
-            old_edge = self.edges.get(record.id)
-            self.edges[record.id] = record if old_edge is None else merge_edge(old_edge, record)
-        else:
-            old_des = self.designations.get(record.id)
-            self.designations[record.id] = (
-                record if old_des is None else merge_designation(old_des, record)
-            )
+        self.extend((record,))
+
+    def extend(self, records: Iterable[Record]) -> None:
+        """:meth:`add` each record in turn (one call per batch: the writers' per-record cost)."""
+        nodes, edges, designations = self.nodes, self.edges, self.designations
+        for record in records:
+            if isinstance(record, Node):
+                old_node = nodes.get(record.id)
+                nodes[record.id] = record if old_node is None else merge_node(old_node, record)
+            elif isinstance(record, Edge):
+                old_edge = edges.get(record.id)
+                edges[record.id] = record if old_edge is None else merge_edge(old_edge, record)
+            else:
+                old_des = designations.get(record.id)
+                designations[record.id] = (
+                    record if old_des is None else merge_designation(old_des, record)
+                )
 
     def __len__(self) -> int:
         return len(self.nodes) + len(self.edges) + len(self.designations)

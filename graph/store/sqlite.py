@@ -13,8 +13,9 @@ import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlparse
 
 from pydantic import BaseModel
@@ -75,8 +76,6 @@ BATCH = 2000
 # hashes, so inserts land all over each B-tree; once the indexes outgrow the cache, every
 # insert would read and spill pages. Reset to the connection's previous size afterwards.
 WRITE_CACHE_KIB = 256 * 1024
-
-M = TypeVar("M", bound=BaseModel)
 
 # The stored text of each enum member, looked up per row: an enum's ``.value`` is a Python-level
 # descriptor call, several per record on a load.
@@ -195,14 +194,26 @@ class SQLiteStore:
 
 
 class SQLiteWriter:
+    """Writes records in batches of :data:`BATCH`, merged by id first (graph/store/merge.py).
+
+    A batch's rows are inserted as they are, without first looking for stored rows under the
+    same ids: on a load into a new or growing store nearly every id is new, and a lookup per
+    row cost about as much as inserting it. Rows whose id was stored already are left as they
+    were by the insert; they are then read back (the rows this insert added have larger rowids
+    than any before it), merged and updated, as a lookup first would have done.
+    """
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._buffer = RecordBuffer()
 
     def put(self, records: Iterable[Record]) -> None:
-        for record in records:
-            self._buffer.add(record)
-            if len(self._buffer) >= BATCH:
+        buffer = self._buffer
+        iterator = iter(records)
+        # The buffer fills a slice at a time: one call per batch, not one per record.
+        while chunk := list(islice(iterator, BATCH - len(buffer))):
+            buffer.extend(chunk)
+            if len(buffer) >= BATCH:
                 self.flush()
 
     def delete_designations(self, ids: Sequence[str]) -> None:
@@ -224,54 +235,90 @@ class SQLiteWriter:
             (changes.id, changes.dataset, utc_text(changes.loaded_at), _dump(changes)),
         )
 
-    def _existing(self, table: str, ids: Sequence[str], model: type[M]) -> dict[str, M]:
-        found: dict[str, M] = {}
-        for chunk in _chunks(ids):
-            rows = self.conn.execute(
-                f"SELECT id, data FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk
+    def _insert_new(self, table: str, rows: list[tuple[Any, ...]]) -> dict[str, bytes]:
+        """Insert ``rows`` (the id first) where their id is not stored yet; returns the stored
+        document of every id that was, which the insert left as it was."""
+        conn = self.conn
+        last = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
+        before = conn.total_changes
+        conn.executemany(
+            f"INSERT INTO {table} VALUES ({_marks(len(rows[0]))}) ON CONFLICT (id) DO NOTHING",
+            rows,
+        )
+        if conn.total_changes - before == len(rows) or last is None:
+            return {}
+        stored: dict[str, bytes] = {}
+        for chunk in _chunks([row[0] for row in rows]):
+            found = conn.execute(
+                f"SELECT id, data FROM {table} WHERE rowid <= ? AND id IN ({_marks(len(chunk))})",
+                [last, *chunk],
             )
-            for row_id, data in rows:
-                found[row_id] = model.model_validate_json(data)
-        return found
+            stored.update(found)
+        return stored
 
     def flush(self) -> None:
         nodes, edges, des = self._buffer.take()
         if nodes:
             self._write_nodes(nodes)
         if edges:
-            old = self._existing("edges", [e.id for e in edges], Edge)
-            edges = [merge_edge(old[e.id], e) if e.id in old else e for e in edges]
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?, ?)",
-                sorted((e.id, e.src, e.dst, _RELATION_TEXT[e.relation], _dump(e)) for e in edges),
+            rows = sorted(
+                [(e.id, e.src, e.dst, _RELATION_TEXT[e.relation], _dump(e)) for e in edges]
             )
+            stored = self._insert_new("edges", rows)
+            if stored:
+                # A merged edge keeps the stored one's ends and relation: only the document
+                # changes.
+                merged = [
+                    merge_edge(Edge.model_validate_json(stored[e.id]), e)
+                    for e in edges
+                    if e.id in stored
+                ]
+                self._update_documents("edges", merged)
         if des:
-            oldd = self._existing("designations", [d.id for d in des], Designation)
-            des = [merge_designation(oldd[d.id], d) if d.id in oldd else d for d in des]
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO designations VALUES (?, ?, ?, ?)",
-                [(d.id, d.entity_id, d.list_id, _dump(d)) for d in des],
+            stored = self._insert_new(
+                "designations", [(d.id, d.entity_id, d.list_id, _dump(d)) for d in des]
             )
+            if stored:
+                merged_des = [
+                    merge_designation(Designation.model_validate_json(stored[d.id]), d)
+                    for d in des
+                    if d.id in stored
+                ]
+                self._update_documents("designations", merged_des)
+
+    def _update_documents(self, table: str, records: Sequence[Record]) -> None:
+        self.conn.executemany(
+            f"UPDATE {table} SET data = ? WHERE id = ?", [(_dump(r), r.id) for r in records]
+        )
 
     def _write_nodes(self, nodes: list[Node]) -> None:
-        ids = [n.id for n in nodes]
-        old = self._existing("nodes", ids, Node)
-        nodes = [merge_node(old[n.id], n) if n.id in old else n for n in nodes]
-        # A merged node keeps every name, identifier and property of the stored one (merging
-        # only adds), so none of the stored node's index rows goes stale: the rows below for
-        # the merged node include them, and INSERT OR IGNORE leaves them be.
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
-            sorted((n.id, _KIND_TEXT[n.kind], _dump(n)) for n in nodes),
+        stored = self._insert_new(
+            "nodes", sorted([(n.id, _KIND_TEXT[n.kind], _dump(n)) for n in nodes])
         )
+        if stored:
+            # A merged node keeps the stored one's kind; it keeps every name, identifier and
+            # property of the stored one too (merging only adds), so none of the stored node's
+            # index rows goes stale: the rows below for the merged node include them, and
+            # INSERT OR IGNORE leaves them be.
+            nodes = [
+                merge_node(Node.model_validate_json(stored[n.id]), n) if n.id in stored else n
+                for n in nodes
+            ]
+            self._update_documents("nodes", [n for n in nodes if n.id in stored])
+        self._write_index(nodes)
+
+    def _write_index(self, nodes: list[Node]) -> None:
+        """The lookup rows of a batch's nodes, each table's rows sorted and inserted at once
+        after the nodes themselves."""
         names: list[tuple[str, str]] = []
         tokens: list[tuple[str, str]] = []
         idents: list[tuple[str, str, str]] = []
         props: list[tuple[str, str, str]] = []
+        identifier = NodeKind.IDENTIFIER
         for n in nodes:
             node_id = n.id
             # Identifier nodes are found by identifier only: their "names" are the values.
-            if n.kind is not NodeKind.IDENTIFIER:
+            if n.kind is not identifier:
                 keys: Collection[str]
                 toks: Collection[str]
                 keys, toks = index_terms(n.name)  # each free of duplicates already
