@@ -225,6 +225,44 @@ def _cut(
     return (head + tied)[:SCORED_CANDIDATES]
 
 
+def _names_to_score(profile: NameProfile, words: Collection[str]) -> list[str]:
+    """Only the names that carry a selecting word can score; a person listed under twenty
+    aliases is compared on the two that share a word with the query."""
+    return [n for n, tokens in profile.names if not tokens.isdisjoint(words)] or [
+        n for n, _ in profile.names
+    ]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What :func:`match_name` scores part by part for one typed name: the typed text, the
+    query words' frequencies, and each candidate's names with whether it is a person's."""
+
+    query: str
+    df: dict[str, int]
+    names: list[tuple[str, bool]]
+
+
+def scored_names(view: GraphView, text: str, cache: CandidateCache | None = None) -> Scored:
+    """The names ``match_name(view, text)`` scores, without scoring them (the bench times the
+    scorers on them, a test holds the two scorers equal on them)."""
+    text = as_typed(text)
+    keys = name_keys(text)
+    if not keys:
+        return Scored(text, {}, [])
+    exact = view.find_by_name_key(keys)
+    cache = cache or CandidateCache()
+    ids, df, words = _candidates(view, text, {i for k in keys for i in exact.get(k, [])}, cache)
+    known = cache.profiles(view, ids)
+    names: list[tuple[str, bool]] = []
+    for node_id in ids:
+        profile = known.get(node_id)
+        if profile is not None:
+            person = profile.kind is NodeKind.PERSON
+            names += [(n, person) for n in _names_to_score(profile, words)]
+    return Scored(text, df, names)
+
+
 def match_name(
     view: GraphView,
     text: str,
@@ -265,11 +303,7 @@ def match_name(
             if profile is None or (kinds is not None and profile.kind not in kinds):
                 continue
             person = profile.kind is NodeKind.PERSON
-            # Only the names that carry a selecting word can score; a person listed under
-            # twenty aliases is compared on the two that share a word with the query.
-            names = [n for n, tokens in profile.names if tokens & words] or [
-                n for n, _ in profile.names
-            ]
+            names = _names_to_score(profile, words)
             # The first of the best-scored names, as max() picks it.
             top_score, top_name = max(
                 (
