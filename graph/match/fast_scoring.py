@@ -23,7 +23,6 @@ matches the matcher keeps, and a test holds the two equal over the bench's label
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,7 +66,6 @@ class _Slot:
     # May go to rigour's fuzzy comparison (it has rigour's part and is not a number).
     fuzzy: bool
     legal_word: bool
-    legal_typo: bool
     # The key of the query-word frequency table (rigour's form, the comparable text without).
     df_key: str
 
@@ -80,7 +78,6 @@ class Prepared:
     slots: tuple[_Slot, ...]
     texts: frozenset[str]  # the parts' texts
     legal: frozenset[str]  # texts of parts that are legal-form words
-    any_legal_typo: bool
     weight: float  # the parts' summed weight, in order (as the reference sums it)
 
 
@@ -93,11 +90,10 @@ def _slot(part: Part) -> _Slot:
         symbols=part.symbols,
         weight=part.weight,
         letters=frozenset(part.text),
-        counts=dict(Counter(part.text)),
+        counts={ch: part.text.count(ch) for ch in frozenset(part.text)},
         typo_budget=(2 if len(part.text) >= TYPO_TWO else 1) if typo_ok else 0,
         fuzzy=part.source is not None and part.role != "number",
         legal_word=part.text in LEGAL_WORDS,
-        legal_typo=_legal_typo(part),
         df_key=part.source.form if part.source is not None else part.text,
     )
 
@@ -115,7 +111,6 @@ def prepared(name: AnalyzedName) -> Prepared:
         slots=slots,
         texts=frozenset(s.text for s in slots),
         legal=frozenset(s.text for s in slots if s.legal_word),
-        any_legal_typo=any(s.legal_typo for s in slots),
         weight=sum(s.weight for s in slots),
     )
 
@@ -128,11 +123,15 @@ class Typed:
     name: Prepared
     weights: tuple[float, ...]  # one per slot
     weight: float  # their sum, in order
+    # Mistyped legal-form words ("copmany"), one flag per slot: asked of typed names only.
+    legal_typos: tuple[bool, ...]
+    any_legal_typo: bool
 
 
 def typed(query: Prepared, df: Mapping[str, int] | None = None) -> Typed:
     weights = tuple(_query_weight(s, df) for s in query.slots)
-    return Typed(query, weights, sum(weights))
+    legal_typos = tuple(_legal_typo(s.part) for s in query.slots)
+    return Typed(query, weights, sum(weights), legal_typos, any(legal_typos))
 
 
 def score(query: Typed, known: Prepared, person: bool = False) -> float:
@@ -147,14 +146,15 @@ def score(query: Typed, known: Prepared, person: bool = False) -> float:
     if (
         not q_name.name.cjk
         and not known.name.cjk
-        and (q_name.legal or known.legal or q_name.any_legal_typo)
+        and (q_name.legal or known.legal or query.any_legal_typo)
     ):
         # As the reference does: legal-form words pair when both sides have them and are
         # dropped when only one does; mistyped legal-form words in the query are dropped.
         q_only = q_name.legal - known.legal
         k_only = known.legal - q_name.legal
-        if q_only or q_name.any_legal_typo:
-            kept = [i for i, s in enumerate(q_slots) if s.text not in q_only and not s.legal_typo]
+        if q_only or query.any_legal_typo:
+            typos = query.legal_typos
+            kept = [i for i, s in enumerate(q_slots) if s.text not in q_only and not typos[i]]
             if len(kept) < len(q_slots):
                 q_slots = [q_slots[i] for i in kept]
                 q_weights = [q_weights[i] for i in kept]
