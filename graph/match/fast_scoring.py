@@ -2,10 +2,13 @@
 candidate loop.
 
 A matcher scores a typed name against twenty-odd candidate names, and the same stored names come
-back question after question. What only depends on one name is worked out once per name and kept
+back question after question. What only depends on a stored name is worked out once and kept
 with its analysis (:func:`prepare`, cached like :func:`name_scoring.analyze`): the parts that are
-not legal forms, which of them are legal-form words or mistyped ones, each part's letters, its
-total weight. What is left per candidate is the pairing itself.
+not legal forms, their texts, the legal-form words among them, their total weight. It is kept
+small, since on a store of millions of names most candidates are met for the first time. What
+depends on the typed name alone (each part's weight under the store's word frequencies, which
+parts are mistyped legal forms, which may hold a typo) is worked out once per question
+(:func:`typed`). What is left per candidate is the pairing itself.
 
 Most of the time the pairing used to spend was in rigour's typo-aware comparison of the parts
 left over after the exact, symbol and typo passes (``compare_parts``), called for nearly every
@@ -50,24 +53,35 @@ from supplygraph.graph.match.name_scoring import (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class _Slot:
-    """One part that takes part in scoring, with what the pairing asks of it."""
+    """One part of a typed name with what the pairing asks of it (made once per question; the
+    candidates' parts are used as analysed)."""
 
-    part: Part
-    text: str
-    role: str
-    symbols: frozenset[str]
-    weight: float
-    letters: frozenset[str]
-    counts: dict[str, int]  # each letter's count in the text
-    # A distinctive word long enough to look for one typo (two from TYPO_TWO letters) in it.
-    typo_budget: int
-    # May go to rigour's fuzzy comparison (it has rigour's part and is not a number).
-    fuzzy: bool
-    legal_word: bool
-    # The key of the query-word frequency table (rigour's form, the comparable text without).
-    df_key: str
+    __slots__ = (
+        "df_key",
+        "fuzzy",
+        "part",
+        "role",
+        "symbols",
+        "text",
+        "typo_budget",
+        "weight",
+    )
+
+    def __init__(self, part: Part) -> None:
+        text = part.text
+        self.part = part
+        self.text = text
+        self.role = part.role
+        self.symbols = part.symbols
+        self.weight = part.weight
+        # A distinctive word long enough to look for one typo (two from TYPO_TWO letters) in.
+        typo_ok = part.role == "distinctive" and len(text) >= TYPO_MIN and text.isalpha()
+        self.typo_budget = (2 if len(text) >= TYPO_TWO else 1) if typo_ok else 0
+        # May go to rigour's fuzzy comparison (it has rigour's part and is not a number).
+        self.fuzzy = part.source is not None and part.role != "number"
+        # The key of the query-word frequency table (rigour's form; the text without one).
+        self.df_key = part.source.form if part.source is not None else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,27 +89,10 @@ class Prepared:
     """A name's analysis with its scoring data worked out once."""
 
     name: AnalyzedName
-    slots: tuple[_Slot, ...]
-    texts: frozenset[str]  # the parts' texts
+    parts: tuple[Part, ...]  # the parts that are not legal forms
+    texts: frozenset[str]  # their texts
     legal: frozenset[str]  # texts of parts that are legal-form words
     weight: float  # the parts' summed weight, in order (as the reference sums it)
-
-
-def _slot(part: Part) -> _Slot:
-    typo_ok = part.role == "distinctive" and len(part.text) >= TYPO_MIN and part.text.isalpha()
-    return _Slot(
-        part=part,
-        text=part.text,
-        role=part.role,
-        symbols=part.symbols,
-        weight=part.weight,
-        letters=frozenset(part.text),
-        counts={ch: part.text.count(ch) for ch in frozenset(part.text)},
-        typo_budget=(2 if len(part.text) >= TYPO_TWO else 1) if typo_ok else 0,
-        fuzzy=part.source is not None and part.role != "number",
-        legal_word=part.text in LEGAL_WORDS,
-        df_key=part.source.form if part.source is not None else part.text,
-    )
 
 
 @lru_cache(maxsize=65536)
@@ -105,13 +102,14 @@ def prepare(text: str, person: bool = False) -> Prepared:
 
 
 def prepared(name: AnalyzedName) -> Prepared:
-    slots = tuple(_slot(p) for p in name.parts if p.role != "legal")
+    parts = tuple(p for p in name.parts if p.role != "legal")
+    texts = frozenset(p.text for p in parts)
     return Prepared(
         name=name,
-        slots=slots,
-        texts=frozenset(s.text for s in slots),
-        legal=frozenset(s.text for s in slots if s.legal_word),
-        weight=sum(s.weight for s in slots),
+        parts=parts,
+        texts=texts,
+        legal=texts & LEGAL_WORDS,
+        weight=sum(p.weight for p in parts),
     )
 
 
@@ -121,6 +119,7 @@ class Typed:
     query words' frequencies in the store, worked out once per question."""
 
     name: Prepared
+    slots: tuple[_Slot, ...]  # one per part
     weights: tuple[float, ...]  # one per slot
     weight: float  # their sum, in order
     # Mistyped legal-form words ("copmany"), one flag per slot: asked of typed names only.
@@ -129,18 +128,19 @@ class Typed:
 
 
 def typed(query: Prepared, df: Mapping[str, int] | None = None) -> Typed:
-    weights = tuple(_query_weight(s, df) for s in query.slots)
-    legal_typos = tuple(_legal_typo(s.part) for s in query.slots)
-    return Typed(query, weights, sum(weights), legal_typos, any(legal_typos))
+    slots = tuple(_Slot(p) for p in query.parts)
+    weights = tuple(_query_weight(s, df) for s in slots)
+    legal_typos = tuple(_legal_typo(p) for p in query.parts)
+    return Typed(query, slots, weights, sum(weights), legal_typos, any(legal_typos))
 
 
 def score(query: Typed, known: Prepared, person: bool = False) -> float:
     """``compare(query.name.name, known.name, df, person, explain=False).score``, with ``df``
     the frequencies ``query`` was made with."""
-    q_slots: Sequence[_Slot] = query.name.slots
+    q_slots: Sequence[_Slot] = query.slots
     q_weights: Sequence[float] = query.weights
     q_total = query.weight
-    k_slots: Sequence[_Slot] = known.slots
+    k_slots: Sequence[Part] = known.parts
     k_total = known.weight
     q_name = query.name
     if (
@@ -193,7 +193,7 @@ def _paired(sims: list[float | None], i: int, sim: float) -> None:
 
 
 def _pair(
-    query: Sequence[_Slot], known: Sequence[_Slot], known_texts: frozenset[str]
+    query: Sequence[_Slot], known: Sequence[Part], known_texts: frozenset[str]
 ) -> tuple[list[float | None], list[float | None]]:
     """Each part's best pairing similarity (None: paired with nothing), found as
     :func:`name_scoring._pair` finds its pairs: equal text, a shared symbol, one typo, fuzzy.
@@ -241,14 +241,9 @@ def _pair(
         if budget:
             for j, ki in enumerate(k_left):
                 k = known[ki]
-                # Lower bounds of the distance: the length difference, and the letters of the
-                # query word the known word lacks (each costs an edit). Past the budget, the
+                # The length difference is a lower bound of the distance: past the budget, the
                 # distance cannot pair them.
-                if (
-                    k.role == "number"
-                    or abs(len(k.text) - len(q.text)) > budget
-                    or len(q.letters - k.letters) > budget
-                ):
+                if k.role == "number" or abs(len(k.text) - len(q.text)) > budget:
                     continue
                 d = OSA.distance(q.text, k.text, score_cutoff=budget)
                 # The first of the nearest, as min() picks it there.
@@ -261,42 +256,48 @@ def _pair(
         q_sim[qi] = k_sim[k_left[j]] = round(1.0 - TYPO_SCORE * dist, 3)
         del k_left[j]
     fuzzy_q = [qi for qi in rest if query[qi].fuzzy]
-    fuzzy_k = [ki for ki in k_left if known[ki].fuzzy]
+    fuzzy_k = [ki for ki in k_left if known[ki].source is not None and known[ki].role != "number"]
     if fuzzy_q and fuzzy_k and _may_align(query, fuzzy_q, known, fuzzy_k):
         _fuzzy(query, fuzzy_q, known, fuzzy_k, q_sim, k_sim)
     return q_sim, k_sim
 
 
 def _may_align(
-    query: Sequence[_Slot], fuzzy_q: list[int], known: Sequence[_Slot], fuzzy_k: list[int]
+    query: Sequence[_Slot], fuzzy_q: list[int], known: Sequence[Part], fuzzy_k: list[int]
 ) -> bool:
     """Whether any leftover parts could be paired by rigour's comparison and pass the
     FUZZY_FORM_MIN check (see the module docstring): ``False`` only when none can."""
-    k_letters = frozenset().union(*(known[ki].letters for ki in fuzzy_k))
-    if not any(_covered(query[qi], k_letters) for qi in fuzzy_q):
+    k_letters = frozenset("".join(known[ki].text for ki in fuzzy_k))
+    if not any(_covered(query[qi].text, k_letters) for qi in fuzzy_q):
         return False
-    q_letters = frozenset().union(*(query[qi].letters for qi in fuzzy_q))
-    return any(_covered(known[ki], q_letters) for ki in fuzzy_k)
+    q_letters = frozenset("".join(query[qi].text for qi in fuzzy_q))
+    return any(_covered(known[ki].text, q_letters) for ki in fuzzy_k)
 
 
-def _covered(slot: _Slot, letters: frozenset[str]) -> bool:
-    """At least FUZZY_FORM_MIN of the slot's letters (counted with repeats) are in ``letters``."""
-    missing = sum(slot.counts[ch] for ch in slot.letters - letters)
-    return len(slot.text) - missing >= FUZZY_FORM_MIN * len(slot.text)
+def _covered(text: str, letters: frozenset[str]) -> bool:
+    """At least FUZZY_FORM_MIN of ``text``'s letters (counted with repeats) are in ``letters``."""
+    absent = set(text).difference(letters)
+    if not absent:
+        return True
+    size = len(text)
+    # Each absent letter occurs at least once: too many of them settle it without counting.
+    if size - len(absent) < FUZZY_FORM_MIN * size:
+        return False
+    return size - sum(text.count(ch) for ch in absent) >= FUZZY_FORM_MIN * size
 
 
 def _fuzzy(
     query: Sequence[_Slot],
     fuzzy_q: list[int],
-    known: Sequence[_Slot],
+    known: Sequence[Part],
     fuzzy_k: list[int],
     q_sim: list[float | None],
     k_sim: list[float | None],
 ) -> None:
     by_source_q = {id(query[qi].part.source): qi for qi in fuzzy_q}
-    by_source_k = {id(known[ki].part.source): ki for ki in fuzzy_k}
+    by_source_k = {id(known[ki].source): ki for ki in fuzzy_k}
     sources_q = [query[qi].part.source for qi in fuzzy_q]
-    sources_k = [known[ki].part.source for ki in fuzzy_k]
+    sources_k = [known[ki].source for ki in fuzzy_k]
     for alignment in compare_parts(
         [s for s in sources_q if s is not None], [s for s in sources_k if s is not None]
     ):
