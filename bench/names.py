@@ -40,7 +40,7 @@ from supplygraph.graph.store.protocol import GraphView
 from supplygraph.loaders.ingest import load_file
 from supplygraph.service import SupplyGraph
 
-from . import names_baseline
+from . import name_scores, names_baseline
 from .figures import Figure, percentile
 from .ingest import COUNTRIES
 
@@ -193,6 +193,11 @@ def negatives(view: GraphView, limit: int) -> list[str]:
     return [n for n in names if not any(k in held for k in name_keys(n))][:limit]
 
 
+# ``name_score_us`` times the scorers on the candidates of this many labelled and unheld names.
+SCORED_QUERIES = 700
+SCORED_UNHELD = 300
+
+
 @dataclass
 class Quality:
     recall: float
@@ -249,6 +254,9 @@ def quality_figures(work: Path, quick: bool) -> list[Figure]:
 
         now = quality(labelled, unheld, current)
         before = quality(labelled, unheld, earlier)
+        scoring = name_scores.figure(
+            view, [item.query for item in labelled[:SCORED_QUERIES]] + unheld[:SCORED_UNHELD]
+        )
     finally:
         store.close()
     size = f"{len(labelled)} labelled names of the OFAC SDN list, {len(unheld)} unheld names"
@@ -283,6 +291,7 @@ def quality_figures(work: Path, quick: bool) -> list[Figure]:
             before.p99_us,
             note=f"p50 {now.p50_us:.0f} us (earlier {before.p50_us:.0f} us); uncached",
         ),
+        scoring,
     ]
 
 

@@ -4,7 +4,8 @@ Names: candidates come from the store in batches, never from a scan: the exact n
 (any script, aliases, legal forms removed), the word index, and for a word that is in no name
 the stored words one typo away from it (looked up in the store's vocabulary by first letters).
 The best-placed candidates (by how many rare query words they carry) are then scored part by
-part (:mod:`supplygraph.graph.match.name_scoring`), and every match says which name matched, which
+part (:mod:`supplygraph.graph.match.name_scoring`; the candidate loop runs its faster twin,
+:mod:`supplygraph.graph.match.fast_scoring`), and every match says which name matched, which
 parts paired and which did not.
 """
 
@@ -19,6 +20,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from supplygraph.graph.caches import AnswerCache
+from supplygraph.graph.match import fast_scoring
 from supplygraph.graph.match.name_scoring import TYPO_TWO, analyze, compare, df_weight
 from supplygraph.graph.match.typed import as_typed
 from supplygraph.graph.model.answers import Match, NameMatchDetail
@@ -223,6 +225,44 @@ def _cut(
     return (head + tied)[:SCORED_CANDIDATES]
 
 
+def _names_to_score(profile: NameProfile, words: Collection[str]) -> list[str]:
+    """Only the names that carry a selecting word can score; a person listed under twenty
+    aliases is compared on the two that share a word with the query."""
+    return [n for n, tokens in profile.names if not tokens.isdisjoint(words)] or [
+        n for n, _ in profile.names
+    ]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What :func:`match_name` scores part by part for one typed name: the typed text, the
+    query words' frequencies, and each candidate's names with whether it is a person's."""
+
+    query: str
+    df: dict[str, int]
+    names: list[tuple[str, bool]]
+
+
+def scored_names(view: GraphView, text: str, cache: CandidateCache | None = None) -> Scored:
+    """The names ``match_name(view, text)`` scores, without scoring them (the bench times the
+    scorers on them, a test holds the two scorers equal on them)."""
+    text = as_typed(text)
+    keys = name_keys(text)
+    if not keys:
+        return Scored(text, {}, [])
+    exact = view.find_by_name_key(keys)
+    cache = cache or CandidateCache()
+    ids, df, words = _candidates(view, text, {i for k in keys for i in exact.get(k, [])}, cache)
+    known = cache.profiles(view, ids)
+    names: list[tuple[str, bool]] = []
+    for node_id in ids:
+        profile = known.get(node_id)
+        if profile is not None:
+            person = profile.kind is NodeKind.PERSON
+            names += [(n, person) for n in _names_to_score(profile, words)]
+    return Scored(text, df, names)
+
+
 def match_name(
     view: GraphView,
     text: str,
@@ -257,23 +297,26 @@ def match_name(
         cache = cache or CandidateCache()
         ids, df, words = _candidates(view, text, best.keys(), cache)
         known = cache.profiles(view, ids)
-        query = analyze(text)
+        query = fast_scoring.typed(fast_scoring.prepare(text), df)
         for node_id in ids:
             profile = known.get(node_id)
             if profile is None or (kinds is not None and profile.kind not in kinds):
                 continue
             person = profile.kind is NodeKind.PERSON
-            # Only the names that carry a selecting word can score; a person listed under
-            # twenty aliases is compared on the two that share a word with the query.
-            names = [n for n, tokens in profile.names if tokens & words] or [
-                n for n, _ in profile.names
-            ]
-            scored = [compare(query, analyze(n, person), df, person, explain=False) for n in names]
-            top = max(scored, key=lambda s: s.score)
-            if top.score >= threshold and top.score > best.get(node_id, (0.0,))[0]:
-                # Only a kept match is explained: score that one name again, in full.
-                explained = compare(query, analyze(top.name, person), df, person)
-                best[node_id] = (top.score, top.name, NameMatchDetail.of(explained))
+            names = _names_to_score(profile, words)
+            # The first of the best-scored names, as max() picks it.
+            top_score, top_name = max(
+                (
+                    (fast_scoring.score(query, fast_scoring.prepare(n, person), person), n)
+                    for n in names
+                ),
+                key=lambda s: s[0],
+            )
+            if top_score >= threshold and top_score > best.get(node_id, (0.0,))[0]:
+                # Only a kept match is explained: the reference scorer compares that one name
+                # again, in full (the same score, with its pairs and features).
+                explained = compare(query.name.name, analyze(top_name, person), df, person)
+                best[node_id] = (top_score, top_name, NameMatchDetail.of(explained))
     exact_nodes = view.nodes([i for i in best if i not in known])
     found = {i: (n.name, n.kind) for i, n in exact_nodes.items()}
     found.update((i, (known[i].name, known[i].kind)) for i in best if i in known)

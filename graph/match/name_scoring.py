@@ -217,17 +217,20 @@ class NameScore:
 
 
 def _role(part: RigourPart, symbols: frozenset[str]) -> Role:
-    if part.tag == NamePartTag.LEGAL or any(s.startswith("ORGCLS:") for s in symbols):
+    # Most parts carry no symbol: their symbol tests are skipped (every stored name is
+    # analysed once, on first sight, so this runs on every new candidate).
+    tag, form = part.tag, part.form
+    if tag == NamePartTag.LEGAL or (symbols and any(s.startswith("ORGCLS:") for s in symbols)):
         return "legal"
-    if symbols & _LEGAL_SYMBOLS or part.form in _LOCAL_LEGAL_FORMS:
+    if (symbols and symbols & _LEGAL_SYMBOLS) or form in _LOCAL_LEGAL_FORMS:
         return "legal"
-    if part.tag == NamePartTag.NUM or part.numeric:
+    if tag == NamePartTag.NUM or part.numeric:
         return "number"
-    if any(s.startswith("LOC:") for s in symbols) or part.form in _PINYIN_CITIES:
+    if (symbols and any(s.startswith("LOC:") for s in symbols)) or form in _PINYIN_CITIES:
         return "place"
-    if any(s.startswith(("DOMAIN:", "SYMBOL:")) for s in symbols):
+    if symbols and any(s.startswith(("DOMAIN:", "SYMBOL:")) for s in symbols):
         return "generic"
-    if part.tag == NamePartTag.STOP:
+    if tag == NamePartTag.STOP:
         return "legal"
     return "distinctive"
 
