@@ -194,7 +194,7 @@ def collect_upstream_many(
     everyone = {n for w in walks.values() for n in w.seen}
     nodes = view.nodes(everyone)
     listed = view.designations(everyone)
-    sisters, sister_nodes, sister_listed = _sister_companies(view, nodes, everyone, day)
+    sisters, sister_nodes, sister_listed = _sister_companies(view, nodes, day)
     out: dict[str, Upstream] = {}
     for root, w in walks.items():
         mine = {i: nodes[i] for i in w.seen if i in nodes}
@@ -230,7 +230,7 @@ def _controls(edge: Edge) -> bool:
 
 
 def _sister_companies(
-    view: GraphView, nodes: dict[str, Node], seen: set[str], day: date
+    view: GraphView, nodes: dict[str, Node], day: date
 ) -> tuple[list[Edge], dict[str, Node], dict[str, list[Designation]]]:
     """Controller -> child edges from the companies above the roots to designated children.
 
@@ -245,10 +245,12 @@ def _sister_companies(
     if not controllers:
         return [], {}, {}
     wanted = set(controllers)
+    # Not filtered by what the walks saw: in a batch, a company one walk reached is still a
+    # sister of another walk's root (each walk keeps the sisters outside its own neighbourhood).
     edges = [
         e
         for e in view.edges(controllers, Direction.OUT, [Relation.OWNS, Relation.CONTROLS])
-        if e.src in wanted and e.dst not in seen and e.active_on(day) and _controls(e)
+        if e.src in wanted and e.active_on(day) and _controls(e)
     ]
     if not edges:
         return [], {}, {}
