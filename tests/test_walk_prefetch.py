@@ -13,10 +13,12 @@ from factories import SRC, edge, org, owns
 from server_stores import CYPHER_BACKENDS, fresh_store
 
 from supplygraph.graph.engine.neighbourhood import neighbourhood
+from supplygraph.graph.engine.ownership import owners
 from supplygraph.graph.engine.prefetch import PrefetchedEdges, edge_source
 from supplygraph.graph.engine.reach import DOWNWARD_STEPS, downstream
 from supplygraph.graph.engine.upstream import UPWARD_STEPS, collect_upstream
-from supplygraph.graph.model.records import Node, NodeKind, Relation
+from supplygraph.graph.model.answers import EntityRef
+from supplygraph.graph.model.records import Edge, Node, NodeKind, Relation
 from supplygraph.graph.store.backends import open_store
 from supplygraph.graph.store.protocol import Direction, GraphStore, GraphView, HopsView, WalkStep
 
@@ -146,5 +148,70 @@ def test_answers_match_the_embedded_store(server: GraphStore) -> None:
         assert down[0].parents == down[1].parents
         pictures = [neighbourhood(v, "maker", depth=2) for v in (server.view(), embedded.view())]
         assert pictures[0].model_dump() == pictures[1].model_dump()
+    finally:
+        embedded.close()
+
+
+class _NoNodeReads:
+    """A view whose node reads fail: what a walk shows must come with its edges."""
+
+    def __init__(self, view: GraphView) -> None:
+        self.view = view
+
+    def edges(
+        self, ids: Collection[str], direction: Direction, relations: Collection[Relation] | None
+    ) -> list[Edge]:
+        return self.view.edges(ids, direction, relations)
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        raise AssertionError(f"a second read for {sorted(ids)}")
+
+    def edges_along(
+        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+    ) -> list[Edge] | None:
+        raise AssertionError("the walk shows nodes: it asks for them with the edges")
+
+    def around(
+        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+    ) -> tuple[list[Edge], dict[str, Node]] | None:
+        assert isinstance(self.view, HopsView)
+        return self.view.around(ids, steps, hops, limit)
+
+
+@pytest.mark.parametrize("hops", [1, 3, 8])
+def test_the_nodes_come_with_the_edges(server: GraphStore, hops: int) -> None:
+    # An edge to a node never put (a stub on the server) is read; the stub is no node.
+    with server.writer() as w:
+        w.put([owns("ghost", "parent", 5.0)])
+    view = server.view()
+    assert isinstance(view, HopsView)
+    walks: list[tuple[str, list[WalkStep]]] = [
+        ("maker", [(Direction.IN, [Relation.OWNS, Relation.CONTROLS])]),
+        ("top", [(Direction.OUT, [Relation.OWNS, Relation.CONTROLS])]),
+        ("model", UPWARD_STEPS),
+    ]
+    for start, steps in walks:
+        found = view.around([start], steps, hops, limit=1000)
+        edges = view.edges_along([start], steps, hops, limit=1000)
+        if found is None:
+            assert edges is None and server.url.startswith("falkordb") and len(steps) > 1
+            continue
+        assert [e.id for e in found[0]] == [e.id for e in edges or []]
+        ends = {n for e in found[0] for n in (e.src, e.dst)}
+        assert found[1] == view.nodes(ends), (start, hops)
+        assert "ghost" not in found[1]
+    assert view.around(["maker"], [(Direction.BOTH, list(Relation))], 8, limit=3) is None
+
+
+def test_owners_read_no_nodes_after_the_walk(server: GraphStore) -> None:
+    embedded = open_store("sqlite:///:memory:")
+    _fill(embedded)
+    try:
+        # Each has an owner: the start node comes with its edges too.
+        for entity in ("maker", "sub", "parent-reg"):
+            ref = EntityRef(id=entity, name=entity, kind=NodeKind.ORGANIZATION)
+            on_server = owners(_NoNodeReads(server.view()), ref, 6, DAY)  # type: ignore[arg-type]
+            assert on_server.model_dump() == owners(embedded.view(), ref, 6, DAY).model_dump()
+            assert on_server.owners
     finally:
         embedded.close()

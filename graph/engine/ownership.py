@@ -16,7 +16,7 @@ from typing import cast
 
 import networkx as nx
 
-from supplygraph.graph.engine.prefetch import edge_source
+from supplygraph.graph.engine.prefetch import EdgeSource, edge_source, nodes_from
 from supplygraph.graph.engine.walk_budget import WalkBudget
 from supplygraph.graph.model.answers import (
     EntityRef,
@@ -104,11 +104,12 @@ def combine_paths(paths: list[list[Edge]]) -> ShareRange:
 
 def _collect(
     view: GraphView, start: str, upward: bool, max_depth: int, as_of: date, budget: WalkBudget
-) -> tuple[nx.MultiDiGraph[str], set[str]]:
+) -> tuple[nx.MultiDiGraph[str], set[str], EdgeSource]:
     """The ownership/control neighbourhood, one batched store call per hop, within the budget.
 
     Nodes left unexpanded (by the depth bound or the budget) are returned: they are not
-    "ultimate", as something above them may not have been read.
+    "ultimate", as something above them may not have been read. So is what the edges were read
+    from: on a server store it holds the nodes read with them.
     """
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     g.add_node(start)
@@ -116,7 +117,9 @@ def _collect(
     frontier = [start]
     direction = Direction.IN if upward else Direction.OUT
     # One query for the whole neighbourhood on a server store; the walk below stays the same.
-    source = edge_source(view, [start], [(direction, OWNERSHIP_RELATIONS)], max_depth)
+    source = edge_source(
+        view, [start], [(direction, OWNERSHIP_RELATIONS)], max_depth, with_nodes=True
+    )
     for _ in range(max_depth):
         if not frontier:
             break
@@ -134,7 +137,7 @@ def _collect(
         frontier = fresh
         if not (budget.take_edges(len(edges)) and budget.take_nodes(len(fresh))):
             break
-    return g, set(frontier)
+    return g, set(frontier), source
 
 
 @dataclass
@@ -324,14 +327,14 @@ def _analyse(
     Past the budget each owner is marked ``partial``: its share is a range from what the
     walk read (at least) to the walk bound (at most), never an exact figure.
     """
-    g, unexpanded = _collect(view, entity_id, upward, max_depth, as_of, budget)
+    g, unexpanded, source = _collect(view, entity_id, upward, max_depth, as_of, budget)
     collected_whole = budget.exhausted is None
     tallies = _walk_paths(g, entity_id, upward, max_depth, budget)
     partial = budget.exhausted is not None
     bounds = _walk_bounds(g, entity_id, upward, max_depth) if partial else {}
     controlled = _control_reach(g, entity_id, upward, max_depth)
     others = [n for n in g.nodes if n != entity_id]
-    nodes = view.nodes([*others, entity_id])
+    nodes = nodes_from(source, view, [*others, entity_id])
     names = {i: n.name for i, n in nodes.items()}
     depth = nx.single_source_shortest_path_length(g.reverse(copy=False) if upward else g, entity_id)
     results: list[OwnerOut] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
-from supplygraph.graph.model.records import Edge, Relation
+from supplygraph.graph.model.records import Edge, Node, Relation
 from supplygraph.graph.store.protocol import Direction, HopsView, WalkStep
 
 
@@ -25,10 +25,16 @@ class EdgeSource(Protocol):
     ) -> list[Edge]: ...
 
 
-class PrefetchedEdges:
-    """``edges`` over a fixed set of edges, in the order the stores give (by edge id)."""
+class NodeSource(Protocol):
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]: ...
 
-    def __init__(self, edges: list[Edge]) -> None:
+
+class PrefetchedEdges:
+    """``edges`` over a fixed set of edges, in the order the stores give (by edge id), and
+    the nodes read with them (``known``), when the view gave any."""
+
+    def __init__(self, edges: list[Edge], known: dict[str, Node] | None = None) -> None:
+        self.known = known or {}
         self._out: dict[str, list[Edge]] = {}
         self._in: dict[str, list[Edge]] = {}
         for e in edges:
@@ -62,10 +68,26 @@ def edge_source(
     steps: Sequence[WalkStep],
     hops: int,
     limit: int = PREFETCH_LIMIT,
+    with_nodes: bool = False,
 ) -> EdgeSource:
     """What a walk of ``hops`` levels from ``ids`` along ``steps`` should read edges from: the
-    view itself, or (when it can give that neighbourhood in one call) the prefetched edges."""
+    view itself, or (when it can give that neighbourhood in one call) the prefetched edges,
+    with ``with_nodes`` also the nodes at their ends (see :func:`nodes_from`)."""
     if hops < 1 or not isinstance(view, HopsView):
         return view
+    if with_nodes:
+        found = view.around(ids, steps, hops, limit)
+        return view if found is None else PrefetchedEdges(*found)
     edges = view.edges_along(ids, steps, hops, limit)
     return view if edges is None else PrefetchedEdges(edges)
+
+
+def nodes_from(source: EdgeSource, view: NodeSource, ids: Collection[str]) -> dict[str, Node]:
+    """``view.nodes(ids)``, taking those the walk's source already read from it: the view is
+    asked only for the rest (none, when the walk's prefetch brought every node it reached)."""
+    known = source.known if isinstance(source, PrefetchedEdges) else {}
+    found = {i: known[i] for i in ids if i in known}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        found.update(view.nodes(missing))
+    return found

@@ -448,10 +448,30 @@ def _types(relations: list[Relation]) -> str:
     return "|".join(Relation(r).value for r in sorted(relations))
 
 
-def edges_within(relations: list[Relation], direction: str, hops: int) -> str:
+def _edge_rows(with_nodes: bool) -> str:
+    """The end of a neighbourhood query: one row per visible edge ``r`` (id, record), with
+    ``with_nodes`` also each end's id and visible record (``null`` for a stub), so that a walk
+    needs no second read for the nodes it reached. A node is repeated on each of its edges;
+    the rows stay one per edge so that ``$limit`` still counts edges."""
+    ends = ""
+    if with_nodes:
+        ends = f"""WITH r, at, data, startNode(r) AS a, endNode(r) AS b
+RETURN r.id, data, a.id, {visible("a")}, b.id, {visible("b")}"""
+    return f"""WITH DISTINCT r, at
+WITH r, at, {visible("r")} AS data
+WHERE data IS NOT NULL
+{ends or "RETURN r.id, data"}
+LIMIT $limit
+"""
+
+
+def edges_within(
+    relations: list[Relation], direction: str, hops: int, with_nodes: bool = False
+) -> str:
     """Every visible edge of ``relations`` a walk of ``hops`` levels from ``$ids`` could read,
     in one query: a variable-length pattern finds the nodes within ``hops - 1`` steps (any
-    version: a superset, the walk drops what it cannot use), then their edges as of ``at``.
+    version: a superset, the walk drops what it cannot use), then their edges as of ``at``
+    (and their ends, see :func:`_edge_rows`).
     Types come from the enum and the bound is a whole number, never input text."""
     if hops < 1:
         raise ValueError("hops must be at least 1")
@@ -462,12 +482,7 @@ UNWIND $ids AS i
 MATCH (:{ENTITY} {{id: i}}){left}[:{types}*0..{hops - 1}]{right}(x:{ENTITY})
 WITH DISTINCT x, at
 MATCH (x){left}[r:{types}]{right}(:{ENTITY})
-WITH DISTINCT r, at
-WITH r, {visible("r")} AS data
-WHERE data IS NOT NULL
-RETURN r.id, data
-LIMIT $limit
-"""
+{_edge_rows(with_nodes)}"""
 
 
 def _follows(step: Step) -> str:
@@ -479,7 +494,7 @@ def _follows(step: Step) -> str:
     return f"(type(w) IN [{types}]{side})"
 
 
-def edges_along(steps: list[Step], hops: int) -> str:
+def edges_along(steps: list[Step], hops: int, with_nodes: bool = False) -> str:
     """:func:`edges_within` for a walk whose steps follow some relations one way and others
     the other way (upward: owners in, models out), in one Neo4j query.
 
@@ -515,12 +530,7 @@ UNWIND $ids AS i
 WITH DISTINCT x, at
 {newline.join(gathered)}
 UNWIND {" + ".join(lists)} AS r
-WITH DISTINCT r, at
-WITH r, {visible("r")} AS data
-WHERE data IS NOT NULL
-RETURN r.id, data
-LIMIT $limit
-"""
+{_edge_rows(with_nodes)}"""
 
 
 LOOKUP_NODES = f"""{AT}

@@ -139,6 +139,14 @@ class HopsView(Protocol):
         or the server cannot follow these steps in one query; the walk then reads hop by hop."""
         ...
 
+    def around(
+        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+    ) -> tuple[list[Edge], dict[str, Node]] | None:
+        """:meth:`edges_along`, with the nodes at either end of those edges as ``nodes``
+        gives them (stubs left out), from the same call: a walk that shows what it reached
+        needs no second read. ``None`` as for :meth:`edges_along`."""
+        ...
+
 
 class GraphStore(Protocol):
     url: str
