@@ -200,6 +200,8 @@ def test_the_nodes_come_with_the_edges(server: GraphStore, hops: int) -> None:
         ends = {n for e in found[0] for n in (e.src, e.dst)}
         assert found[1] == view.nodes(ends), (start, hops)
         assert "ghost" not in found[1]
+    # Nothing around: an empty answer (the query gives no row), not "too much to say".
+    assert view.around(["model"], [(Direction.IN, [Relation.OWNS])], hops, limit=10) == ([], {})
     assert view.around(["maker"], [(Direction.BOTH, list(Relation))], 8, limit=3) is None
 
 

@@ -532,48 +532,46 @@ class CypherView:
         self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
     ) -> list[Edge] | None:
         """The neighbourhood a walk of ``hops`` levels reads, in one query (see HopsView)."""
-        rows = self._along(ids, steps, hops, limit, with_nodes=False)
-        if rows is None:
+        query = self._walk_query(steps, hops, with_nodes=False)
+        if query is None:
             return None
-        return [Edge.model_validate_json(rows[i][1]) for i in sorted(rows)]
+        seen: dict[str, str] = {}
+        for edge_id, data in self._batched(query, "ids", ids, limit=limit + 1):
+            seen.setdefault(edge_id, data)
+            if len(seen) > limit:
+                return None
+        return [Edge.model_validate_json(seen[i]) for i in sorted(seen)]
 
     def around(
         self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
     ) -> tuple[list[Edge], dict[str, Node]] | None:
         """:meth:`edges_along` and the nodes at the ends of its edges, in one query."""
-        rows = self._along(ids, steps, hops, limit, with_nodes=True)
-        if rows is None:
+        query = self._walk_query(steps, hops, with_nodes=True)
+        if query is None:
             return None
+        seen: dict[str, str] = {}
         ends: dict[str, str] = {}
-        for row in rows.values():
-            for node_id, data in ((row[2], row[3]), (row[4], row[5])):
-                if data is not None:
-                    ends.setdefault(node_id, data)
-        edges = [Edge.model_validate_json(rows[i][1]) for i in sorted(rows)]
-        return edges, {i: Node.model_validate_json(data) for i, data in ends.items()}
-
-    def _along(
-        self,
-        ids: Collection[str],
-        steps: Sequence[WalkStep],
-        hops: int,
-        limit: int,
-        with_nodes: bool,
-    ) -> dict[str, Row] | None:
-        """The rows of the neighbourhood query by edge id, or ``None`` (see HopsView)."""
-        walk = [(Direction(d).value, sorted({Relation(r) for r in rels})) for d, rels in steps]
-        if len(walk) == 1:
-            query = q.edges_within(walk[0][1], walk[0][0], hops, with_nodes)
-        elif self.mixed_steps:
-            query = q.edges_along(walk, hops, with_nodes)
-        else:
-            return None
-        seen: dict[str, Row] = {}
-        for row in self._batched(query, "ids", ids, limit=limit + 1):
-            seen.setdefault(row[0], row)
+        # One row per batch of ids: that batch's edges, and the nodes at their ends.
+        for edges, nodes in self._batched(query, "ids", ids, limit=limit + 1):
+            for edge_id, data in edges:
+                seen.setdefault(edge_id, data)
             if len(seen) > limit:
                 return None
-        return seen
+            for node_id, data in nodes:
+                if data is not None:  # a stub: an edge's end that was never put
+                    ends.setdefault(node_id, data)
+        found = [Edge.model_validate_json(seen[i]) for i in sorted(seen)]
+        return found, {i: Node.model_validate_json(data) for i, data in ends.items()}
+
+    def _walk_query(self, steps: Sequence[WalkStep], hops: int, with_nodes: bool) -> str | None:
+        """The neighbourhood query for a walk, or ``None`` when the server cannot follow its
+        steps in one query (see HopsView)."""
+        walk = [(Direction(d).value, sorted({Relation(r) for r in rels})) for d, rels in steps]
+        if len(walk) == 1:
+            return q.edges_within(walk[0][1], walk[0][0], hops, with_nodes)
+        if self.mixed_steps:
+            return q.edges_along(walk, hops, with_nodes)
+        return None
 
     def _lookup(self, keys: Mapping[str, K]) -> dict[K, list[str]]:
         """Node ids per wanted key; ``keys`` maps each Lookup key to what the caller asked."""

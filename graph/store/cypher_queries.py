@@ -449,19 +449,28 @@ def _types(relations: list[Relation]) -> str:
 
 
 def _edge_rows(with_nodes: bool) -> str:
-    """The end of a neighbourhood query: one row per visible edge ``r`` (id, record), with
-    ``with_nodes`` also each end's id and visible record (``null`` for a stub), so that a walk
-    needs no second read for the nodes it reached. A node is repeated on each of its edges;
-    the rows stay one per edge so that ``$limit`` still counts edges."""
-    ends = ""
-    if with_nodes:
-        ends = f"""WITH r, at, data, startNode(r) AS a, endNode(r) AS b
-RETURN r.id, data, a.id, {visible("a")}, b.id, {visible("b")}"""
+    """The end of a neighbourhood query: one row per visible edge ``r`` (id, record).
+
+    ``with_nodes`` returns instead one row holding those edges (as [id, record] pairs) and the
+    nodes at their ends, each once (as [id, visible record or ``null`` for a stub]), so that a
+    walk needs no second read for the nodes it reached; a hub met on every edge of a wide
+    neighbourhood is sent once, not once per edge. ``$limit`` counts edges either way; an
+    empty neighbourhood gives no row."""
+    if not with_nodes:
+        return f"""WITH DISTINCT r, at
+WITH r, {visible("r")} AS data
+WHERE data IS NOT NULL
+RETURN r.id, data
+LIMIT $limit
+"""
     return f"""WITH DISTINCT r, at
 WITH r, at, {visible("r")} AS data
 WHERE data IS NOT NULL
-{ends or "RETURN r.id, data"}
+WITH r, at, data
 LIMIT $limit
+WITH at, collect([r.id, data]) AS edges,
+     collect(DISTINCT startNode(r)) + collect(DISTINCT endNode(r)) AS ends
+RETURN edges, [n IN ends | [n.id, {visible("n")}]]
 """
 
 
