@@ -29,6 +29,7 @@ from supplygraph.graph.store import cypher_queries as q
 from supplygraph.graph.store.backends import open_store
 from supplygraph.graph.store.cypher import VERSION_RECHECK_S, CypherStore
 from supplygraph.graph.store.cypher_queries import Dialect, schema_statements
+from supplygraph.graph.store.protocol import Direction
 from supplygraph.service import SupplyGraph
 
 FAST_FAIL = "retries=1&backoff=0.05&timeout=2"
@@ -324,3 +325,31 @@ def test_neo4j_holds_the_uniqueness_constraints() -> None:
         rows = driver.execute_query(shown).records
     unique = {(r["labelsOrTypes"][0], r["properties"][0]) for r in rows if "UNIQUE" in r["type"]}
     assert unique == {(label, prop) for label, prop, is_unique in q.INDEXED if is_unique}
+
+
+def test_each_edge_is_one_relationship_however_often_it_is_written(store_url: str) -> None:
+    # New edges are created without a MERGE of the relationship: the writer's read-back of
+    # the ids must catch every edge already there, in an earlier load or an earlier batch.
+    first = [owns("fund", f"c{i}", 10.0 + i) for i in range(5)]
+    loads = [
+        [[org("fund", "Fund"), *first[:3]], [owns("fund", "c0", 20.0), *first[3:]]],
+        [[owns("fund", "c1", 55.0), owns("fund", "c9", 1.0)]],
+    ]
+    stores = [open_store(with_options(store_url, "batch_size=2")), open_store("sqlite:///:memory:")]
+    for store in stores:
+        for load in loads:
+            with store.writer() as w:
+                for batch in load:
+                    w.put(batch)
+    server = stores[0]
+    assert isinstance(server, CypherStore)
+    rows = server.executor.read("MATCH ()-[r:OWNS]->() RETURN r.id, count(*) ORDER BY r.id", None)
+    ids = sorted(e.id for e in [*first, owns("fund", "c9", 1.0)])
+    assert [(row[0], row[1]) for row in rows] == [(i, 1) for i in ids]
+    got, expected = (
+        sorted(s.view().edges(["fund"], Direction.OUT, [Relation.OWNS]), key=lambda e: e.id)
+        for s in stores
+    )
+    assert got == expected and len(got) == 6
+    for store in stores:
+        store.close()

@@ -448,13 +448,15 @@ class CypherWriter:
         old: dict[str, Edge] = {}
         for relation, ids in _group(edges).items():
             old |= self._read(tx, q.existing_edges(relation), {"ids": ids}, Edge)
-        by_relation: dict[Relation, list[dict[str, Any]]] = {}
+        # Edges the store holds are merged into; the others are created outright.
+        by_relation: dict[tuple[Relation, bool], list[dict[str, Any]]] = {}
         for e in edges:
             m = merge_edge(old[e.id], e) if e.id in old else e
             row = {"id": m.id, "src": m.src, "dst": m.dst, "data": _dump(m), "share": m.share}
-            by_relation.setdefault(m.relation, []).append(row)
-        for relation, rows in sorted(by_relation.items()):
-            self._run(tx, q.upsert_edges(relation), {"rows": rows})
+            by_relation.setdefault((m.relation, e.id in old), []).append(row)
+        for (relation, stored), rows in sorted(by_relation.items()):
+            statement = q.upsert_edges(relation) if stored else q.create_edges(relation)
+            self._run(tx, statement, {"rows": rows})
 
     def _write_designations(self, tx: CypherTx, des: list[Designation]) -> None:
         old = self._read(tx, q.EXISTING_DESIGNATIONS, {"ids": [d.id for d in des]}, Designation)

@@ -259,6 +259,23 @@ MERGE (a)-[r:{rel} {{id: row.id}}]->(b)
 {_fold_and_write("r", EDGE_VERSIONED, "row")}"""
 
 
+def create_edges(relation: Relation) -> str:
+    """Create edges of one relation that the store does not hold (the writer read their ids
+    back and found none, under the single-writer lock): no MERGE of the relationship, which
+    would read every edge between its two ends first (all of a hub's, for a fund with
+    thousands of holdings). What the new edge holds is what :func:`upsert_edges` leaves on an
+    edge it creates: the pending slot only."""
+    rel = Relation(relation).value
+    pending = ", ".join(f"p_{p}: row.{p}" for p in EDGE_VERSIONED)
+    return f"""
+UNWIND $rows AS row
+MERGE (a:{ENTITY} {{id: row.src}})
+ON CREATE SET a.born = $seq
+MERGE (b:{ENTITY} {{id: row.dst}})
+ON CREATE SET b.born = $seq
+CREATE (a)-[:{rel} {{id: row.id, {pending}, p_seq: $seq}}]->(b)"""
+
+
 UPSERT_DESIGNATIONS = f"""
 UNWIND $rows AS row
 MERGE (d:{DESIGNATION} {{id: row.id}})
