@@ -20,6 +20,7 @@ from supplygraph.graph.engine.upstream import UPWARD_STEPS, collect_upstream
 from supplygraph.graph.model.answers import EntityRef
 from supplygraph.graph.model.records import Edge, Node, NodeKind, Relation
 from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.cypher import CypherStore
 from supplygraph.graph.store.protocol import Direction, GraphStore, GraphView, HopsView, WalkStep
 
 DAY = date(2025, 6, 1)
@@ -167,15 +168,25 @@ class _NoNodeReads:
         raise AssertionError(f"a second read for {sorted(ids)}")
 
     def edges_along(
-        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+        self,
+        ids: Collection[str],
+        steps: Sequence[WalkStep],
+        hops: int,
+        limit: int,
+        day: date | None = None,
     ) -> list[Edge] | None:
         raise AssertionError("the walk shows nodes: it asks for them with the edges")
 
     def around(
-        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+        self,
+        ids: Collection[str],
+        steps: Sequence[WalkStep],
+        hops: int,
+        limit: int,
+        day: date | None = None,
     ) -> tuple[list[Edge], dict[str, Node]] | None:
         assert isinstance(self.view, HopsView)
-        return self.view.around(ids, steps, hops, limit)
+        return self.view.around(ids, steps, hops, limit, day)
 
 
 @pytest.mark.parametrize("hops", [1, 3, 8])
@@ -217,3 +228,46 @@ def test_owners_read_no_nodes_after_the_walk(server: GraphStore) -> None:
             assert on_server.owners
     finally:
         embedded.close()
+
+
+@pytest.mark.parametrize("hops", [1, 2, 8])
+def test_edges_not_in_force_are_left_out_by_the_query(server: GraphStore, hops: int) -> None:
+    # Ended on 2001-01-01: in force on 2000-06-01, not on DAY; and one starting after DAY.
+    with server.writer() as w:
+        w.put([owns("parent", "sub", 40.0, valid_from=date(2030, 1, 1))])
+    view = server.view()
+    assert isinstance(view, HopsView)
+    walks: list[tuple[str, list[WalkStep]]] = [
+        ("top", [(Direction.IN, [Relation.OWNS, Relation.CONTROLS])]),
+        ("sub", [(Direction.IN, [Relation.OWNS, Relation.CONTROLS])]),
+        ("stranger", [(Direction.BOTH, list(Relation))]),
+        ("top", DOWNWARD_STEPS),
+    ]
+    dropped = 0
+    for start, steps in walks:
+        everything = view.edges_along([start], steps, hops, limit=1000)
+        if everything is None:
+            assert server.url.startswith("falkordb") and len(steps) > 1
+            continue
+        for day in (DAY, date(2000, 6, 1), date(2031, 1, 1)):
+            in_force = [e for e in everything if e.active_on(day)]
+            assert view.edges_along([start], steps, hops, 1000, day) == in_force, (start, day)
+            found = view.around([start], steps, hops, 1000, day)
+            assert found is not None and found[0] == in_force
+            dropped += len(everything) - len(in_force)
+    assert dropped > 0
+
+
+def test_edges_stored_without_their_dates_are_kept(server: GraphStore) -> None:
+    # A store written before the dates were relationship properties: its edges have none, and
+    # the query keeps them (the walk reads the record's own dates).
+    assert isinstance(server, CypherStore)
+    with server.executor.load() as session, session.batch() as tx:
+        tx.run(
+            "MATCH ()-[r:OWNS]->() REMOVE r.p_valid_to, r.valid_to, r.p_valid_from, r.valid_from"
+        )
+    view = server.view()
+    steps: list[WalkStep] = [(Direction.IN, [Relation.OWNS])]
+    got = view.edges_along(["top"], steps, 2, 1000, DAY)
+    assert got is not None and [e.src for e in got] == ["stranger"]
+    assert not got[0].active_on(DAY)

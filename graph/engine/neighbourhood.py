@@ -168,17 +168,21 @@ def neighbourhood(
     # higher one: ownership two hops away is kept before a distributor one hop away takes the
     # last free place. Without a cap the last pass alone gives the whole neighbourhood.
     # Every edge the passes and the picture below read, in one query on a server store.
-    source = edge_source(view, [center], [(Direction.BOTH, list(Relation))], depth + 1)
+    # With ``as_of`` the picture neither shows nor counts edges not in force that day.
+    steps = [(Direction.BOTH, list(Relation))]
+    source = edge_source(view, [center], steps, depth + 1, day=as_of)
     for tier in sorted({*RELATION_PRIORITY.values(), UNRANKED}):
         truncated |= _expand(
             source, center, depth, as_of, max_nodes, tier, touching, depth_of, kept
         )
     # Edges among nodes already present (a subsidiary that also owns a brand of the centre)
     # belong to the picture even when no new node comes with them.
-    for edge in _ordered(source.edges(list(depth_of), Direction.BOTH), as_of):
+    around = source.edges(list(depth_of), Direction.BOTH)
+    for edge in _ordered(around, as_of):
         if edge.src in depth_of and edge.dst in depth_of:
             kept.setdefault(edge.id, edge)
-    return _assemble(view, source, root, depth, as_of, truncated, depth_of, kept)
+    # The same edges give each node's count of what the picture leaves out.
+    return _assemble(view, around, root, depth, as_of, truncated, depth_of, kept)
 
 
 def _expand(
@@ -235,7 +239,7 @@ def _ordered(edges: Iterable[Edge], as_of: date | None) -> list[Edge]:
 
 def _assemble(
     view: GraphView,
-    source: EdgeSource,
+    around: list[Edge],
     root: Node,
     depth: int,
     as_of: date | None,
@@ -247,7 +251,7 @@ def _assemble(
     designations = view.designations(list(depth_of))
     day = as_of or date.today()
     touching: dict[str, set[str]] = {}
-    for edge in source.edges(list(depth_of), Direction.BOTH):
+    for edge in around:
         if as_of is None or edge.active_on(as_of):
             for n in (edge.src, edge.dst):
                 touching.setdefault(n, set()).add(edge.id)

@@ -117,9 +117,9 @@ def _collect(
     frontier = [start]
     direction = Direction.IN if upward else Direction.OUT
     # One query for the whole neighbourhood on a server store; the walk below stays the same.
-    source = edge_source(
-        view, [start], [(direction, OWNERSHIP_RELATIONS)], max_depth, with_nodes=True
-    )
+    # Edges not in force on the day are left out by the query: the walk skips them uncounted.
+    steps = [(direction, OWNERSHIP_RELATIONS)]
+    source = edge_source(view, [start], steps, max_depth, with_nodes=True, day=as_of)
     for _ in range(max_depth):
         if not frontier:
             break

@@ -10,6 +10,7 @@ pattern) the walk runs over that instead, with the same answers: the prefetched 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
 from typing import Protocol
 
 from supplygraph.graph.model.records import Edge, Node, Relation
@@ -69,16 +70,19 @@ def edge_source(
     hops: int,
     limit: int = PREFETCH_LIMIT,
     with_nodes: bool = False,
+    day: date | None = None,
 ) -> EdgeSource:
     """What a walk of ``hops`` levels from ``ids`` along ``steps`` should read edges from: the
     view itself, or (when it can give that neighbourhood in one call) the prefetched edges,
-    with ``with_nodes`` also the nodes at their ends (see :func:`nodes_from`)."""
+    with ``with_nodes`` also the nodes at their ends (see :func:`nodes_from`). ``day`` leaves
+    out, in the query, edges not in force that day: only for a walk that skips them and does
+    not count them against its budget (the answers stay the view's)."""
     if hops < 1 or not isinstance(view, HopsView):
         return view
     if with_nodes:
-        found = view.around(ids, steps, hops, limit)
+        found = view.around(ids, steps, hops, limit, day)
         return view if found is None else PrefetchedEdges(*found)
-    edges = view.edges_along(ids, steps, hops, limit)
+    edges = view.edges_along(ids, steps, hops, limit, day)
     return view if edges is None else PrefetchedEdges(edges)
 
 

@@ -98,8 +98,9 @@ def downstream(
     max_nodes: int = 250_000,
 ) -> Reach:
     """Everything the target's group holds on ``as_of``, with the shortest evidence paths."""
-    # The whole group in one query on a server store (see prefetch), read by both passes.
-    source = edge_source(view, [target], DOWNWARD_STEPS, max_depth)
+    # The whole group in one query on a server store (see prefetch), read by both passes;
+    # neither follows nor counts an edge not in force on the day, so the query leaves them out.
+    source = edge_source(view, [target], DOWNWARD_STEPS, max_depth, day=as_of)
     return _downstream(source, target, as_of, max_depth, max_nodes, strong_only=False)
 
 

@@ -402,7 +402,8 @@ class Resolver:
         if found is None:
             seen = {target}
             frontier = [target]
-            source = edge_source(self.view, [target], ABOVE_STEPS, ABOVE_DEPTH)
+            # Only edges in force on the day are followed: the query leaves out the others.
+            source = edge_source(self.view, [target], ABOVE_STEPS, ABOVE_DEPTH, day=day)
             for _ in range(ABOVE_DEPTH):
                 ups = source.edges(frontier, Direction.IN, UPWARD)
                 same = source.edges(frontier, Direction.OUT, [Relation.SAME_AS])

@@ -151,7 +151,8 @@ def collect_upstream_many(
     """
     budget = budget or WalkBudget(max_edges=MAX_EDGES_READ, max_seconds=UPSTREAM_SECONDS)
     walks = {r: _Walk({r}, [r]) for r in dict.fromkeys(roots)}
-    # Everything the walks can reach, in one query on a server store (see prefetch).
+    # Everything the walks can reach, in one query on a server store (see prefetch). Edges not
+    # in force on the day stay in it: the budget counts every edge read, as it does here.
     source = edge_source(view, list(walks), UPWARD_STEPS, max_depth)
     ins: dict[str, list[Edge]] = {}
     outs: dict[str, list[Edge]] = {}

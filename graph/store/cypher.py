@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -452,7 +452,15 @@ class CypherWriter:
         by_relation: dict[tuple[Relation, bool], list[dict[str, Any]]] = {}
         for e in edges:
             m = merge_edge(old[e.id], e) if e.id in old else e
-            row = {"id": m.id, "src": m.src, "dst": m.dst, "data": _dump(m), "share": m.share}
+            row = {
+                "id": m.id,
+                "src": m.src,
+                "dst": m.dst,
+                "data": _dump(m),
+                "share": m.share,
+                "valid_from": _day(m.valid_from),
+                "valid_to": _day(m.valid_to),
+            }
             by_relation.setdefault((m.relation, e.id in old), []).append(row)
         for (relation, stored), rows in sorted(by_relation.items()):
             statement = q.upsert_edges(relation) if stored else q.create_edges(relation)
@@ -466,6 +474,11 @@ class CypherWriter:
             props = {"entity_id": m.entity_id, "list_id": m.list_id}
             rows.append({"id": m.id, "props": props, "data": _dump(m)})
         self._run(tx, q.UPSERT_DESIGNATIONS, {"rows": rows})
+
+
+def _day(day: date | None) -> str | None:
+    """A date as the ISO text the queries compare (``None`` stays unknown)."""
+    return None if day is None else day.isoformat()
 
 
 def _group(edges: list[Edge]) -> dict[Relation, list[str]]:
@@ -531,21 +544,32 @@ class CypherView:
         return [Edge.model_validate_json(seen[i]) for i in sorted(seen)]
 
     def edges_along(
-        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+        self,
+        ids: Collection[str],
+        steps: Sequence[WalkStep],
+        hops: int,
+        limit: int,
+        day: date | None = None,
     ) -> list[Edge] | None:
         """The neighbourhood a walk of ``hops`` levels reads, in one query (see HopsView)."""
         query = self._walk_query(steps, hops, with_nodes=False)
         if query is None:
             return None
         seen: dict[str, str] = {}
-        for edge_id, data in self._batched(query, "ids", ids, limit=limit + 1):
+        params = {"limit": limit + 1, "day": _day(day)}
+        for edge_id, data in self._batched(query, "ids", ids, **params):
             seen.setdefault(edge_id, data)
             if len(seen) > limit:
                 return None
         return [Edge.model_validate_json(seen[i]) for i in sorted(seen)]
 
     def around(
-        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+        self,
+        ids: Collection[str],
+        steps: Sequence[WalkStep],
+        hops: int,
+        limit: int,
+        day: date | None = None,
     ) -> tuple[list[Edge], dict[str, Node]] | None:
         """:meth:`edges_along` and the nodes at the ends of its edges, in one query."""
         query = self._walk_query(steps, hops, with_nodes=True)
@@ -553,8 +577,9 @@ class CypherView:
             return None
         seen: dict[str, str] = {}
         ends: dict[str, str] = {}
+        params = {"limit": limit + 1, "day": _day(day)}
         # One row per batch of ids: that batch's edges, and the nodes at their ends.
-        for edges, nodes in self._batched(query, "ids", ids, limit=limit + 1):
+        for edges, nodes in self._batched(query, "ids", ids, **params):
             for edge_id, data in edges:
                 seen.setdefault(edge_id, data)
             if len(seen) > limit:

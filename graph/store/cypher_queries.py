@@ -222,8 +222,9 @@ MATCH (m:{STORE_META} {{key: 'generation'}})
 RETURN m.writer IS NOT NULL AND m.lease_until >= timestamp()
 """
 
-# Relationship properties kept in two slots: the record, and what queries filter on.
-EDGE_VERSIONED = ("data", "share")
+# Relationship properties kept in two slots: the record, and what queries filter on (validity
+# dates as ISO text, which orders as the dates do).
+EDGE_VERSIONED = ("data", "share", "valid_from", "valid_to")
 
 # -- writes (run inside a load: $seq is its number, $committed the marker it started from) ----
 
@@ -246,15 +247,19 @@ SET x.until = $seq
 """
 
 
-def upsert_edges(relation: Relation) -> str:
-    """MERGE edges of one relation; the type comes from the enum, never from input."""
-    rel = Relation(relation).value
-    return f"""
+# An edge batch's two ends: found, or created as stubs (a record may name a node never put).
+EDGE_ENDS = f"""
 UNWIND $rows AS row
 MERGE (a:{ENTITY} {{id: row.src}})
 ON CREATE SET a.born = $seq
 MERGE (b:{ENTITY} {{id: row.dst}})
-ON CREATE SET b.born = $seq
+ON CREATE SET b.born = $seq"""
+
+
+def upsert_edges(relation: Relation) -> str:
+    """MERGE edges of one relation; the type comes from the enum, never from input."""
+    rel = Relation(relation).value
+    return f"""{EDGE_ENDS}
 MERGE (a)-[r:{rel} {{id: row.id}}]->(b)
 {_fold_and_write("r", EDGE_VERSIONED, "row")}"""
 
@@ -267,12 +272,7 @@ def create_edges(relation: Relation) -> str:
     edge it creates: the pending slot only."""
     rel = Relation(relation).value
     pending = ", ".join(f"p_{p}: row.{p}" for p in EDGE_VERSIONED)
-    return f"""
-UNWIND $rows AS row
-MERGE (a:{ENTITY} {{id: row.src}})
-ON CREATE SET a.born = $seq
-MERGE (b:{ENTITY} {{id: row.dst}})
-ON CREATE SET b.born = $seq
+    return f"""{EDGE_ENDS}
 CREATE (a)-[:{rel} {{id: row.id, {pending}, p_seq: $seq}}]->(b)"""
 
 
@@ -465,25 +465,32 @@ def _types(relations: list[Relation]) -> str:
     return "|".join(Relation(r).value for r in sorted(relations))
 
 
+def _in_force(var: str) -> str:
+    """Whether the visible version of edge ``var`` is in force on ``$day`` (always, when
+    ``$day`` is null). An edge written before its dates were kept as properties has none, and
+    counts as in force: the walk checks the record's own dates anyway."""
+    since, until = visible(var, "valid_from"), visible(var, "valid_to")
+    return f"coalesce({since} <= $day, true) AND coalesce({until} > $day, true)"
+
+
 def _edge_rows(with_nodes: bool) -> str:
-    """The end of a neighbourhood query: one row per visible edge ``r`` (id, record).
+    """The end of a neighbourhood query: one row per visible edge ``r`` in force on ``$day``
+    (id, record).
 
     ``with_nodes`` returns instead one row holding those edges (as [id, record] pairs) and the
     nodes at their ends, each once (as [id, visible record or ``null`` for a stub]), so that a
     walk needs no second read for the nodes it reached; a hub met on every edge of a wide
     neighbourhood is sent once, not once per edge. ``$limit`` counts edges either way; an
     empty neighbourhood gives no row."""
+    kept = f"""WITH DISTINCT r, at
+WITH r, at, {visible("r")} AS data
+WHERE data IS NOT NULL AND {_in_force("r")}
+"""
     if not with_nodes:
-        return f"""WITH DISTINCT r, at
-WITH r, {visible("r")} AS data
-WHERE data IS NOT NULL
-RETURN r.id, data
+        return f"""{kept}RETURN r.id, data
 LIMIT $limit
 """
-    return f"""WITH DISTINCT r, at
-WITH r, at, {visible("r")} AS data
-WHERE data IS NOT NULL
-WITH r, at, data
+    return f"""{kept}WITH r, at, data
 LIMIT $limit
 WITH at, collect([r.id, data]) AS edges,
      collect(DISTINCT startNode(r)) + collect(DISTINCT endNode(r)) AS ends

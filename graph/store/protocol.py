@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
@@ -130,17 +130,29 @@ class HopsView(Protocol):
     instead of one round trip per hop). Engines use it when a view has it."""
 
     def edges_along(
-        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+        self,
+        ids: Collection[str],
+        steps: Sequence[WalkStep],
+        hops: int,
+        limit: int,
+        day: date | None = None,
     ) -> list[Edge] | None:
         """Every edge that ``edges(x, direction, relations)`` gives for some step and some
         ``x`` within ``hops - 1`` steps of ``ids``, a step being an edge of one step's
         relations followed in that step's direction: all that a walk of ``hops`` levels could
-        read (validity is left to the walk). ``None`` when that is more than ``limit`` edges
-        or the server cannot follow these steps in one query; the walk then reads hop by hop."""
+        read. With ``day``, only those of them in force that day (``Edge.active_on``): for a
+        walk that never follows nor counts another. ``None`` when that is more than ``limit``
+        edges or the server cannot follow these steps in one query; the walk then reads hop by
+        hop."""
         ...
 
     def around(
-        self, ids: Collection[str], steps: Sequence[WalkStep], hops: int, limit: int
+        self,
+        ids: Collection[str],
+        steps: Sequence[WalkStep],
+        hops: int,
+        limit: int,
+        day: date | None = None,
     ) -> tuple[list[Edge], dict[str, Node]] | None:
         """:meth:`edges_along`, with the nodes at either end of those edges as ``nodes``
         gives them (stubs left out), from the same call: a walk that shows what it reached
