@@ -247,7 +247,7 @@ def _gleif_load(url: str, backend: str, entities: int) -> list[Figure]:
             "goal, MiB",
             gleif.RSS_GOAL_MIB,
             goal="value <= 4096 MiB",
-            note="ru_maxrss of the loading process alone (os.wait4); the server's not counted",
+            note="VmHWM of the loading process's own address space; the server's not counted",
         ),
         Figure(
             f"{backend}_gleif_owners_p99",

@@ -11,9 +11,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from supplygraph.bench import http
+from supplygraph.bench import gleif, http
 from supplygraph.bench.names import find_data
 from supplygraph.bench.run import SERVER_VARIABLES
+from supplygraph.service import SupplyGraph
 
 KEYS = {"name", "value", "unit", "baseline_name", "baseline_value", "ratio"}
 
@@ -124,3 +125,18 @@ def test_bench_imports_no_httpx() -> None:
         check=True,
     )
     assert done.stdout.strip() == "False"
+
+
+def test_gleif_load_peak_is_the_loaders_own(tmp_path: Path) -> None:
+    # The bench holds its synthetic records (GBs at full size) when it starts the loader; the
+    # figure must be the loader's memory, not the bench's (ru_maxrss would be the bench's).
+    held = bytearray(1024 * 1024 * 1024)
+    held[::4096] = b"\x01" * len(held[::4096])  # touched: resident
+    lei = gleif.write_lei_file(tmp_path / "lei.xml", 50)
+    run = gleif.load_in_child(f"sqlite:///{tmp_path / 'g.db'}", [lei])
+    assert run.returncode == 0
+    assert 20 < run.peak_rss_mib < 700, run
+    loaded = SupplyGraph.open(f"sqlite:///{tmp_path / 'g.db'}")
+    assert loaded.view.counts()["nodes"] == 50
+    loaded.close()
+    del held
