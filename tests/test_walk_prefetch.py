@@ -271,3 +271,29 @@ def test_edges_stored_without_their_dates_are_kept(server: GraphStore) -> None:
     got = view.edges_along(["top"], steps, 2, 1000, DAY)
     assert got is not None and [e.src for e in got] == ["stranger"]
     assert not got[0].active_on(DAY)
+
+
+@pytest.mark.parametrize("day", [DAY, date(2000, 6, 1)])
+def test_dated_answers_match_the_embedded_store(server: GraphStore, day: date) -> None:
+    # "stranger" owned 1% of "top" until 2001: in the answers of 2000, not of DAY. The server
+    # leaves edges out by day in its queries; the answers must not move.
+    embedded = open_store("sqlite:///:memory:")
+    _fill(embedded)
+    views = (server.view(), embedded.view())
+    try:
+        holders: dict[str, set[str]] = {}
+        for entity in ("top", "parent-reg", "maker"):
+            ref = EntityRef(id=entity, name=entity, kind=NodeKind.ORGANIZATION)
+            up = [owners(v, ref, 6, day) for v in views]
+            assert up[0].model_dump() == up[1].model_dump(), (entity, day)
+            holders[entity] = {o.id for o in up[0].owners}
+        assert ("stranger" in holders["top"]) is (day.year == 2000)
+        for start in ("stranger", "top"):
+            down = [downstream(v, start, day) for v in views]
+            assert down[0].depth == down[1].depth and down[0].parents == down[1].parents
+        pictures = [neighbourhood(v, "top", depth=2, as_of=day) for v in views]
+        assert pictures[0].model_dump() == pictures[1].model_dump()
+        shown = {n.id for n in pictures[0].nodes}
+        assert ("stranger" in shown) is (day.year == 2000)
+    finally:
+        embedded.close()
