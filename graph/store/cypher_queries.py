@@ -9,7 +9,8 @@ The graph layout:
 - ``(:Entity {id, kind, name, data})``: one per domain node; ``data`` is the whole record as
   JSON. An edge whose endpoint was never put creates a stub ``(:Entity {id})`` without ``data``,
   which reads skip (the embedded store also keeps such dangling edges).
-- ``(:Entity)-[:OWNS {id, data, share}]->(:Entity)``: one relationship type per relation.
+- ``(:Entity)-[:OWNS {id, data, share, valid_from, valid_to}]->(:Entity)``: one relationship
+  type per relation; the dates are ISO text, for the walks' filters by day.
 - ``(:Lookup {key, node})``: the lookup tables of the embedded store (name keys, tokens,
   identifiers, property names) as indexed rows; see :func:`lookup_key`.
 - ``(:Designation {id, entity_id, list_id, data})``, ``(:LoadEntry {id, dataset, loaded_at,
@@ -26,7 +27,8 @@ open load's own ``seq`` for the loader's reads):
   ``data`` and a pending ``p_data`` written by load ``p_seq``. A reader takes ``p_data`` when
   ``p_seq <= at``, else ``data`` (:func:`visible`); ``null`` means absent (a stub, or deleted).
   A load that writes a record again first folds a committed ``p_data`` into ``data``, so the
-  slots never need a promotion pass. ``share`` (relationships) is kept the same way.
+  slots never need a promotion pass. ``share`` and the dates (relationships) are kept the
+  same way.
 - a ``Lookup`` row is visible from load ``since`` until load ``until`` (exclusive); a load
   removing one sets ``until``.
 - an ``Entity`` created by a load carries ``born``: what a failed load created is found again.
