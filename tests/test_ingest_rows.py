@@ -32,6 +32,7 @@ from supplygraph.graph.model.records import (
     utc_text,
 )
 from supplygraph.graph.store.merge import merge_designation, merge_edge, merge_node
+from supplygraph.graph.store.protocol import INDEXED_PROPERTIES
 from supplygraph.graph.store.sqlite import SQLiteStore
 from supplygraph.loaders import ftm
 from supplygraph.loaders.builtin import seed_source
@@ -97,7 +98,8 @@ class RecordByRecordWriter:
                 "INSERT OR IGNORE INTO idents VALUES (?, ?, ?)",
                 (ident.scheme.value, ident.value, node.id),
             )
-        for prop in node.properties:
+        # Only the indexed pairs have rows (what nodes_with_property may be asked).
+        for prop in sorted(set(node.properties) & INDEXED_PROPERTIES.get(node.kind, frozenset())):
             self.conn.execute(
                 "INSERT OR IGNORE INTO props VALUES (?, ?, ?)", (node.kind.value, prop, node.id)
             )

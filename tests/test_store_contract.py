@@ -6,7 +6,9 @@ The embedded SQLite store always runs. The FalkorDB and Neo4j servers run when c
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,7 +21,9 @@ from supplygraph.graph.engine.resolve import Query, Resolver
 from supplygraph.graph.model.normalize import name_keys
 from supplygraph.graph.model.records import IdScheme, LoadEntry, Node, NodeKind, Relation, SourceRef
 from supplygraph.graph.store.backends import open_store
+from supplygraph.graph.store.cypher import CypherStore
 from supplygraph.graph.store.protocol import Direction, GraphStore
+from supplygraph.graph.store.sqlite import SQLiteStore
 
 
 @pytest.fixture(params=["sqlite", *CYPHER_BACKENDS])
@@ -89,6 +93,28 @@ def test_nodes_edges_and_lookups(store: GraphStore) -> None:
     assert view.designations(["acme"])["acme"][0].list_id == "us-bis-entity-list"
     assert [n.id for n in view.nodes_with_property(NodeKind.PRODUCT, "pattern")] == ["fam"]
     assert view.counts() == {"nodes": 5, "edges": 2, "designations": 1}
+
+
+def test_only_indexed_properties_are_asked_for(store: GraphStore, tmp_path: Path) -> None:
+    """Only the model-number patterns get property index rows (the identifier node's
+    ``scheme`` gets none); a property the stores do not index is refused, not answered with an
+    empty list that would read as "no node has it"."""
+    _fill(store)
+    store_view = store.view()
+    if isinstance(store, SQLiteStore):
+        with closing(sqlite3.connect(tmp_path / "contract.db")) as conn:
+            rows = conn.execute("SELECT kind, prop, node_id FROM props").fetchall()
+    else:
+        assert isinstance(store, CypherStore)
+        keys = store_view.read(  # type: ignore[attr-defined]  # the Cypher view's reader
+            "MATCH (x:Lookup) WHERE x.key STARTS WITH 'prop' RETURN x.key, x.node", None
+        )
+        rows = [(*key.split("\x1f")[1:], node) for key, node in keys]
+    assert [tuple(r) for r in rows] == [("product", "pattern", "fam")]
+    with pytest.raises(ValueError, match="organization.lei_category is not indexed"):
+        store_view.nodes_with_property(NodeKind.ORGANIZATION, "lei_category")
+    with pytest.raises(ValueError, match="identifier.scheme is not indexed"):
+        store_view.nodes_with_property(NodeKind.IDENTIFIER, "scheme")
 
 
 def test_subdivided_blocks_name_the_prefixes_of_smaller_mac_blocks(store: GraphStore) -> None:

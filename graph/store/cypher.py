@@ -66,7 +66,12 @@ from supplygraph.graph.store.cypher_servers import (
     ServerOptions,
 )
 from supplygraph.graph.store.merge import RecordBuffer, merge_designation, merge_edge, merge_node
-from supplygraph.graph.store.protocol import Direction, WalkStep
+from supplygraph.graph.store.protocol import (
+    Direction,
+    WalkStep,
+    check_indexed_property,
+    indexed_properties,
+)
 
 NEO4J_SCHEMES = frozenset({"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"})
 FALKORDB_SCHEMES = frozenset({"falkordb"})
@@ -106,7 +111,7 @@ def lookup_entries(node: Node) -> set[str]:
         keys |= {q.lookup_key("name", k) for name in node.names for k in name_keys(name)}
         keys |= {q.lookup_key("token", t) for name in node.names for t in name_tokens(name)}
     keys |= {q.lookup_key("ident", i.scheme.value, i.value) for i in node.identifiers}
-    keys |= {q.lookup_key("prop", node.kind.value, p) for p in node.properties}
+    keys |= {q.lookup_key("prop", node.kind.value, p) for p in indexed_properties(node)}
     return keys
 
 
@@ -660,6 +665,7 @@ class CypherView:
         return found
 
     def nodes_with_property(self, kind: NodeKind, prop: str) -> list[Node]:
+        check_indexed_property(kind, prop)
         key = q.lookup_key("prop", NodeKind(kind).value, prop)
         ids = self._lookup({key: key}).get(key, [])
         found = self.nodes(ids)

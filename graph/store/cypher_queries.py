@@ -12,7 +12,8 @@ The graph layout:
 - ``(:Entity)-[:OWNS {id, data, share, valid_from, valid_to}]->(:Entity)``: one relationship
   type per relation; the dates are ISO text, for the walks' filters by day.
 - ``(:Lookup {key, node})``: the lookup tables of the embedded store (name keys, tokens,
-  identifiers, property names) as indexed rows; see :func:`lookup_key`.
+  identifiers, the indexed property names of
+  ``protocol.INDEXED_PROPERTIES``) as indexed rows; see :func:`lookup_key`.
 - ``(:Designation {id, entity_id, list_id, data})``, ``(:LoadEntry {id, dataset, loaded_at,
   data})``, ``(:ChangeSet {id, dataset, loaded_at, data})`` (what a load changed) and one
   ``(:StoreMeta {key: 'generation', value, token, committed, writer, lease_until})``: the

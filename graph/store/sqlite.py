@@ -36,7 +36,7 @@ from supplygraph.graph.model.records import (
     utc_text,
 )
 from supplygraph.graph.store.merge import RecordBuffer, merge_designation, merge_edge, merge_node
-from supplygraph.graph.store.protocol import Direction
+from supplygraph.graph.store.protocol import Direction, check_indexed_property, indexed_properties
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, kind TEXT NOT NULL, data BLOB NOT NULL);
@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS tokens (token TEXT NOT NULL, node_id TEXT NOT NULL,
     PRIMARY KEY (token, node_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS idents (scheme TEXT NOT NULL, value TEXT NOT NULL,
     node_id TEXT NOT NULL, PRIMARY KEY (scheme, value, node_id)) WITHOUT ROWID;
+-- Rows only for the pairs in protocol.INDEXED_PROPERTIES (what nodes_with_property serves).
 CREATE TABLE IF NOT EXISTS props (kind TEXT NOT NULL, prop TEXT NOT NULL, node_id TEXT NOT NULL,
     PRIMARY KEY (kind, prop, node_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS designations (id TEXT PRIMARY KEY, entity_id TEXT NOT NULL,
@@ -333,9 +334,9 @@ class SQLiteWriter:
                 tokens += [(t, node_id) for t in toks]
             if n.identifiers:
                 idents += [(_SCHEME_TEXT[i.scheme], i.value, node_id) for i in n.identifiers]
-            if n.properties:
+            if n.properties and (indexed := indexed_properties(n)):
                 kind_text = _KIND_TEXT[n.kind]
-                props += [(kind_text, p, node_id) for p in n.properties]
+                props += [(kind_text, p, node_id) for p in indexed]
         # In key order: neighbouring inserts then touch the same B-tree pages.
         names.sort()
         tokens.sort()
@@ -492,6 +493,7 @@ class SQLiteView:
         return found
 
     def nodes_with_property(self, kind: NodeKind, prop: str) -> list[Node]:
+        check_indexed_property(kind, prop)
         rows = self.conn.execute(
             "SELECT n.data FROM props p JOIN nodes n ON n.id = p.node_id "
             "WHERE p.kind = ? AND p.prop = ? ORDER BY n.id",
