@@ -153,7 +153,10 @@ class Linker:
         if not todo:
             return
         found = self.view.find_by_identifier({r.identifier for r in todo})
-        existing = self.view.nodes({r.node_id for r in todo})
+        # Whether a node is stored under the ref's own id matters only when no node holds the
+        # identifier: the common case (a GLEIF parent found by its LEI) reads no documents.
+        unfound = {r.node_id for r in todo if not found.get(r.identifier)}
+        existing = self.view.nodes(unfound) if unfound else {}
         stored_as_named: list[str] = []
         for ref in todo:
             ids = found.get(ref.identifier, [])

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from factories import ident, org, owns
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from supplygraph.api.app import create_app
+from supplygraph.bench.gleif import lei_of
 from supplygraph.cli import app
-from supplygraph.graph.model.records import Identifier, IdScheme, Relation
+from supplygraph.graph.model.records import Edge, Identifier, IdScheme, Node, Relation
 from supplygraph.graph.store.backends import open_store
-from supplygraph.graph.store.protocol import Direction
+from supplygraph.graph.store.protocol import Direction, GraphView
 from supplygraph.loaders import fcc, ofac
-from supplygraph.loaders.common import designation_id
+from supplygraph.loaders.common import Ref, designation_id
+from supplygraph.loaders.context import LoadContext
+from supplygraph.loaders.gleif import lei_node_id
 from supplygraph.loaders.ingest import load_file
+from supplygraph.loaders.linker import Linker
 from supplygraph.service import SupplyGraph
 
 runner = CliRunner()
@@ -220,3 +227,54 @@ def test_designation_ids_are_shared_with_the_seed() -> None:
     assert designation_id("hikvision", "us-ofac-ns-cmic", day) == make_id(
         "des", "hikvision", "us-ofac-ns-cmic", day
     )
+
+
+class _CountingView:
+    """A store view that records which node documents the linker reads."""
+
+    def __init__(self, view: GraphView) -> None:
+        self.view = view
+        self.documents_read: list[str] = []
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        self.documents_read += sorted(ids)
+        return self.view.nodes(ids)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.view, name)
+
+
+def test_relationship_ends_named_by_lei_resolve_by_identifier_then_by_id(tmp_path: Path) -> None:
+    """A ref (an LEI named by a relationship record) goes to the node holding that LEI, to a
+    node stored under the ref's own id when none holds it, and is dropped when neither exists;
+    only that second case reads a node document."""
+    held, elsewhere, bare, unknown = (lei_of(i) for i in range(4))
+    store = open_store(f"sqlite:///{tmp_path / 'refs.db'}")
+    with store.writer() as w:
+        w.put(
+            [
+                org(lei_node_id(held), "Held Ltd", identifiers=(ident(IdScheme.LEI, held),)),
+                org("acme", "Acme Holdings", identifiers=(ident(IdScheme.LEI, elsewhere),)),
+                org(lei_node_id(bare), "Bare Ltd"),  # stored under the id, without the LEI
+            ]
+        )
+    view = _CountingView(store.view())
+    linker = Linker(view, LoadContext(path=tmp_path / "rr.xml"), frozenset())  # type: ignore[arg-type]
+    refs = [Ref(lei_node_id(v), ident(IdScheme.LEI, v)) for v in (held, elsewhere, bare, unknown)]
+    edges = [
+        owns(lei_node_id(elsewhere), lei_node_id(held), 100.0),
+        owns(lei_node_id(bare), lei_node_id(held), 50.0),
+        owns(lei_node_id(unknown), lei_node_id(held), 10.0),
+    ]
+    out = linker.link([*refs, *edges])
+    # Held and elsewhere were found by their LEI, so their documents were not read; acme's was
+    # (an edge end the batch did not write), and those of the two refs no node holds the LEI of.
+    assert set(view.documents_read) == {"acme", lei_node_id(bare), lei_node_id(unknown)}
+    out += linker.finish()
+    assert sorted((e.src, e.dst) for e in out if isinstance(e, Edge)) == [
+        ("acme", lei_node_id(held)),
+        (lei_node_id(bare), lei_node_id(held)),
+    ]
+    assert linker.redirect == {lei_node_id(elsewhere): "acme"}
+    assert linker.missing == {lei_node_id(unknown)}
+    store.close()
