@@ -26,7 +26,7 @@ matches the matcher keeps, and a test holds the two equal over the bench's label
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,6 +62,7 @@ class _Slot:
         "fuzzy",
         "part",
         "role",
+        "row",
         "symbols",
         "text",
         "typo_budget",
@@ -82,6 +83,16 @@ class _Slot:
         self.fuzzy = part.source is not None and part.role != "number"
         # The key of the query-word frequency table (rigour's form; the text without one).
         self.df_key = part.source.form if part.source is not None else text
+        self.row: QueryRow = (text, part.symbols, part.role, self.typo_budget, self.fuzzy)
+
+
+# What the pairing reads of a part, as plain tuples (the compiled pairing reads them without
+# attribute look-ups): a typed name's part is (text, symbols, role, typo budget, may go to the
+# fuzzy comparison); a known name's part is (text, symbols, role, may go to the fuzzy one).
+QueryRow = tuple[str, frozenset[str], str, int, bool]
+KnownRow = tuple[str, frozenset[str], str, bool]
+# The similarity of a typo pairing by its distance (at most TYPO_TWO's budget of two).
+TYPO_SIMS = tuple(round(1.0 - TYPO_SCORE * d, 3) for d in range(3))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,7 @@ class Prepared:
     texts: frozenset[str]  # their texts
     legal: frozenset[str]  # texts of parts that are legal-form words
     weight: float  # the parts' summed weight, in order (as the reference sums it)
+    rows: tuple[KnownRow, ...]  # one per part
 
 
 @lru_cache(maxsize=65536)
@@ -110,6 +122,9 @@ def prepared(name: AnalyzedName) -> Prepared:
         texts=texts,
         legal=texts & LEGAL_WORDS,
         weight=sum(p.weight for p in parts),
+        rows=tuple(
+            (p.text, p.symbols, p.role, p.source is not None and p.role != "number") for p in parts
+        ),
     )
 
 
@@ -120,6 +135,7 @@ class Typed:
 
     name: Prepared
     slots: tuple[_Slot, ...]  # one per part
+    rows: tuple[QueryRow, ...]  # one per slot
     weights: tuple[float, ...]  # one per slot
     weight: float  # their sum, in order
     # Mistyped legal-form words ("copmany"), one flag per slot: asked of typed names only.
@@ -131,7 +147,8 @@ def typed(query: Prepared, df: Mapping[str, int] | None = None) -> Typed:
     slots = tuple(_Slot(p) for p in query.parts)
     weights = tuple(_query_weight(s, df) for s in slots)
     legal_typos = tuple(_legal_typo(p) for p in query.parts)
-    return Typed(query, slots, weights, sum(weights), legal_typos, any(legal_typos))
+    rows = tuple(s.row for s in slots)
+    return Typed(query, slots, rows, weights, sum(weights), legal_typos, any(legal_typos))
 
 
 def score(query: Typed, known: Prepared, person: bool = False) -> float:
@@ -142,6 +159,8 @@ def score(query: Typed, known: Prepared, person: bool = False) -> float:
     q_total = query.weight
     k_slots: Sequence[Part] = known.parts
     k_total = known.weight
+    q_rows: Sequence[QueryRow] = query.rows
+    k_rows: Sequence[KnownRow] = known.rows
     q_name = query.name
     if (
         not q_name.name.cjk
@@ -159,12 +178,18 @@ def score(query: Typed, known: Prepared, person: bool = False) -> float:
                 q_slots = [q_slots[i] for i in kept]
                 q_weights = [q_weights[i] for i in kept]
                 q_total = sum(q_weights)
+                q_rows = [s.row for s in q_slots]
         if k_only:
             k_slots = [s for s in k_slots if s.text not in k_only]
             k_total = sum(s.weight for s in k_slots)
+            k_rows = [r for r in k_rows if r[0] not in k_only]
     if not q_slots or not k_slots:
         return 0.0
-    q_sim, k_sim = _pair(q_slots, k_slots, known.texts)
+    q_sim, k_sim, fuzzy_q, fuzzy_k = pair_rows(
+        q_rows, k_rows, known.texts, TYPO_SIMS, FUZZY_FORM_MIN
+    )
+    if fuzzy_q:
+        _fuzzy(q_slots, fuzzy_q, k_slots, fuzzy_k, q_sim, k_sim)
     q_explained = sum(w * (q_sim[i] or 0.0) for i, w in enumerate(q_weights))
     k_explained = sum(s.weight * (k_sim[i] or 0.0) for i, s in enumerate(k_slots))
     query_coverage = q_explained / q_total if q_total else 0.0
@@ -192,24 +217,31 @@ def _paired(sims: list[float | None], i: int, sim: float) -> None:
     sims[i] = sim if old is None else max(old, sim)
 
 
-def _pair(
-    query: Sequence[_Slot], known: Sequence[Part], known_texts: frozenset[str]
-) -> tuple[list[float | None], list[float | None]]:
+def _pair_py(
+    query: Sequence[QueryRow],
+    known: Sequence[KnownRow],
+    known_texts: frozenset[str],
+    typo_sims: tuple[float, ...],
+    form_min: float,
+) -> tuple[list[float | None], list[float | None], list[int], list[int]]:
     """Each part's best pairing similarity (None: paired with nothing), found as
-    :func:`name_scoring._pair` finds its pairs: equal text, a shared symbol, one typo, fuzzy.
-    ``known_texts`` holds at least the known parts' texts (a quick test before the search).
+    :func:`name_scoring._pair` finds its pairs: equal text, a shared symbol, one typo; then the
+    parts left for rigour's fuzzy comparison (both lists empty when it cannot pair any, see the
+    module docstring). ``known_texts`` holds at least the known parts' texts (a quick test
+    before the search).
 
     Parts are tried in order and each takes the first free partner, as there; a part is paired
-    at most once before the fuzzy pass, so its similarity is set rather than raised."""
+    at most once before the fuzzy pass, so its similarity is set rather than raised. The
+    compiled ``_pairing.pair`` does the same steps; this is its reference."""
     q_sim: list[float | None] = [None] * len(query)
     k_sim: list[float | None] = [None] * len(known)
     k_left = list(range(len(known)))
     q_left: list[int] = []
     for qi, q in enumerate(query):
-        text = q.text
+        text = q[0]
         if text in known_texts:
             for j, ki in enumerate(k_left):
-                if known[ki].text == text:
+                if known[ki][0] == text:
                     q_sim[qi] = k_sim[ki] = 1.0
                     del k_left[j]
                     break
@@ -218,14 +250,14 @@ def _pair(
         else:
             q_left.append(qi)
     if not q_left:
-        return q_sim, k_sim
+        return q_sim, k_sim, [], []
     rest: list[int] = []
     for qi in q_left:
-        q = query[qi]
-        if q.symbols and q.role != "number":
+        q_text, q_symbols, q_role, _, _ = query[qi]
+        if q_symbols and q_role != "number":
             for j, ki in enumerate(k_left):
                 k = known[ki]
-                if k.symbols & q.symbols and k.role == q.role:
+                if k[1] & q_symbols and k[2] == q_role:
                     q_sim[qi] = k_sim[ki] = 1.0
                     del k_left[j]
                     break
@@ -235,17 +267,16 @@ def _pair(
             rest.append(qi)
     q_left, rest = rest, []
     for qi in q_left:
-        q = query[qi]
-        budget = q.typo_budget
+        q_text, _, _, budget, _ = query[qi]
         best: tuple[int, int] | None = None
         if budget:
             for j, ki in enumerate(k_left):
-                k = known[ki]
+                k_text, _, k_role, _ = known[ki]
                 # The length difference is a lower bound of the distance: past the budget, the
                 # distance cannot pair them.
-                if k.role == "number" or abs(len(k.text) - len(q.text)) > budget:
+                if k_role == "number" or abs(len(k_text) - len(q_text)) > budget:
                     continue
-                d = OSA.distance(q.text, k.text, score_cutoff=budget)
+                d = OSA.distance(q_text, k_text, score_cutoff=budget)
                 # The first of the nearest, as min() picks it there.
                 if d <= budget and (best is None or d < best[0]):
                     best = (d, j)
@@ -253,37 +284,58 @@ def _pair(
             rest.append(qi)
             continue
         dist, j = best
-        q_sim[qi] = k_sim[k_left[j]] = round(1.0 - TYPO_SCORE * dist, 3)
+        q_sim[qi] = k_sim[k_left[j]] = typo_sims[dist]
         del k_left[j]
-    fuzzy_q = [qi for qi in rest if query[qi].fuzzy]
-    fuzzy_k = [ki for ki in k_left if known[ki].source is not None and known[ki].role != "number"]
-    if fuzzy_q and fuzzy_k and _may_align(query, fuzzy_q, known, fuzzy_k):
-        _fuzzy(query, fuzzy_q, known, fuzzy_k, q_sim, k_sim)
-    return q_sim, k_sim
+    fuzzy_q = [qi for qi in rest if query[qi][4]]
+    fuzzy_k = [ki for ki in k_left if known[ki][3]]
+    if fuzzy_q and fuzzy_k and _may_align(query, fuzzy_q, known, fuzzy_k, form_min):
+        return q_sim, k_sim, fuzzy_q, fuzzy_k
+    return q_sim, k_sim, [], []
 
 
 def _may_align(
-    query: Sequence[_Slot], fuzzy_q: list[int], known: Sequence[Part], fuzzy_k: list[int]
+    query: Sequence[QueryRow],
+    fuzzy_q: list[int],
+    known: Sequence[KnownRow],
+    fuzzy_k: list[int],
+    form_min: float,
 ) -> bool:
     """Whether any leftover parts could be paired by rigour's comparison and pass the
     FUZZY_FORM_MIN check (see the module docstring): ``False`` only when none can."""
-    k_letters = frozenset("".join(known[ki].text for ki in fuzzy_k))
-    if not any(_covered(query[qi].text, k_letters) for qi in fuzzy_q):
+    k_letters = frozenset("".join(known[ki][0] for ki in fuzzy_k))
+    if not any(_covered(query[qi][0], k_letters, form_min) for qi in fuzzy_q):
         return False
-    q_letters = frozenset("".join(query[qi].text for qi in fuzzy_q))
-    return any(_covered(known[ki].text, q_letters) for ki in fuzzy_k)
+    q_letters = frozenset("".join(query[qi][0] for qi in fuzzy_q))
+    return any(_covered(known[ki][0], q_letters, form_min) for ki in fuzzy_k)
 
 
-def _covered(text: str, letters: frozenset[str]) -> bool:
-    """At least FUZZY_FORM_MIN of ``text``'s letters (counted with repeats) are in ``letters``."""
+def _covered(text: str, letters: frozenset[str], form_min: float) -> bool:
+    """At least ``form_min`` of ``text``'s letters (counted with repeats) are in ``letters``."""
     absent = set(text).difference(letters)
     if not absent:
         return True
     size = len(text)
     # Each absent letter occurs at least once: too many of them settle it without counting.
-    if size - len(absent) < FUZZY_FORM_MIN * size:
+    if size - len(absent) < form_min * size:
         return False
-    return size - sum(text.count(ch) for ch in absent) >= FUZZY_FORM_MIN * size
+    return size - sum(text.count(ch) for ch in absent) >= form_min * size
+
+
+PairRows = Callable[
+    [Sequence[QueryRow], Sequence[KnownRow], frozenset[str], tuple[float, ...], float],
+    tuple[list[float | None], list[float | None], list[int], list[int]],
+]
+
+# The compiled pairing when the extension was built (pip builds it at install, with the C
+# compiler PyICU needs anyway); the Python twin otherwise, with the same results.
+try:
+    from supplygraph.graph.match._pairing import pair as _compiled_pair
+except ImportError:  # a source tree run without building
+    COMPILED = False
+    pair_rows: PairRows = _pair_py
+else:
+    COMPILED = True
+    pair_rows = _compiled_pair
 
 
 def _fuzzy(
