@@ -213,6 +213,67 @@ static int set_sim(PyObject *sims, Py_ssize_t i, PyObject *value)
     return PyList_SetItem(sims, i, value);  /* steals the new reference */
 }
 
+static int append_indices(PyObject *list, const Py_ssize_t *indices, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *index = PyLong_FromSsize_t(indices[i]);
+        if (index == NULL)
+            return -1;
+        int failed = PyList_Append(list, index);
+        Py_DECREF(index);
+        if (failed < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* 1 when two str are equal, 0 when not, -1 with an error set. */
+static int same_text(PyObject *a, PyObject *b)
+{
+    int same = PyUnicode_Compare(a, b);
+    if (same == -1 && PyErr_Occurred())
+        return -1;
+    return same == 0;
+}
+
+/* Pair query part ``qi`` with the free known part at ``k_left[hit]`` at ``sim``, and take that
+ * known part off the free ones (keeping their order, as ``del k_left[j]`` does). */
+static int take(PyObject *q_sim, PyObject *k_sim, Py_ssize_t qi, Py_ssize_t *k_left,
+                Py_ssize_t *n_left, Py_ssize_t hit, PyObject *sim)
+{
+    if (set_sim(q_sim, qi, sim) < 0 || set_sim(k_sim, k_left[hit], sim) < 0)
+        return -1;
+    memmove(k_left + hit, k_left + hit + 1, (size_t)(*n_left - hit - 1) * sizeof(Py_ssize_t));
+    (*n_left)--;
+    return 0;
+}
+
+/* The place in ``k_left`` of the first free known part with the query part's text, or (with
+ * ``by_symbol``) sharing one of its symbols in the same role; -1 there when none. */
+static int first_free(const Row *k, const Py_ssize_t *k_left, Py_ssize_t n_left, const Row *r,
+                      int by_symbol, Py_ssize_t *hit)
+{
+    *hit = -1;
+    for (Py_ssize_t j = 0; j < n_left; j++) {
+        const Row *c = &k[k_left[j]];
+        int same;
+        if (by_symbol) {
+            same = intersects(c->symbols, r->symbols);
+            if (same > 0)
+                same = same_text(c->role, r->role);
+        } else {
+            same = same_text(c->text, r->text);
+        }
+        if (same < 0)
+            return -1;
+        if (same) {
+            *hit = j;
+            return 0;
+        }
+    }
+    return 0;
+}
+
 static PyObject *pair(PyObject *self, PyObject *args)
 {
     PyObject *q_seq, *k_seq, *known_texts, *typo_sims;
@@ -271,25 +332,12 @@ static PyObject *pair(PyObject *self, PyObject *args)
         if (maybe < 0)
             goto done_one;
         Py_ssize_t hit = -1;
-        if (maybe) {
-            for (Py_ssize_t j = 0; j < n_left; j++) {
-                int same = PyUnicode_Compare(k[k_left[j]].text, q[qi].text);
-                if (same == -1 && PyErr_Occurred())
-                    goto done_one;
-                if (same == 0) {
-                    hit = j;
-                    break;
-                }
-            }
-        }
-        if (hit < 0) {
-            q_left[n_q_left++] = qi;
-            continue;
-        }
-        if (set_sim(q_sim, qi, one) < 0 || set_sim(k_sim, k_left[hit], one) < 0)
+        if (maybe && first_free(k, k_left, n_left, &q[qi], 0, &hit) < 0)
             goto done_one;
-        memmove(k_left + hit, k_left + hit + 1, (size_t)(n_left - hit - 1) * sizeof(Py_ssize_t));
-        n_left--;
+        if (hit < 0)
+            q_left[n_q_left++] = qi;
+        else if (take(q_sim, k_sim, qi, k_left, &n_left, hit, one) < 0)
+            goto done_one;
     }
     if (n_q_left == 0)
         goto answer;
@@ -299,31 +347,13 @@ static PyObject *pair(PyObject *self, PyObject *args)
     for (Py_ssize_t a = 0; a < n_q_left; a++) {
         Row *r = &q[q_left[a]];
         Py_ssize_t hit = -1;
-        if (PySet_GET_SIZE(r->symbols) && !r->number) {
-            for (Py_ssize_t j = 0; j < n_left; j++) {
-                Row *c = &k[k_left[j]];
-                int shares = intersects(c->symbols, r->symbols);
-                if (shares < 0)
-                    goto done_one;
-                if (!shares)
-                    continue;
-                int same = PyUnicode_Compare(c->role, r->role);
-                if (same == -1 && PyErr_Occurred())
-                    goto done_one;
-                if (same == 0) {
-                    hit = j;
-                    break;
-                }
-            }
-        }
-        if (hit < 0) {
-            rest[n_rest++] = q_left[a];
-            continue;
-        }
-        if (set_sim(q_sim, q_left[a], one) < 0 || set_sim(k_sim, k_left[hit], one) < 0)
+        if (PySet_GET_SIZE(r->symbols) && !r->number
+            && first_free(k, k_left, n_left, r, 1, &hit) < 0)
             goto done_one;
-        memmove(k_left + hit, k_left + hit + 1, (size_t)(n_left - hit - 1) * sizeof(Py_ssize_t));
-        n_left--;
+        if (hit < 0)
+            rest[n_rest++] = q_left[a];
+        else if (take(q_sim, k_sim, q_left[a], k_left, &n_left, hit, one) < 0)
+            goto done_one;
     }
 
     /* One typo (two in long words): the first of the nearest free known parts. */
@@ -362,11 +392,8 @@ static PyObject *pair(PyObject *self, PyObject *args)
             goto done_one;
         }
         PyObject *sim = PyTuple_GET_ITEM(typo_sims, best_d);
-        if (set_sim(q_sim, qi, sim) < 0 || set_sim(k_sim, k_left[best_j], sim) < 0)
+        if (take(q_sim, k_sim, qi, k_left, &n_left, best_j, sim) < 0)
             goto done_one;
-        memmove(k_left + best_j, k_left + best_j + 1,
-                (size_t)(n_left - best_j - 1) * sizeof(Py_ssize_t));
-        n_left--;
     }
 
     /* What rigour's fuzzy comparison may still pair, if the letters allow any pairing. */
@@ -399,22 +426,8 @@ static PyObject *pair(PyObject *self, PyObject *args)
             any = covered(&k[k_left[j]].chars, &q_letters, form_min);
         if (!any)
             goto answer;
-        for (Py_ssize_t a = 0; a < nfq; a++) {
-            PyObject *index = PyLong_FromSsize_t(rest[a]);
-            if (index == NULL || PyList_Append(fuzzy_q, index) < 0) {
-                Py_XDECREF(index);
-                goto done_one;
-            }
-            Py_DECREF(index);
-        }
-        for (Py_ssize_t j = 0; j < nfk; j++) {
-            PyObject *index = PyLong_FromSsize_t(k_left[j]);
-            if (index == NULL || PyList_Append(fuzzy_k, index) < 0) {
-                Py_XDECREF(index);
-                goto done_one;
-            }
-            Py_DECREF(index);
-        }
+        if (append_indices(fuzzy_q, rest, nfq) < 0 || append_indices(fuzzy_k, k_left, nfk) < 0)
+            goto done_one;
     }
 
 answer:
