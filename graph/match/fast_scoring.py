@@ -22,6 +22,11 @@ score and is not made.
 :func:`score` gives exactly the number ``compare(..., explain=False).score`` gives (the same
 operations on the same floats, in the same order); ``compare`` stays the reference, explains the
 matches the matcher keeps, and a test holds the two equal over the bench's labelled names.
+
+The pairing passes themselves (equal text, symbol, typo, and the letter test before rigour's
+comparison) run in C (``_pairing.c``, built at install) over each part's text, symbols and role
+kept as plain tuples; :func:`_pair_py` is their Python twin, used where the module is missing,
+and the same test holds the two equal step for step. The scores' arithmetic stays here.
 """
 
 from __future__ import annotations
