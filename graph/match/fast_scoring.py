@@ -62,33 +62,25 @@ class _Slot:
     """One part of a typed name with what the pairing asks of it (made once per question; the
     candidates' parts are used as analysed)."""
 
-    __slots__ = (
-        "df_key",
-        "fuzzy",
-        "part",
-        "role",
-        "row",
-        "symbols",
-        "text",
-        "typo_budget",
-        "weight",
-    )
+    __slots__ = ("df_key", "part", "role", "row", "text", "weight")
 
     def __init__(self, part: Part) -> None:
         text = part.text
         self.part = part
         self.text = text
         self.role = part.role
-        self.symbols = part.symbols
         self.weight = part.weight
         # A distinctive word long enough to look for one typo (two from TYPO_TWO letters) in.
         typo_ok = part.role == "distinctive" and len(text) >= TYPO_MIN and text.isalpha()
-        self.typo_budget = (2 if len(text) >= TYPO_TWO else 1) if typo_ok else 0
-        # May go to rigour's fuzzy comparison (it has rigour's part and is not a number).
-        self.fuzzy = part.source is not None and part.role != "number"
+        typo_budget = (2 if len(text) >= TYPO_TWO else 1) if typo_ok else 0
         # The key of the query-word frequency table (rigour's form; the text without one).
         self.df_key = part.source.form if part.source is not None else text
-        self.row: QueryRow = (text, part.symbols, part.role, self.typo_budget, self.fuzzy)
+        self.row: QueryRow = (text, part.symbols, part.role, typo_budget, _may_fuzz(part))
+
+
+def _may_fuzz(part: Part) -> bool:
+    """Whether a part may go to rigour's fuzzy comparison: it has rigour's part, not a number."""
+    return part.source is not None and part.role != "number"
 
 
 # What the pairing reads of a part, as plain tuples (the compiled pairing reads them without
@@ -127,9 +119,7 @@ def prepared(name: AnalyzedName) -> Prepared:
         texts=texts,
         legal=texts & LEGAL_WORDS,
         weight=sum(p.weight for p in parts),
-        rows=tuple(
-            (p.text, p.symbols, p.role, p.source is not None and p.role != "number") for p in parts
-        ),
+        rows=tuple((p.text, p.symbols, p.role, _may_fuzz(p)) for p in parts),
     )
 
 
